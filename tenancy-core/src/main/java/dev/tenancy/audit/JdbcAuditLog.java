@@ -1,0 +1,286 @@
+package dev.tenancy.audit;
+
+import dev.tenancy.Page;
+import dev.tenancy.TenantId;
+import dev.tenancy.internal.ControlPlaneSchema;
+import dev.tenancy.internal.Jdbc;
+import dev.tenancy.internal.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * The audit log in the platform database (PostgreSQL or H2), table {@code tenancy_audit_events}.
+ *
+ * <p>Appends lock the one-row chain head ({@code tenancy_audit_head}) for the length of their
+ * transaction, so the chain stays linear across threads and nodes. {@link #append(Connection,
+ * AuditEntry)} appends inside the caller's transaction, so a change and its audit event commit or
+ * roll back together.
+ *
+ * <pre>{@code
+ * AuditLog audit = JdbcAuditLog.builder(dataSource).build();
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class JdbcAuditLog implements AuditLog {
+    private static final String COLUMNS =
+            "seq, action, entity_type, entity_id, tenant_id, actor_id, actor_role, created_at, metadata, prev_hash, hash";
+
+    private final DataSource dataSource;
+    private final InstantSource clock;
+
+    private JdbcAuditLog(Builder builder) {
+        this.dataSource = builder.dataSource;
+        this.clock = builder.clock;
+        if (builder.installSchema) {
+            ControlPlaneSchema.install(dataSource);
+        }
+    }
+
+    /** A builder over the platform database. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** The platform database this log writes to. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public AuditEvent append(AuditEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        return Jdbc.inTransaction(dataSource, "append to the audit log", c -> append(c, entry));
+    }
+
+    /**
+     * Appends {@code entry} within the transaction open on {@code connection}, so that it commits or
+     * rolls back with the caller's change. The chain head stays locked until that transaction ends.
+     * With auto-commit on, the append commits at once.
+     */
+    public AuditEvent append(Connection connection, AuditEntry entry) throws SQLException {
+        Objects.requireNonNull(entry, "entry");
+        long lastSeq;
+        String lastHash;
+        try (PreparedStatement head = connection.prepareStatement(
+                "SELECT last_seq, last_hash FROM tenancy_audit_head WHERE id = 1 FOR UPDATE")) {
+            try (ResultSet rs = head.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("tenancy_audit_head has no row: the audit tables were altered by hand");
+                }
+                lastSeq = rs.getLong(1);
+                lastHash = rs.getString(2);
+            }
+        }
+        AuditEvent event = AuditChain.seal(entry, lastSeq + 1, lastHash, clock.instant());
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO tenancy_audit_events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setLong(1, event.sequence());
+            insert.setString(2, event.action());
+            insert.setString(3, event.entityType());
+            insert.setString(4, event.entityId());
+            insert.setString(
+                    5, event.tenantId() == null ? null : event.tenantId().value());
+            insert.setString(6, event.actorId());
+            insert.setString(7, event.actorRole());
+            insert.setObject(8, Jdbc.utc(event.createdAt()));
+            insert.setString(9, Json.write(event.metadata()));
+            insert.setString(10, event.previousHash());
+            insert.setString(11, event.hash());
+            insert.executeUpdate();
+        }
+        try (PreparedStatement update =
+                connection.prepareStatement("UPDATE tenancy_audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
+            update.setLong(1, event.sequence());
+            update.setString(2, event.hash());
+            update.executeUpdate();
+        }
+        return event;
+    }
+
+    @Override
+    public Page<AuditEvent> query(AuditQuery q) {
+        Objects.requireNonNull(q, "query");
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (q.action() != null) {
+            where.append(" AND action = ?");
+            params.add(q.action());
+        }
+        if (q.entityType() != null) {
+            where.append(" AND entity_type = ?");
+            params.add(q.entityType());
+        }
+        if (q.tenantId() != null) {
+            where.append(" AND tenant_id = ?");
+            params.add(q.tenantId().value());
+        }
+        if (q.actorRole() != null) {
+            where.append(" AND actor_role = ?");
+            params.add(q.actorRole());
+        }
+        if (q.from() != null) {
+            where.append(" AND created_at >= ?");
+            params.add(Jdbc.utc(q.from()));
+        }
+        if (q.to() != null) {
+            where.append(" AND created_at < ?");
+            params.add(Jdbc.utc(q.to()));
+        }
+        if (q.text() != null) {
+            where.append(" AND LOWER(metadata) LIKE ? ESCAPE '\\'");
+            params.add(Jdbc.containsPattern(q.text()));
+        }
+        return Jdbc.read(dataSource, "query the audit log", c -> {
+            long total;
+            try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM tenancy_audit_events" + where)) {
+                bind(count, params);
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<AuditEvent> items = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM tenancy_audit_events"
+                    + where + " ORDER BY seq DESC OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+                bind(select, params);
+                select.setInt(params.size() + 1, q.offset());
+                select.setInt(params.size() + 2, q.limit());
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(read(rs));
+                    }
+                }
+            }
+            return new Page<>(items, total, q.offset(), q.limit());
+        });
+    }
+
+    @Override
+    public AuditVerification verify() {
+        return Jdbc.read(dataSource, "verify the audit log", c -> {
+            String previous = AuditEvent.GENESIS_HASH;
+            long expected = 1;
+            long checked = 0;
+            while (true) {
+                int batch = 0;
+                try (PreparedStatement select = c.prepareStatement(
+                        "SELECT " + COLUMNS
+                                + " FROM tenancy_audit_events WHERE seq >= ? ORDER BY seq OFFSET 0 ROWS FETCH NEXT 1000 ROWS ONLY")) {
+                    select.setLong(1, expected);
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            batch++;
+                            long seq = rs.getLong("seq");
+                            if (seq != expected) {
+                                return AuditVerification.broken(
+                                        checked,
+                                        expected,
+                                        "event " + expected + " is missing (the next stored event is " + seq + ")");
+                            }
+                            Instant createdAt = Jdbc.instant(rs, "created_at");
+                            String hash = AuditChain.hash(
+                                    seq,
+                                    rs.getString("prev_hash"),
+                                    rs.getString("action"),
+                                    rs.getString("entity_type"),
+                                    rs.getString("entity_id"),
+                                    rs.getString("tenant_id"),
+                                    rs.getString("actor_id"),
+                                    rs.getString("actor_role"),
+                                    createdAt,
+                                    rs.getString("metadata"));
+                            checked++;
+                            if (!previous.equals(rs.getString("prev_hash"))) {
+                                return AuditVerification.broken(
+                                        checked, seq, "previous hash does not match the event before");
+                            }
+                            if (!hash.equals(rs.getString("hash"))) {
+                                return AuditVerification.broken(checked, seq, "content does not match its hash");
+                            }
+                            previous = hash;
+                            expected++;
+                        }
+                    }
+                }
+                if (batch == 0) {
+                    break;
+                }
+            }
+            try (PreparedStatement head =
+                            c.prepareStatement("SELECT last_seq, last_hash FROM tenancy_audit_head WHERE id = 1");
+                    ResultSet rs = head.executeQuery()) {
+                if (!rs.next()) {
+                    return AuditVerification.broken(checked, expected, "the chain head row is missing");
+                }
+                long lastSeq = rs.getLong(1);
+                if (lastSeq != expected - 1 || !previous.equals(rs.getString(2))) {
+                    return AuditVerification.broken(
+                            checked,
+                            Math.min(expected, lastSeq),
+                            "the log ends at event "
+                                    + (expected - 1) + " but its head records event " + lastSeq
+                                    + ": events were removed from the end");
+                }
+            }
+            return AuditVerification.ok(checked);
+        });
+    }
+
+    private static void bind(PreparedStatement statement, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            statement.setObject(i + 1, params.get(i));
+        }
+    }
+
+    private static AuditEvent read(ResultSet rs) throws SQLException {
+        String tenant = rs.getString("tenant_id");
+        return new AuditEvent(
+                rs.getLong("seq"),
+                rs.getString("action"),
+                rs.getString("entity_type"),
+                rs.getString("entity_id"),
+                tenant == null ? null : TenantId.of(tenant),
+                rs.getString("actor_id"),
+                rs.getString("actor_role"),
+                Jdbc.instant(rs, "created_at"),
+                Json.readMap(rs.getString("metadata")),
+                rs.getString("prev_hash"),
+                rs.getString("hash"));
+    }
+
+    /** Builds a {@link JdbcAuditLog}. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private InstantSource clock = InstantSource.system();
+        private boolean installSchema = true;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** The clock that times events; the system clock by default. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Whether {@link #build()} installs or upgrades the control-plane tables; on by default. */
+        public Builder installSchema(boolean installSchema) {
+            this.installSchema = installSchema;
+            return this;
+        }
+
+        public JdbcAuditLog build() {
+            return new JdbcAuditLog(this);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.tenancy.catalog;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tenancy.Actor;
+import dev.tenancy.Page;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
+import dev.tenancy.internal.Hosts;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Answers lookups by id and by domain from Caffeine caches that expire after a TTL; every write
+ * through this catalog invalidates what it changed before returning. Listings always go to the
+ * delegate (an admin console wants the truth, and they are not on the request path).
+ */
+final class CachingTenantCatalog implements TenantCatalog {
+    private final TenantCatalog delegate;
+    private final Cache<TenantId, Optional<Tenant>> byId;
+    private final Cache<String, Optional<TenantId>> byDomain;
+    private final Function<TenantId, Optional<Tenant>> loadById;
+    private final Function<String, Optional<TenantId>> loadByDomain;
+
+    CachingTenantCatalog(TenantCatalog delegate, Duration ttl, Ticker ticker) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("Catalog cache TTL must be positive, was " + ttl);
+        }
+        this.byId = Caffeine.newBuilder()
+                .expireAfterWrite(ttl)
+                .maximumSize(1_000_000)
+                .ticker(ticker)
+                .build();
+        this.byDomain = Caffeine.newBuilder()
+                .expireAfterWrite(ttl)
+                .maximumSize(1_000_000)
+                .ticker(ticker)
+                .build();
+        this.loadById = delegate::find;
+        this.loadByDomain = delegate::findByDomain;
+    }
+
+    @Override
+    public Optional<Tenant> find(TenantId id) {
+        return byId.get(Objects.requireNonNull(id, "id"), loadById);
+    }
+
+    @Override
+    public Optional<TenantId> findByDomain(String host) {
+        String normalized = Hosts.normalize(host);
+        return normalized == null ? Optional.empty() : byDomain.get(normalized, loadByDomain);
+    }
+
+    @Override
+    public List<TenantDomain> domains(TenantId id) {
+        return delegate.domains(id);
+    }
+
+    @Override
+    public Page<Tenant> list(TenantQuery query) {
+        return delegate.list(query);
+    }
+
+    @Override
+    public Tenant register(TenantRegistration registration, Actor actor) {
+        try {
+            return delegate.register(registration, actor);
+        } finally {
+            byId.invalidate(registration.id());
+        }
+    }
+
+    @Override
+    public Tenant update(TenantId id, TenantUpdate update, Actor actor) {
+        try {
+            return delegate.update(id, update, actor);
+        } finally {
+            byId.invalidate(id);
+        }
+    }
+
+    @Override
+    public Tenant transition(TenantId id, TenantStatus target, Actor actor, String reason) {
+        try {
+            return delegate.transition(id, target, actor, reason);
+        } finally {
+            byId.invalidate(id);
+        }
+    }
+
+    @Override
+    public TenantDomain addDomain(TenantId id, String domain, Actor actor) {
+        try {
+            return delegate.addDomain(id, domain, actor);
+        } finally {
+            invalidateDomain(domain);
+        }
+    }
+
+    @Override
+    public TenantDomain verifyDomain(String domain, Actor actor) {
+        try {
+            return delegate.verifyDomain(domain, actor);
+        } finally {
+            invalidateDomain(domain);
+        }
+    }
+
+    @Override
+    public void removeDomain(String domain, Actor actor) {
+        try {
+            delegate.removeDomain(domain, actor);
+        } finally {
+            invalidateDomain(domain);
+        }
+    }
+
+    /** Drops every cached entry, for example after a change made on another node. */
+    void invalidateAll() {
+        byId.invalidateAll();
+        byDomain.invalidateAll();
+    }
+
+    private void invalidateDomain(String domain) {
+        String normalized = Hosts.normalize(domain);
+        if (normalized != null) {
+            byDomain.invalidate(normalized);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.tenancy.catalog;
+
+import dev.tenancy.Actor;
+import dev.tenancy.Page;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantAlreadyExistsException;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
+import dev.tenancy.UnknownTenantException;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.internal.Hosts;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A {@link TenantCatalog} in maps guarded by its monitor. The audit event is appended before the
+ * change is applied, so a failing audit log leaves the catalog unchanged.
+ */
+final class InMemoryTenantCatalog implements TenantCatalog {
+    private final AuditLog audit;
+    private final InstantSource clock;
+    private final Map<TenantId, Tenant> tenants = new HashMap<>();
+    private final Map<String, TenantDomain> domains = new TreeMap<>();
+
+    InMemoryTenantCatalog(AuditLog audit, InstantSource clock) {
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public synchronized Optional<Tenant> find(TenantId id) {
+        return Optional.ofNullable(tenants.get(Objects.requireNonNull(id, "id")));
+    }
+
+    @Override
+    public synchronized Optional<TenantId> findByDomain(String host) {
+        String normalized = Hosts.normalize(host);
+        TenantDomain domain = normalized == null ? null : domains.get(normalized);
+        return domain != null && domain.verified() ? Optional.of(domain.tenantId()) : Optional.empty();
+    }
+
+    @Override
+    public synchronized List<TenantDomain> domains(TenantId id) {
+        return domains.values().stream().filter(d -> d.tenantId().equals(id)).toList();
+    }
+
+    @Override
+    public synchronized Page<Tenant> list(TenantQuery q) {
+        Comparator<Tenant> order = switch (q.sort()) {
+            case NAME -> Comparator.comparing((Tenant t) -> t.displayName().toLowerCase(Locale.ROOT));
+            case CREATED -> Comparator.comparing(Tenant::createdAt);
+        };
+        order = q.descending()
+                ? order.reversed().thenComparing(Tenant::id, Comparator.reverseOrder())
+                : order.thenComparing(Tenant::id);
+        List<Tenant> matching = tenants.values().stream()
+                .filter(t -> matches(q, t))
+                .sorted(order)
+                .toList();
+        int from = Math.min(q.offset(), matching.size());
+        int to = Math.min(from + q.limit(), matching.size());
+        return new Page<>(matching.subList(from, to), matching.size(), q.offset(), q.limit());
+    }
+
+    private static boolean matches(TenantQuery q, Tenant t) {
+        if (q.search() != null) {
+            String needle = q.search().toLowerCase(Locale.ROOT);
+            boolean hit = t.id().value().contains(needle)
+                    || t.displayName().toLowerCase(Locale.ROOT).contains(needle)
+                    || (t.ownerEmail() != null
+                            && t.ownerEmail().toLowerCase(Locale.ROOT).contains(needle));
+            if (!hit) {
+                return false;
+            }
+        }
+        return (q.statuses().isEmpty() || q.statuses().contains(t.status()))
+                && (q.tiers().isEmpty() || q.tiers().contains(t.tier()))
+                && (q.createdFrom() == null || !t.createdAt().isBefore(q.createdFrom()))
+                && (q.createdTo() == null || t.createdAt().isBefore(q.createdTo()));
+    }
+
+    @Override
+    public synchronized Tenant register(TenantRegistration registration, Actor actor) {
+        Objects.requireNonNull(registration, "registration");
+        Objects.requireNonNull(actor, "actor");
+        if (tenants.containsKey(registration.id())) {
+            throw new TenantAlreadyExistsException("Tenant", registration.id().value());
+        }
+        Tenant tenant = CatalogChanges.newTenant(registration, CatalogChanges.now(clock));
+        audit.append(CatalogChanges.registered(tenant, actor));
+        tenants.put(tenant.id(), tenant);
+        return tenant;
+    }
+
+    @Override
+    public synchronized Tenant update(TenantId id, TenantUpdate update, Actor actor) {
+        Objects.requireNonNull(update, "update");
+        Objects.requireNonNull(actor, "actor");
+        Tenant before = require(id);
+        Tenant after = update.applyTo(before, CatalogChanges.now(clock));
+        audit.append(CatalogChanges.updated(before, after, actor));
+        tenants.put(id, after);
+        return after;
+    }
+
+    @Override
+    public synchronized Tenant transition(TenantId id, TenantStatus target, Actor actor, String reason) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(actor, "actor");
+        String why = CatalogChanges.requireReason(reason);
+        Tenant before = require(id);
+        Tenant after = CatalogChanges.transitioned(before, target, why, CatalogChanges.now(clock));
+        audit.append(CatalogChanges.transitioned(before, after, actor));
+        tenants.put(id, after);
+        return after;
+    }
+
+    @Override
+    public synchronized TenantDomain addDomain(TenantId id, String domain, Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        TenantDomain added = new TenantDomain(domain, id, false, CatalogChanges.now(clock));
+        require(id);
+        if (domains.containsKey(added.domain())) {
+            throw new TenantAlreadyExistsException("Domain", added.domain());
+        }
+        audit.append(CatalogChanges.domainAdded(added, actor));
+        domains.put(added.domain(), added);
+        return added;
+    }
+
+    @Override
+    public synchronized TenantDomain verifyDomain(String domain, Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        String host = Hosts.requireHost(domain);
+        TenantDomain existing = domains.get(host);
+        if (existing == null) {
+            throw new UnknownTenantException(host);
+        }
+        if (existing.verified()) {
+            return existing;
+        }
+        TenantDomain verified = new TenantDomain(host, existing.tenantId(), true, existing.createdAt());
+        audit.append(CatalogChanges.domainVerified(verified, actor));
+        domains.put(host, verified);
+        return verified;
+    }
+
+    @Override
+    public synchronized void removeDomain(String domain, Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        String host = Hosts.requireHost(domain);
+        TenantDomain existing = domains.get(host);
+        if (existing != null) {
+            audit.append(CatalogChanges.domainRemoved(existing, actor));
+            domains.remove(host);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tenancy.catalog;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IllegalTenantTransitionException;
+import dev.tenancy.Page;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantAlreadyExistsException;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
+import dev.tenancy.UnknownTenantException;
+import dev.tenancy.audit.AuditLog;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The tenants a platform serves: their records, lifecycle and custom domains.
+ *
+ * <p>Contract: every write that takes effect is recorded in the audit log exactly once, and a write
+ * that fails changes nothing and records nothing. Status changes follow the transition table of
+ * {@link TenantStatus}; ids are never reused.
+ *
+ * <p>Implementations: {@link #inMemory(AuditLog)}, {@link JdbcTenantCatalog} (PostgreSQL, H2), and
+ * {@link #cached(TenantCatalog, Duration)} in front of either. Implementations are thread-safe.
+ *
+ * <pre>{@code
+ * TenantCatalog catalog = TenantCatalog.cached(JdbcTenantCatalog.builder(dataSource).auditLog(audit).build(),
+ *         Duration.ofMinutes(5));
+ * catalog.register(TenantRegistration.builder(TenantId.of("acme"), "Acme Corp").build(), admin);
+ * catalog.transition(TenantId.of("acme"), TenantStatus.ACTIVE, admin, "KYC passed");
+ * }</pre>
+ */
+public interface TenantCatalog {
+
+    /** The tenant with this id, if registered. */
+    Optional<Tenant> find(TenantId id);
+
+    /**
+     * The tenant with this id.
+     *
+     * @throws UnknownTenantException when it is not registered
+     */
+    default Tenant require(TenantId id) {
+        return find(id).orElseThrow(() -> new UnknownTenantException(id.value()));
+    }
+
+    /** The tenant a <em>verified</em> custom domain belongs to; {@code host} is normalised first. */
+    Optional<TenantId> findByDomain(String host);
+
+    /** The custom domains of a tenant, verified or not, by name. */
+    List<TenantDomain> domains(TenantId id);
+
+    /** The tenants matching {@code query}, with the total count. */
+    Page<Tenant> list(TenantQuery query);
+
+    /**
+     * Registers a new tenant.
+     *
+     * @throws TenantAlreadyExistsException when the id is taken
+     */
+    Tenant register(TenantRegistration registration, Actor actor);
+
+    /**
+     * Changes a tenant's editable fields.
+     *
+     * @throws UnknownTenantException when it is not registered
+     */
+    Tenant update(TenantId id, TenantUpdate update, Actor actor);
+
+    /**
+     * Moves a tenant to {@code target}, recording who did it and why.
+     *
+     * @throws IllegalTenantTransitionException when the table of {@link TenantStatus} forbids it
+     * @throws UnknownTenantException when it is not registered
+     * @throws IllegalArgumentException when {@code reason} is blank or longer than 1000 characters
+     */
+    Tenant transition(TenantId id, TenantStatus target, Actor actor, String reason);
+
+    /**
+     * Maps an unverified custom domain to a tenant.
+     *
+     * @throws TenantAlreadyExistsException when the domain is mapped already
+     */
+    TenantDomain addDomain(TenantId id, String domain, Actor actor);
+
+    /** Marks a mapped domain verified, so that it resolves requests. */
+    TenantDomain verifyDomain(String domain, Actor actor);
+
+    /** Removes a mapped domain; does nothing (and records nothing) when it is not mapped. */
+    void removeDomain(String domain, Actor actor);
+
+    /** A catalog in memory, auditing to {@code audit}. */
+    static TenantCatalog inMemory(AuditLog audit) {
+        return new InMemoryTenantCatalog(audit, InstantSource.system());
+    }
+
+    /** A catalog in memory, auditing to {@code audit} and timed by {@code clock}. */
+    static TenantCatalog inMemory(AuditLog audit, InstantSource clock) {
+        return new InMemoryTenantCatalog(audit, clock);
+    }
+
+    /**
+     * A Caffeine cache in front of {@code delegate}: lookups by id and domain are answered from
+     * memory for up to {@code ttl} (unknown ids too, so probing for tenants does not reach the
+     * database); every change made through the returned catalog invalidates its entries at once.
+     * Changes made elsewhere (another node) are seen after at most {@code ttl}.
+     */
+    static TenantCatalog cached(TenantCatalog delegate, Duration ttl) {
+        return new CachingTenantCatalog(delegate, ttl, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+    }
+}

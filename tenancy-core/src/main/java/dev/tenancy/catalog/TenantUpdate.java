@@ -1,0 +1,114 @@
+package dev.tenancy.catalog;
+
+import dev.tenancy.Tenant;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A change to a tenant's editable fields, as handed to {@link TenantCatalog#update}. Fields left
+ * unset keep their value; the id, status (see {@link TenantCatalog#transition}), isolation model
+ * and placement do not change here.
+ *
+ * <pre>{@code
+ * TenantUpdate.builder().tier("enterprise").attribute("crm-id", "0012").removeAttribute("trial").build();
+ * }</pre>
+ *
+ * @param displayName a new display name, if any
+ * @param tier a new tier, if any
+ * @param ownerEmail a new owner email, if any
+ * @param attributes attributes to set; a {@code null} value removes the key
+ */
+public record TenantUpdate(
+        Optional<String> displayName,
+        Optional<String> tier,
+        Optional<String> ownerEmail,
+        Map<String, String> attributes) {
+
+    public TenantUpdate {
+        displayName = displayName.map(Tenant::requireDisplayName);
+        tier = tier.map(t -> Tenant.requireKey("tier", t));
+        ownerEmail = ownerEmail.map(Tenant::requireEmail);
+        attributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        if (displayName.isEmpty() && tier.isEmpty() && ownerEmail.isEmpty() && attributes.isEmpty()) {
+            throw new IllegalArgumentException("An update must change at least one field");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns {@code tenant} with this update applied at {@code now}, its version incremented. */
+    public Tenant applyTo(Tenant tenant, Instant now) {
+        TreeMap<String, String> merged = new TreeMap<>(tenant.attributes());
+        attributes.forEach((k, v) -> {
+            if (v == null) {
+                merged.remove(k);
+            } else {
+                merged.put(k, v);
+            }
+        });
+        return new Tenant(
+                tenant.id(),
+                displayName.orElse(tenant.displayName()),
+                tenant.status(),
+                tenant.statusReason(),
+                tier.orElse(tenant.tier()),
+                tenant.isolation(),
+                tenant.server(),
+                ownerEmail.orElse(tenant.ownerEmail()),
+                merged,
+                tenant.createdAt(),
+                now,
+                tenant.version() + 1);
+    }
+
+    /** Builds a {@link TenantUpdate}. */
+    public static final class Builder {
+        private String displayName;
+        private String tier;
+        private String ownerEmail;
+        private final Map<String, String> attributes = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder displayName(String displayName) {
+            this.displayName = Objects.requireNonNull(displayName, "displayName");
+            return this;
+        }
+
+        public Builder tier(String tier) {
+            this.tier = Objects.requireNonNull(tier, "tier");
+            return this;
+        }
+
+        public Builder ownerEmail(String ownerEmail) {
+            this.ownerEmail = Objects.requireNonNull(ownerEmail, "ownerEmail");
+            return this;
+        }
+
+        public Builder attribute(String key, String value) {
+            Tenant.requireKey("attribute key", key);
+            this.attributes.put(key, Objects.requireNonNull(value, "value; use removeAttribute to remove"));
+            return this;
+        }
+
+        public Builder removeAttribute(String key) {
+            Tenant.requireKey("attribute key", key);
+            this.attributes.put(key, null);
+            return this;
+        }
+
+        public TenantUpdate build() {
+            return new TenantUpdate(
+                    Optional.ofNullable(displayName),
+                    Optional.ofNullable(tier),
+                    Optional.ofNullable(ownerEmail),
+                    attributes);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tenancy.internal;
+
+import dev.tenancy.StorageException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+
+/** Small JDBC helpers shared by the JDBC stores. Internal; not API. */
+public final class Jdbc {
+    private Jdbc() {}
+
+    /** Work done inside one transaction. */
+    @FunctionalInterface
+    public interface TransactionWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public static <T> T inTransaction(DataSource dataSource, String what, TransactionWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("Could not " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs read-only {@code work} on a connection of its own. */
+    public static <T> T read(DataSource dataSource, String what, TransactionWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new StorageException("Could not " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Whether {@code e} (or a cause) is a unique-constraint violation (SQLSTATE 23505 on PostgreSQL and H2). */
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An instant as a UTC timestamp-with-time-zone parameter. */
+    public static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** Reads a timestamp-with-time-zone column as an instant. */
+    public static Instant instant(java.sql.ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /** Escapes {@code text} for a {@code LIKE ... ESCAPE '\'} pattern and lowercases it. */
+    public static String containsPattern(String text) {
+        StringBuilder sb = new StringBuilder("%");
+        for (char c : text.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+            if (c == '%' || c == '_' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.append('%').toString();
+    }
+}

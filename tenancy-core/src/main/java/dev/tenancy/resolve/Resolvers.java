@@ -1,0 +1,27 @@
+package dev.tenancy.resolve;
+
+import dev.tenancy.InvalidTenantIdException;
+import dev.tenancy.TenantId;
+
+/** Parsing shared by the standard resolvers. */
+final class Resolvers {
+    /** Longer values are refused before they are parsed or logged. */
+    static final int MAX_VALUE_LENGTH = 256;
+
+    private Resolvers() {}
+
+    static TenantId parse(String resolver, String source, String raw) {
+        if (raw.length() > MAX_VALUE_LENGTH) {
+            throw new InvalidTenantRequestException(
+                    resolver,
+                    source + " is " + raw.length() + " characters long; at most " + MAX_VALUE_LENGTH + " are accepted",
+                    null);
+        }
+        try {
+            return TenantId.of(raw);
+        } catch (InvalidTenantIdException e) {
+            throw new InvalidTenantRequestException(
+                    resolver, source + " does not name a valid tenant: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.tenancy.resolve;
+
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantNotActiveException;
+import dev.tenancy.UnknownTenantException;
+import dev.tenancy.catalog.TenantCatalog;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Turns a request into a tenant it may be served as: resolve (the resolvers, in order) and admit
+ * (the catalog says the tenant exists and may be served).
+ *
+ * <pre>{@code
+ * TenantAdmission admission = TenantAdmission.builder()
+ *         .catalog(catalog)
+ *         .resolvers(TenantResolver.customDomain(catalog), TenantResolver.subdomain("app.example.com"),
+ *                 TenantResolver.header(), TenantResolver.claim("tenant_id"))
+ *         .authenticatedClaim("tenant_id")
+ *         .build();
+ * AdmittedTenant tenant = admission.admit(request);
+ * tenant.scope().run(() -> handle(request));
+ * }</pre>
+ *
+ * <p>The first resolver that finds a tenant decides. When an {@linkplain
+ * Builder#authenticatedClaim(String) authenticated claim} is configured and present, every resolver
+ * is consulted and any that names another tenant gets the request refused with {@link
+ * TenantMismatchException}: a header never overrides who the caller is.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class TenantAdmission {
+    private final TenantCatalog catalog;
+    private final TenantResolver[] resolvers;
+    private final ClaimResolver authenticated;
+    private final boolean archivedReadOnly;
+    private final String names;
+
+    private TenantAdmission(Builder b) {
+        this.catalog = b.catalog;
+        this.resolvers = b.resolvers.toArray(TenantResolver[]::new);
+        this.authenticated = b.authenticatedClaim == null ? null : new ClaimResolver(b.authenticatedClaim);
+        this.archivedReadOnly = b.archivedReadOnly;
+        this.names = b.resolvers.stream().map(TenantResolver::name).toList().toString();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Which tenant {@code request} names.
+     *
+     * @throws TenantNotResolvedException when no resolver finds one
+     * @throws TenantMismatchException when a resolver disagrees with the authenticated claim
+     * @throws InvalidTenantRequestException when the request names a tenant in a malformed way
+     */
+    public Resolution resolve(TenantRequest request) {
+        Objects.requireNonNull(request, "request");
+        TenantId principal =
+                authenticated == null ? null : authenticated.resolve(request).orElse(null);
+        Resolution first = null;
+        for (TenantResolver resolver : resolvers) {
+            Optional<TenantId> found = resolver.resolve(request);
+            if (found.isPresent()) {
+                TenantId id = found.get();
+                if (principal != null && !principal.equals(id)) {
+                    throw new TenantMismatchException(principal, id, resolver.name());
+                }
+                if (first == null) {
+                    first = new Resolution(id, resolver.name());
+                    if (principal == null) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (first == null) {
+            throw new TenantNotResolvedException(names);
+        }
+        return first;
+    }
+
+    /**
+     * The tenant {@code request} may be served as.
+     *
+     * @throws UnknownTenantException when the named tenant is not in the catalog
+     * @throws TenantNotActiveException when it may not be served in its status
+     * @see #resolve(TenantRequest) for the resolution errors
+     */
+    public AdmittedTenant admit(TenantRequest request) {
+        Resolution resolution = resolve(request);
+        return admit(resolution.tenantId(), resolution.resolver());
+    }
+
+    /** The tenant {@code id} may be served as, for work that does not start from a request. */
+    public AdmittedTenant admit(TenantId id) {
+        return admit(id, "direct");
+    }
+
+    private AdmittedTenant admit(TenantId id, String resolvedBy) {
+        Tenant tenant = catalog.find(id).orElseThrow(() -> new UnknownTenantException(id.value()));
+        return switch (tenant.status()) {
+            case ACTIVE -> new AdmittedTenant(tenant, resolvedBy, false);
+            case ARCHIVED -> {
+                if (!archivedReadOnly) {
+                    throw new TenantNotActiveException(id, tenant.status(), tenant.statusReason());
+                }
+                yield new AdmittedTenant(tenant, resolvedBy, true);
+            }
+            case PENDING_APPROVAL, SUSPENDED, REJECTED, PURGED ->
+                throw new TenantNotActiveException(id, tenant.status(), tenant.statusReason());
+        };
+    }
+
+    /** Builds a {@link TenantAdmission}. */
+    public static final class Builder {
+        private TenantCatalog catalog;
+        private List<TenantResolver> resolvers;
+        private String authenticatedClaim;
+        private boolean archivedReadOnly;
+
+        private Builder() {}
+
+        /** The catalog that admits tenants; required. Use a {@linkplain TenantCatalog#cached cached} one. */
+        public Builder catalog(TenantCatalog catalog) {
+            if (this.catalog != null) {
+                throw new IllegalStateException("catalog was already set to " + this.catalog);
+            }
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+            return this;
+        }
+
+        /** The resolvers, in priority order; required. */
+        public Builder resolvers(TenantResolver... resolvers) {
+            if (this.resolvers != null) {
+                throw new IllegalStateException("resolvers were already set to " + this.resolvers);
+            }
+            this.resolvers = List.of(resolvers);
+            return this;
+        }
+
+        /** The verified claim naming the authenticated principal's tenant, which no resolver may contradict. */
+        public Builder authenticatedClaim(String claim) {
+            this.authenticatedClaim = Objects.requireNonNull(claim, "claim");
+            return this;
+        }
+
+        /** Whether archived tenants are admitted read-only (within their retention window); off by default. */
+        public Builder archivedReadOnly(boolean archivedReadOnly) {
+            this.archivedReadOnly = archivedReadOnly;
+            return this;
+        }
+
+        public TenantAdmission build() {
+            if (catalog == null) {
+                throw new IllegalStateException("TenantAdmission needs a catalog: call catalog(...)");
+            }
+            if (resolvers == null || resolvers.isEmpty()) {
+                throw new IllegalStateException(
+                        "TenantAdmission needs at least one resolver: call resolvers(TenantResolver.header(), ...)");
+            }
+            return new TenantAdmission(this);
+        }
+    }
+}

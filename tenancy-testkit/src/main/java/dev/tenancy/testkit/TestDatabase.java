@@ -1,0 +1,153 @@
+package dev.tenancy.testkit;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A database of its own for one test class: a fresh in-memory H2 database, or a fresh PostgreSQL
+ * database created on the server named by {@code TENANCY_PG_URL} (default {@code
+ * jdbc:postgresql://127.0.0.1:5432/test}, user {@code TENANCY_PG_USER}, default {@code postgres},
+ * password {@code TENANCY_PG_PASSWORD}) and dropped on {@link #close()}. Test classes therefore
+ * never share state, may run in parallel, and leave nothing behind.
+ *
+ * <p>When PostgreSQL cannot be reached the test is skipped with one clear line, unless {@code
+ * TENANCY_REQUIRE_PG=true}, in which case it fails.
+ */
+public final class TestDatabase implements AutoCloseable {
+
+    /** Which database engine. */
+    public enum Kind {
+        H2,
+        POSTGRESQL
+    }
+
+    private static final AtomicBoolean SKIP_NOTICE_PRINTED = new AtomicBoolean();
+
+    private final Kind kind;
+    private final String name;
+    private final String jdbcUrl;
+    private final HikariDataSource dataSource;
+
+    private TestDatabase(Kind kind, String name, String jdbcUrl, String user, String password) {
+        this.kind = kind;
+        this.name = name;
+        this.jdbcUrl = jdbcUrl;
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(8);
+        config.setMinimumIdle(0);
+        config.setPoolName("test-" + name);
+        this.dataSource = new HikariDataSource(config);
+    }
+
+    /** A fresh in-memory H2 database. */
+    public static TestDatabase h2() {
+        String name = "tenancy_" + UUID.randomUUID().toString().replace("-", "");
+        return new TestDatabase(Kind.H2, name, "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", "");
+    }
+
+    /** A fresh PostgreSQL database; skips (or, when required, fails) the test if there is no server. */
+    public static TestDatabase postgres() {
+        String adminUrl = env("TENANCY_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+        String user = env("TENANCY_PG_USER", "postgres");
+        String password = env("TENANCY_PG_PASSWORD", "");
+        String name =
+                "tenancy_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        DriverManager.setLoginTimeout(5);
+        try (Connection c = DriverManager.getConnection(adminUrl, user, password);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            String line = "PostgreSQL is not reachable at " + adminUrl + " as " + user + " (" + e.getMessage()
+                    + "); PostgreSQL tests are skipped. Set TENANCY_PG_URL/TENANCY_PG_USER, or TENANCY_REQUIRE_PG=true"
+                    + " to fail instead.";
+            if (Boolean.parseBoolean(env("TENANCY_REQUIRE_PG", "false"))) {
+                throw new IllegalStateException("TENANCY_REQUIRE_PG=true but " + line, e);
+            }
+            if (SKIP_NOTICE_PRINTED.compareAndSet(false, true)) {
+                System.err.println("[tenancy] " + line);
+            }
+            Assumptions.abort(line);
+        }
+        return new TestDatabase(Kind.POSTGRESQL, name, replaceDatabase(adminUrl, name), user, password);
+    }
+
+    /** {@link #h2()} or {@link #postgres()}. */
+    public static TestDatabase of(Kind kind) {
+        return kind == Kind.H2 ? h2() : postgres();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** A pooled data source on this database. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /** Runs SQL as the test's owner, for set-up or for changing rows behind a store's back. */
+    public void execute(String sql) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        if (kind == Kind.H2) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl, "sa", "");
+                    Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+            } catch (SQLException ignored) {
+                // already gone
+            }
+            return;
+        }
+        String adminUrl = env("TENANCY_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+        try (Connection c = DriverManager.getConnection(
+                        adminUrl, env("TENANCY_PG_USER", "postgres"), env("TENANCY_PG_PASSWORD", ""));
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not drop test database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase(Locale.ROOT) + ":" + name;
+    }
+
+    private static String replaceDatabase(String url, String database) {
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        String params = query < 0 ? "" : url.substring(query);
+        int slash = base.lastIndexOf('/');
+        return base.substring(0, slash + 1) + database + params;
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
