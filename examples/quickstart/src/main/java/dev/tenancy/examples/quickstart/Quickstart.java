@@ -1,0 +1,245 @@
+package dev.tenancy.examples.quickstart;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IllegalTenantTransitionException;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.TenancyException;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
+import dev.tenancy.audit.AuditEvent;
+import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.audit.AuditVerification;
+import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.catalog.JdbcTenantCatalog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantQuery;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.resolve.AdmittedTenant;
+import dev.tenancy.resolve.TenantAdmission;
+import dev.tenancy.resolve.TenantRequest;
+import dev.tenancy.resolve.TenantResolver;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * A plain-Java tour of Tenancy on embedded H2: register tenants, resolve requests to them, walk a
+ * tenant through its lifecycle and print the tamper-evident audit trail.
+ *
+ * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples/quickstart -am verify -DskipTests}.
+ */
+public final class Quickstart {
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    private final PrintStream out;
+
+    Quickstart(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:quickstart;DB_CLOSE_DELAY=-1");
+        new Quickstart(System.out).run(dataSource);
+    }
+
+    void run(javax.sql.DataSource dataSource) throws Exception {
+        section("1. The control plane: catalog and audit log in the platform database (H2)");
+        JdbcAuditLog audit = JdbcAuditLog.builder(dataSource).build();
+        TenantCatalog catalog = TenantCatalog.cached(
+                JdbcTenantCatalog.builder(dataSource).auditLog(audit).build(), Duration.ofMinutes(5));
+        Actor admin = Actor.user("ops-anna", "system_admin");
+        Actor sales = Actor.user("sales-sam", "sales_ops");
+        out.println("installed tenancy_* tables");
+
+        section("2. Register tenants");
+        TenantId acme = TenantId.of("acme");
+        TenantId globex = TenantId.of("globex");
+        TenantId initech = TenantId.of("initech");
+        catalog.register(
+                TenantRegistration.builder(acme, "Acme Corp")
+                        .tier("enterprise")
+                        .isolation(IsolationModel.DATABASE)
+                        .ownerEmail("jane@acme.com")
+                        .build(),
+                sales);
+        catalog.register(
+                TenantRegistration.builder(globex, "Globex")
+                        .tier("pro")
+                        .isolation(IsolationModel.SCHEMA)
+                        .ownerEmail("hank@globex.io")
+                        .active()
+                        .build(),
+                sales);
+        catalog.register(
+                TenantRegistration.builder(initech, "Initech")
+                        .tier("free")
+                        .ownerEmail("bill@initech.com")
+                        .active()
+                        .build(),
+                sales);
+        catalog.addDomain(initech, "portal.initech.com", admin);
+        catalog.verifyDomain("portal.initech.com", admin);
+        printTenants(catalog);
+        try {
+            TenantId.of("Bad Slug");
+        } catch (TenancyException e) {
+            out.println("refused: " + e.getMessage());
+        }
+
+        section("3. Approve the pending tenant");
+        catalog.transition(acme, TenantStatus.ACTIVE, admin, "KYC passed, contract signed");
+        printTenants(catalog);
+
+        section("4. Resolve requests to tenants");
+        TenantAdmission admission = TenantAdmission.builder()
+                .catalog(catalog)
+                .resolvers(
+                        TenantResolver.customDomain(catalog),
+                        TenantResolver.subdomain("app.example.com"),
+                        TenantResolver.header(),
+                        TenantResolver.claim("tenant_id"))
+                .authenticatedClaim("tenant_id")
+                .archivedReadOnly(true)
+                .build();
+        resolve(
+                admission,
+                "Host: acme.app.example.com",
+                TenantRequest.builder().host("acme.app.example.com").build());
+        resolve(
+                admission,
+                "Host: portal.initech.com",
+                TenantRequest.builder().host("portal.initech.com:443").build());
+        resolve(
+                admission,
+                "X-Tenant-ID: globex",
+                TenantRequest.builder().header("X-Tenant-ID", "globex").build());
+        resolve(
+                admission,
+                "X-Tenant-ID: globex, token tenant_id=acme",
+                TenantRequest.builder()
+                        .header("X-Tenant-ID", "globex")
+                        .claim("tenant_id", "acme")
+                        .build());
+        resolve(
+                admission,
+                "X-Tenant-ID: acme'; drop table--",
+                TenantRequest.builder()
+                        .header("X-Tenant-ID", "acme'; drop table--")
+                        .build());
+        resolve(
+                admission,
+                "Host: umbrella.app.example.com",
+                TenantRequest.builder().host("umbrella.app.example.com").build());
+
+        section("5. Work follows the tenant into other threads");
+        ExecutorService pool = TenantContext.wrap(Executors.newFixedThreadPool(2));
+        try {
+            AdmittedTenant tenant = admission.admit(
+                    TenantRequest.builder().host("acme.app.example.com").build());
+            List<Future<String>> jobs = tenant.scope()
+                    .call(() -> pool.invokeAll(List.of(
+                            () -> "report job runs as " + TenantContext.require(),
+                            () -> "email job runs as " + TenantContext.require())));
+            for (Future<String> job : jobs) {
+                out.println(job.get());
+            }
+            out.println("after the scope: " + TenantContext.binding());
+        } finally {
+            pool.shutdown();
+        }
+
+        section("6. Walk globex through its lifecycle");
+        catalog.transition(globex, TenantStatus.SUSPENDED, admin, "Invoice 2026-10 unpaid for 30 days");
+        resolve(
+                admission,
+                "X-Tenant-ID: globex (suspended)",
+                TenantRequest.builder().header("X-Tenant-ID", "globex").build());
+        catalog.transition(globex, TenantStatus.ACTIVE, admin, "Payment received");
+        resolve(
+                admission,
+                "X-Tenant-ID: globex (resumed)",
+                TenantRequest.builder().header("X-Tenant-ID", "globex").build());
+        catalog.transition(globex, TenantStatus.ARCHIVED, admin, "Cancelled in writing by company admin");
+        resolve(
+                admission,
+                "X-Tenant-ID: globex (archived)",
+                TenantRequest.builder().header("X-Tenant-ID", "globex").build());
+        try {
+            catalog.transition(globex, TenantStatus.SUSPENDED, admin, "oops");
+        } catch (IllegalTenantTransitionException e) {
+            out.println("refused: " + e.getMessage());
+        }
+        printTenants(catalog);
+
+        section("7. The audit trail");
+        List<AuditEvent> events =
+                audit.query(AuditQuery.builder().limit(100).build()).items();
+        for (AuditEvent e : events.reversed()) {
+            out.printf(
+                    "#%-3d %s %-10s %-7s %-19s %-8s by %s (%s) %s%n",
+                    e.sequence(),
+                    TIME.format(e.createdAt()),
+                    e.action(),
+                    e.entityType(),
+                    e.entityId(),
+                    e.tenantId() == null ? "-" : e.tenantId(),
+                    e.actorId(),
+                    e.actorRole(),
+                    e.metadata());
+        }
+        AuditVerification ok = audit.verify();
+        out.println("verify: intact=" + ok.intact() + ", " + ok.eventsChecked() + " events checked");
+
+        out.println("someone edits event #5 in the database by hand...");
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE tenancy_audit_events SET actor_id = 'nobody' WHERE seq = 5");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        AuditVerification tampered = audit.verify();
+        out.println("verify: intact=" + tampered.intact() + ", first broken event #"
+                + tampered.firstBrokenSequence().orElse(-1) + ": " + tampered.problem());
+    }
+
+    private void resolve(TenantAdmission admission, String label, TenantRequest request) {
+        try {
+            AdmittedTenant t = admission.admit(request);
+            out.printf("%-45s -> %s (by %s%s)%n", label, t.id(), t.resolvedBy(), t.readOnly() ? ", read-only" : "");
+        } catch (TenancyException e) {
+            out.printf("%-45s -> refused: %s%n", label, e.getMessage());
+        }
+    }
+
+    private void printTenants(TenantCatalog catalog) {
+        out.printf("%-10s %-12s %-17s %-11s %-9s %s%n", "ID", "NAME", "STATUS", "TIER", "MODEL", "OWNER");
+        for (Tenant t : catalog.list(TenantQuery.all()).items()) {
+            out.printf(
+                    "%-10s %-12s %-17s %-11s %-9s %s%n",
+                    t.id(),
+                    t.displayName(),
+                    t.status().key(),
+                    t.tier(),
+                    t.isolation().key(),
+                    t.ownerEmail());
+        }
+    }
+
+    private void section(String title) {
+        out.println();
+        out.println("== " + title);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.tenancy.examples.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+
+class QuickstartTest {
+
+    private static JdbcDataSource freshH2() {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        return dataSource;
+    }
+
+    @Test
+    void demo_tellsTheWholeStory() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        new Quickstart(new PrintStream(buffer, true, StandardCharsets.UTF_8)).run(freshH2());
+        String out = buffer.toString(StandardCharsets.UTF_8);
+
+        assertThat(out)
+                .contains("Host: acme.app.example.com")
+                .containsPattern("Host: acme.app.example.com\\s+-> acme \\(by subdomain\\)")
+                .containsPattern("Host: portal.initech.com\\s+-> initech \\(by custom-domain\\)")
+                .containsPattern("X-Tenant-ID: globex, token tenant_id=acme\\s+-> refused: .*authenticated principal")
+                .containsPattern("drop table--\\s+-> refused: .*does not name a valid tenant")
+                .containsPattern("umbrella.app.example.com\\s+-> refused: Unknown tenant 'umbrella'")
+                .contains("report job runs as acme")
+                .containsPattern("globex \\(suspended\\)\\s+-> refused: .*suspended")
+                .containsPattern("globex \\(archived\\)\\s+-> globex \\(by header, read-only\\)")
+                .contains("verify: intact=true")
+                .contains("verify: intact=false, first broken event #5");
+    }
+
+    @Test
+    void readmeExample_servesAcme() {
+        assertThat(ReadmeExample.run(freshH2()).value()).isEqualTo("acme");
+    }
+}
