@@ -94,6 +94,17 @@ public record TenantId(String value) implements Comparable<TenantId> {
         return value;
     }
 
+    /** A valid id close to {@code value} (lowercased, other characters turned into hyphens), or null. */
+    private static String suggest(String value) {
+        if (value.length() > 4 * MAX_LENGTH) {
+            return null;
+        }
+        String slug = value.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("^-+|-+$", "");
+        return !slug.equals(value) && violation(slug) == null ? slug : null;
+    }
+
     /** Returns the first rule {@code value} breaks, or {@code null} when it is a valid id. */
     static String violation(String value) {
         if (value == null) {
@@ -112,12 +123,14 @@ public record TenantId(String value) implements Comparable<TenantId> {
             boolean lower = c >= 'a' && c <= 'z';
             boolean digit = c >= '0' && c <= '9';
             if (!lower && !digit && c != '-') {
-                if (c >= 'A' && c <= 'Z') {
-                    return "must be lowercase; use "
-                            + InvalidTenantIdException.quote(value.toLowerCase(java.util.Locale.ROOT)) + " instead";
-                }
-                return "may contain only a-z, 0-9 and '-', found " + InvalidTenantIdException.quote(String.valueOf(c))
-                        + " at index " + i;
+                String rule = c >= 'A' && c <= 'Z'
+                        ? "must be lowercase"
+                        : "may contain only a-z, 0-9 and '-', found "
+                                + InvalidTenantIdException.quote(String.valueOf(c)) + " at index " + i;
+                String suggestion = suggest(value);
+                return suggestion == null
+                        ? rule
+                        : rule + "; use " + InvalidTenantIdException.quote(suggestion) + " instead";
             }
             if (c == '-' && (i == 0 || i == length - 1)) {
                 return "must start and end with a letter or digit";

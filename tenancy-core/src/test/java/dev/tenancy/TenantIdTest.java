@@ -78,7 +78,11 @@ class TenantIdTest {
     @Example
     void sqlInjection_isRefusedNamingTheCharacter() {
         assertThatThrownBy(() -> TenantId.of("acme'; drop table tenants;--"))
-                .hasMessageContaining("may contain only a-z, 0-9 and '-', found ''' at index 4");
+                .hasMessageContaining(
+                        "may contain only a-z, 0-9 and '-', found ''' at index 4; use 'acme-drop-table-tenants' instead");
+        assertThatThrownBy(() -> TenantId.of("Acme Corp"))
+                .hasMessageEndingWith("must be lowercase; use 'acme-corp' instead");
+        assertThatThrownBy(() -> TenantId.of("!!")).hasMessageEndingWith("at index 0");
     }
 
     @Example
