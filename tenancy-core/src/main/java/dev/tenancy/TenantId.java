@@ -52,11 +52,13 @@ public record TenantId(String value) implements Comparable<TenantId> {
             "mail",
             "localhost");
 
+    private static final int LONGEST_RESERVED =
+            RESERVED.stream().mapToInt(String::length).max().orElseThrow();
+
     /** Validates {@code value}; see {@link #of(String)}. */
     public TenantId {
-        String broken = violation(value);
-        if (broken != null) {
-            throw new InvalidTenantIdException(value, broken);
+        if (!isValid(value)) {
+            throw new InvalidTenantIdException(value, violation(value));
         }
     }
 
@@ -71,7 +73,31 @@ public record TenantId(String value) implements Comparable<TenantId> {
 
     /** Returns whether {@code value} is a valid id, without throwing. */
     public static boolean isValid(String value) {
-        return violation(value) == null;
+        // The hot path (every request names an id): one tight loop; violation() explains failures.
+        if (value == null) {
+            return false;
+        }
+        int length = value.length();
+        if (length == 0 || length > MAX_LENGTH) {
+            return false;
+        }
+        char previous = '-'; // so that a leading hyphen fails like a double one
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c == '-') {
+                if (previous == '-') {
+                    return false;
+                }
+            } else if ((c < 'a' || c > 'z') && (c < '0' || c > '9')) {
+                return false;
+            }
+            previous = c;
+        }
+        return previous != '-' && !isReserved(value, length);
+    }
+
+    private static boolean isReserved(String value, int length) {
+        return (length <= LONGEST_RESERVED && RESERVED.contains(value)) || value.startsWith("pg-");
     }
 
     /** The PostgreSQL/H2 schema that holds this tenant's tables under schema-per-tenant isolation. */
@@ -140,7 +166,7 @@ public record TenantId(String value) implements Comparable<TenantId> {
             }
             previous = c;
         }
-        if (RESERVED.contains(value) || value.startsWith("pg-")) {
+        if (isReserved(value, length)) {
             return "is reserved for the platform; choose another slug";
         }
         return null;

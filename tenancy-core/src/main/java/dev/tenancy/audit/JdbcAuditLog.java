@@ -139,29 +139,19 @@ public final class JdbcAuditLog implements AuditLog {
             where.append(" AND LOWER(metadata) LIKE ? ESCAPE '\\'");
             params.add(Jdbc.containsPattern(q.text()));
         }
-        return Jdbc.read(dataSource, "query the audit log", c -> {
-            long total;
-            try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM tenancy_audit_events" + where)) {
-                bind(count, params);
-                try (ResultSet rs = count.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
-                }
-            }
-            List<AuditEvent> items = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM tenancy_audit_events"
-                    + where + " ORDER BY seq DESC OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
-                bind(select, params);
-                select.setInt(params.size() + 1, q.offset());
-                select.setInt(params.size() + 2, q.limit());
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        items.add(read(rs));
-                    }
-                }
-            }
-            return new Page<>(items, total, q.offset(), q.limit());
-        });
+        return Jdbc.read(
+                dataSource,
+                "query the audit log",
+                c -> Jdbc.page(
+                        c,
+                        COLUMNS,
+                        "tenancy_audit_events",
+                        where.toString(),
+                        params,
+                        " ORDER BY seq DESC",
+                        q.offset(),
+                        q.limit(),
+                        JdbcAuditLog::read));
     }
 
     @Override
@@ -233,12 +223,6 @@ public final class JdbcAuditLog implements AuditLog {
             }
             return AuditVerification.ok(checked);
         });
-    }
-
-    private static void bind(PreparedStatement statement, List<Object> params) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            statement.setObject(i + 1, params.get(i));
-        }
     }
 
     private static AuditEvent read(ResultSet rs) throws SQLException {

@@ -144,29 +144,19 @@ public final class JdbcTenantCatalog implements TenantCatalog {
             case NAME -> " ORDER BY LOWER(display_name)" + direction + ", id" + direction;
             case CREATED -> " ORDER BY created_at" + direction + ", id" + direction;
         };
-        return Jdbc.read(dataSource, "list tenants", c -> {
-            long total;
-            try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM tenancy_tenants" + where)) {
-                bind(count, params);
-                try (ResultSet rs = count.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
-                }
-            }
-            List<Tenant> items = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM tenancy_tenants" + where
-                    + order + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
-                bind(select, params);
-                select.setInt(params.size() + 1, q.offset());
-                select.setInt(params.size() + 2, q.limit());
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        items.add(readTenant(rs));
-                    }
-                }
-            }
-            return new Page<>(items, total, q.offset(), q.limit());
-        });
+        return Jdbc.read(
+                dataSource,
+                "list tenants",
+                c -> Jdbc.page(
+                        c,
+                        COLUMNS,
+                        "tenancy_tenants",
+                        where.toString(),
+                        params,
+                        order,
+                        q.offset(),
+                        q.limit(),
+                        JdbcTenantCatalog::readTenant));
     }
 
     @Override
@@ -385,12 +375,6 @@ public final class JdbcTenantCatalog implements TenantCatalog {
 
     private static String placeholders(int n) {
         return String.join(", ", java.util.Collections.nCopies(n, "?"));
-    }
-
-    private static void bind(PreparedStatement statement, List<Object> params) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            statement.setObject(i + 1, params.get(i));
-        }
     }
 
     /** Builds a {@link JdbcTenantCatalog}. */

@@ -14,47 +14,69 @@ public final class Hosts {
         if (host == null) {
             return null;
         }
-        int end = host.length();
-        if (end == 0 || end > 260) {
+        int length = host.length();
+        if (length == 0 || length > 260) {
             return null;
         }
-        int colon = host.lastIndexOf(':');
-        if (colon >= 0) {
-            for (int i = colon + 1; i < end; i++) {
-                char c = host.charAt(i);
-                if (c < '0' || c > '9') {
+        int end = length;
+        boolean upper = false;
+        char previous = '.'; // so that a leading dot or hyphen fails like an empty label
+        int labelStart = 0;
+        for (int i = 0; i < length; i++) {
+            char c = host.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                previous = c;
+            } else if (c == '.') {
+                if (previous == '.' || previous == '-' || i - labelStart > 63) {
                     return null;
                 }
-            }
-            if (colon == end - 1 || end - colon > 6) {
+                labelStart = i + 1;
+                previous = c;
+            } else if (c == '-') {
+                if (previous == '.') {
+                    return null;
+                }
+                previous = c;
+            } else if (c >= 'A' && c <= 'Z') {
+                upper = true;
+                previous = c;
+            } else if (c == ':') {
+                end = i;
+                if (!isPort(host, i + 1, length)) {
+                    return null;
+                }
+                break;
+            } else {
                 return null;
             }
-            end = colon;
         }
-        if (end > 0 && host.charAt(end - 1) == '.') {
-            end--;
+        if (end == 0 || previous == '-' || end - labelStart > 63) {
+            return null;
+        }
+        if (previous == '.') {
+            end--; // one trailing dot: the root, fully qualified
+            if (end == 0 || host.charAt(end - 1) == '.') {
+                return null;
+            }
         }
         if (end == 0 || end > 253) {
             return null;
         }
-        int labelStart = 0;
-        boolean needsLowercase = false;
-        for (int i = 0; i <= end; i++) {
-            char c = i == end ? '.' : host.charAt(i);
-            if (c == '.') {
-                int length = i - labelStart;
-                if (length == 0 || length > 63 || host.charAt(labelStart) == '-' || host.charAt(i - 1) == '-') {
-                    return null;
-                }
-                labelStart = i + 1;
-            } else if (c >= 'A' && c <= 'Z') {
-                needsLowercase = true;
-            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-                return null;
+        String result = end == length ? host : host.substring(0, end);
+        return upper ? result.toLowerCase(Locale.ROOT) : result;
+    }
+
+    private static boolean isPort(String host, int from, int to) {
+        if (from == to || to - from > 5) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = host.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
             }
         }
-        String result = end == host.length() ? host : host.substring(0, end);
-        return needsLowercase ? result.toLowerCase(Locale.ROOT) : result;
+        return true;
     }
 
     /** The normalised host, or an exception naming the value. */

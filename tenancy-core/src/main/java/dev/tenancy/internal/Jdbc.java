@@ -76,6 +76,57 @@ public final class Jdbc {
         return value == null ? null : value.toInstant();
     }
 
+    /** Reads one row into a value. */
+    @FunctionalInterface
+    public interface RowReader<T> {
+        T read(java.sql.ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * One page of {@code SELECT columns FROM from where order}, with the total count of matching
+     * rows; {@code where} starts with " WHERE" and uses {@code params}.
+     */
+    public static <T> dev.tenancy.Page<T> page(
+            Connection c,
+            String columns,
+            String from,
+            String where,
+            java.util.List<Object> params,
+            String order,
+            int offset,
+            int limit,
+            RowReader<T> reader)
+            throws SQLException {
+        long total;
+        try (java.sql.PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM " + from + where)) {
+            bind(count, params);
+            try (java.sql.ResultSet rs = count.executeQuery()) {
+                rs.next();
+                total = rs.getLong(1);
+            }
+        }
+        java.util.List<T> items = new java.util.ArrayList<>();
+        try (java.sql.PreparedStatement select = c.prepareStatement(
+                "SELECT " + columns + " FROM " + from + where + order + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+            bind(select, params);
+            select.setInt(params.size() + 1, offset);
+            select.setInt(params.size() + 2, limit);
+            try (java.sql.ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    items.add(reader.read(rs));
+                }
+            }
+        }
+        return new dev.tenancy.Page<>(items, total, offset, limit);
+    }
+
+    /** Sets {@code params} as the statement's parameters 1..n. */
+    public static void bind(java.sql.PreparedStatement statement, java.util.List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            statement.setObject(i + 1, params.get(i));
+        }
+    }
+
     /** Escapes {@code text} for a {@code LIKE ... ESCAPE '\'} pattern and lowercases it. */
     public static String containsPattern(String text) {
         StringBuilder sb = new StringBuilder("%");

@@ -2,7 +2,6 @@ package dev.tenancy.resolve;
 
 import dev.tenancy.TenantId;
 import dev.tenancy.catalog.TenantCatalog;
-import dev.tenancy.internal.Hosts;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,12 +15,9 @@ final class CustomDomainResolver implements TenantResolver {
 
     @Override
     public Optional<TenantId> resolve(TenantRequest request) {
-        if (request.host() == null) {
-            return Optional.empty();
-        }
-        String host = Hosts.normalize(request.host());
+        String host = Resolvers.host(name(), request);
         if (host == null) {
-            throw new InvalidTenantRequestException(name(), "The Host header is not a valid host name", null);
+            return Optional.empty();
         }
         return catalog.findByDomain(host);
     }

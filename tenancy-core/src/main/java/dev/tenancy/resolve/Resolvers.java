@@ -10,6 +10,18 @@ final class Resolvers {
 
     private Resolvers() {}
 
+    /** The request's normalised host, null when it has none; a malformed host is refused. */
+    static String host(String resolver, TenantRequest request) {
+        if (request.host() == null) {
+            return null;
+        }
+        String host = dev.tenancy.internal.Hosts.normalize(request.host());
+        if (host == null) {
+            throw new InvalidTenantRequestException(resolver, "The Host header is not a valid host name", null);
+        }
+        return host;
+    }
+
     static TenantId parse(String resolver, String source, String raw) {
         if (raw.length() > MAX_VALUE_LENGTH) {
             throw new InvalidTenantRequestException(

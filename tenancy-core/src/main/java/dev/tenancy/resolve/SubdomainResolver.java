@@ -23,12 +23,9 @@ final class SubdomainResolver implements TenantResolver {
 
     @Override
     public Optional<TenantId> resolve(TenantRequest request) {
-        if (request.host() == null) {
-            return Optional.empty();
-        }
-        String host = Hosts.normalize(request.host());
+        String host = Resolvers.host(name(), request);
         if (host == null) {
-            throw new InvalidTenantRequestException(name(), "The Host header is not a valid host name", null);
+            return Optional.empty();
         }
         for (String suffix : suffixes) {
             int labelLength = host.length() - suffix.length();

@@ -61,26 +61,28 @@ public final class TenantAdmission {
         Objects.requireNonNull(request, "request");
         TenantId principal =
                 authenticated == null ? null : authenticated.resolve(request).orElse(null);
-        Resolution first = null;
+        TenantId found = null;
+        TenantResolver by = null;
         for (TenantResolver resolver : resolvers) {
-            Optional<TenantId> found = resolver.resolve(request);
-            if (found.isPresent()) {
-                TenantId id = found.get();
+            Optional<TenantId> named = resolver.resolve(request);
+            if (named.isPresent()) {
+                TenantId id = named.get();
                 if (principal != null && !principal.equals(id)) {
                     throw new TenantMismatchException(principal, id, resolver.name());
                 }
-                if (first == null) {
-                    first = new Resolution(id, resolver.name());
+                if (found == null) {
+                    found = id;
+                    by = resolver;
                     if (principal == null) {
                         break;
                     }
                 }
             }
         }
-        if (first == null) {
+        if (found == null) {
             throw new TenantNotResolvedException(names);
         }
-        return first;
+        return new Resolution(found, by.name());
     }
 
     /**
@@ -101,7 +103,11 @@ public final class TenantAdmission {
     }
 
     private AdmittedTenant admit(TenantId id, String resolvedBy) {
-        Tenant tenant = catalog.find(id).orElseThrow(() -> new UnknownTenantException(id.value()));
+        Optional<Tenant> found = catalog.find(id);
+        if (found.isEmpty()) {
+            throw new UnknownTenantException(id.value());
+        }
+        Tenant tenant = found.get();
         return switch (tenant.status()) {
             case ACTIVE -> new AdmittedTenant(tenant, resolvedBy, false);
             case ARCHIVED -> {
