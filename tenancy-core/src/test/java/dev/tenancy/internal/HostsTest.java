@@ -51,7 +51,6 @@ class HostsTest {
             ":443",
             "a..b",
             ".a",
-            "a.",
             "-a.com",
             "a-.com",
             "a.-b",
