@@ -69,12 +69,13 @@ public final class TestDatabase implements AutoCloseable {
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            String line = "PostgreSQL is not reachable at " + adminUrl + " as " + user + " (" + e.getMessage()
-                    + "); PostgreSQL tests are skipped. Set TENANCY_PG_URL/TENANCY_PG_USER, or TENANCY_REQUIRE_PG=true"
-                    + " to fail instead.";
+            String reason = "PostgreSQL is not reachable at " + adminUrl + " as " + user + " (" + e.getMessage() + ")";
             if (Boolean.parseBoolean(env("TENANCY_REQUIRE_PG", "false"))) {
-                throw new IllegalStateException("TENANCY_REQUIRE_PG=true but " + line, e);
+                throw new IllegalStateException(
+                        reason + " and TENANCY_REQUIRE_PG=true: start the server or point TENANCY_PG_URL at one", e);
             }
+            String line = reason + "; PostgreSQL tests are skipped. Set TENANCY_PG_URL/TENANCY_PG_USER,"
+                    + " or TENANCY_REQUIRE_PG=true to fail instead.";
             if (SKIP_NOTICE_PRINTED.compareAndSet(false, true)) {
                 System.err.println("[tenancy] " + line);
             }
