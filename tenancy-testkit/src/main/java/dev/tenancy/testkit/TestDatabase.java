@@ -36,11 +36,15 @@ public final class TestDatabase implements AutoCloseable {
     private final String name;
     private final String jdbcUrl;
     private final HikariDataSource dataSource;
+    private final String user;
+    private final String password;
 
     private TestDatabase(Kind kind, String name, String jdbcUrl, String user, String password) {
         this.kind = kind;
         this.name = name;
         this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
@@ -102,6 +106,51 @@ public final class TestDatabase implements AutoCloseable {
         return jdbcUrl;
     }
 
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** This database's name. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The URL of another database on the same server, with {@code {database}} where its name goes:
+     * on PostgreSQL the server's database of that name, on H2 an in-memory database private to this
+     * test database (its name is prefixed with this one's).
+     */
+    public String databaseUrlTemplate() {
+        return kind == Kind.H2
+                ? "jdbc:h2:mem:" + name + "_{database};DB_CLOSE_DELAY=-1"
+                : replaceDatabase(jdbcUrl, "{database}");
+    }
+
+    /** Creates database {@code database} on the same server (PostgreSQL); H2 creates it on first use. */
+    public void createDatabase(String database) {
+        if (kind == Kind.POSTGRESQL) {
+            execute("CREATE DATABASE " + database);
+        }
+        otherDatabases.add(database);
+    }
+
+    /** Runs SQL in database {@code database} on the same server. */
+    public void executeIn(String database, String sql) {
+        String url = databaseUrlTemplate().replace("{database}", database);
+        try (Connection c = DriverManager.getConnection(url, user, password);
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed in " + database + ": " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private final java.util.List<String> otherDatabases = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** Runs SQL as the test's owner, for set-up or for changing rows behind a store's back. */
     public void execute(String sql) {
         try (Connection c = dataSource.getConnection();
@@ -116,21 +165,31 @@ public final class TestDatabase implements AutoCloseable {
     public void close() {
         dataSource.close();
         if (kind == Kind.H2) {
-            try (Connection c = DriverManager.getConnection(jdbcUrl, "sa", "");
-                    Statement s = c.createStatement()) {
-                s.execute("SHUTDOWN");
-            } catch (SQLException ignored) {
-                // already gone
+            for (String other : otherDatabases) {
+                shutdownH2(databaseUrlTemplate().replace("{database}", other));
             }
+            shutdownH2(jdbcUrl);
             return;
         }
         String adminUrl = env("TENANCY_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
         try (Connection c = DriverManager.getConnection(
                         adminUrl, env("TENANCY_PG_USER", "postgres"), env("TENANCY_PG_PASSWORD", ""));
                 Statement s = c.createStatement()) {
+            for (String other : otherDatabases) {
+                s.execute("DROP DATABASE IF EXISTS " + other + " WITH (FORCE)");
+            }
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         } catch (SQLException e) {
             throw new IllegalStateException("Could not drop test database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void shutdownH2(String url) {
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
+                Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        } catch (SQLException ignored) {
+            // already gone
         }
     }
 

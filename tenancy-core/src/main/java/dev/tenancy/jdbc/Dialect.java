@@ -1,0 +1,55 @@
+package dev.tenancy.jdbc;
+
+/**
+ * What binding a connection takes on each database. Values are validated tenant ids and schema
+ * names derived from them, and are quoted besides, so the statements are built as text: one
+ * round trip, and on PostgreSQL a text pgJDBC parses (it sees {@code SET search_path} and drops
+ * its server-prepared statements, so a statement prepared for one tenant's schema is never reused
+ * against another's).
+ */
+enum Dialect {
+    POSTGRESQL,
+    H2;
+
+    static Dialect of(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            return POSTGRESQL;
+        }
+        if (jdbcUrl.startsWith("jdbc:h2:")) {
+            return H2;
+        }
+        throw new IllegalArgumentException(
+                "Unsupported database '" + jdbcUrl + "': Tenancy routes PostgreSQL and H2 connections");
+    }
+
+    /** The session setting row-level security policies read on PostgreSQL. */
+    static final String TENANT_SETTING = "tenancy.tenant_id";
+
+    /**
+     * The statement that binds a connection to {@code binding}: search path (or schema), the tenant
+     * setting, and read-only mode.
+     */
+    String bindSql(Binding binding) {
+        return switch (this) {
+            case POSTGRESQL ->
+                "SET search_path TO " + quote(binding.schema()) + "; SET " + TENANT_SETTING + " TO '"
+                        + (binding.tenant() == null ? "" : binding.tenant().value())
+                        + "'; SET default_transaction_read_only TO " + (binding.readOnly() ? "on" : "off");
+            case H2 -> "SET SCHEMA " + quote(binding.schema());
+        };
+    }
+
+    /** The schema shared-model tenants and the platform use. */
+    String defaultSchema() {
+        return this == POSTGRESQL ? "public" : "PUBLIC";
+    }
+
+    /** Whether the database itself refuses writes in a read-only binding. */
+    boolean enforcesReadOnly() {
+        return this == POSTGRESQL;
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,352 @@
+package dev.tenancy.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantNotActiveException;
+import dev.tenancy.UnknownTenantException;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.context.TenantBinding;
+import dev.tenancy.context.TenantContext;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * One {@link DataSource} for every tenant, whatever its isolation model and server: it hands out
+ * connections for the tenant of the current {@link TenantContext} scope.
+ *
+ * <p><b>Contract:</b> every connection handed out is bound to exactly the current tenant, and no
+ * physical connection reaches a borrower while carrying another tenant's binding.
+ *
+ * <ul>
+ *   <li>{@linkplain dev.tenancy.IsolationModel#SHARED Shared}: the server's pool; on PostgreSQL
+ *       the session setting {@code tenancy.tenant_id} holds the tenant for row-level security.
+ *   <li>{@linkplain dev.tenancy.IsolationModel#SCHEMA Schema}: the server's pool, with the
+ *       search path (H2: the schema) set to {@link TenantId#schemaName()}.
+ *   <li>{@linkplain dev.tenancy.IsolationModel#DATABASE Database}: a pool per tenant database,
+ *       created on demand, bounded in count and in connections (see {@link Builder}).
+ *   <li>Nothing bound: refused. The {@linkplain TenantContext#system() system scope}: the platform
+ *       server's database, bound to no tenant.
+ *   <li>Suspended, pending, rejected or purged tenants: refused. Archived: read-only, enforced by
+ *       the PostgreSQL session ({@code default_transaction_read_only}); on H2, which has no
+ *       read-only sessions, writing statements are refused before they run.
+ * </ul>
+ *
+ * <p>Binding costs nothing while a physical connection keeps serving the same tenant: each
+ * connection's binding is remembered, and the binding statement (one round trip, sent as text
+ * so that pgJDBC notices the search-path change and drops server-prepared statements planned
+ * for another schema) runs only when the connection changes tenant, is new, or its last borrower
+ * did anything that could have changed it: ran {@code SET}/{@code RESET}/{@code DISCARD} or SQL
+ * naming {@code set_config}/{@code search_path}, called {@code setSchema}/{@code setCatalog}/
+ * {@code setReadOnly} or {@code unwrap}, or had a call fail. Known limit: a stored function that
+ * changes the settings internally is not seen; row-level security bound to a signed setting
+ * closes that gap.
+ *
+ * <pre>{@code
+ * TenantDataSource data = TenantDataSource.builder()
+ *         .catalog(catalog)
+ *         .server(DatabaseServer.of("default", "jdbc:postgresql://db:5432/app", "app", secret))
+ *         .build();
+ * TenantContext.where(TenantId.of("acme")).run(() -> {
+ *     try (Connection c = data.getConnection()) { ... }   // bound to acme
+ * });
+ * }</pre>
+ *
+ * <p>Thread-safe. Close it to close every pool.
+ */
+public final class TenantDataSource implements DataSource, AutoCloseable {
+    private final TenantCatalog catalog;
+    private final Map<String, Route> servers;
+    private final Route platform;
+    private final TenantDatabasePools tenantDatabases;
+    private final ScheduledExecutorService housekeeping;
+    private final BindingRegistry registry = new BindingRegistry();
+
+    /** A server's dialect and shared pool. */
+    private record Route(DatabaseServer server, Dialect dialect, HikariDataSource pool) {}
+
+    private TenantDataSource(Builder b) {
+        this.catalog = b.catalog;
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tenancy-pools");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<String, Route> routes = new LinkedHashMap<>();
+        for (DatabaseServer server : b.servers) {
+            routes.put(server.name(), new Route(server, Dialect.of(server.jdbcUrl()), sharedPool(server)));
+        }
+        this.servers = Map.copyOf(routes);
+        this.platform = routes.get(b.platform == null ? b.servers.getFirst().name() : b.platform);
+        this.tenantDatabases = new TenantDatabasePools(
+                b.maxTenantPools,
+                new ConnectionBudget(b.connectionBudget, b.budgetTimeout),
+                b.poolIdleTimeout,
+                housekeeping);
+        long sweep = Math.max(1, b.poolIdleTimeout.toSeconds() / 2);
+        housekeeping.scheduleWithFixedDelay(tenantDatabases::retireIdle, sweep, sweep, TimeUnit.SECONDS);
+    }
+
+    private HikariDataSource sharedPool(DatabaseServer server) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("tenancy-" + server.name());
+        config.setJdbcUrl(server.jdbcUrl());
+        config.setUsername(server.username());
+        config.setPassword(server.password());
+        config.setMaximumPoolSize(server.maximumPoolSize());
+        config.setAutoCommit(true);
+        config.setInitializationFailTimeout(-1);
+        config.setScheduledExecutor(housekeeping);
+        return new HikariDataSource(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A connection bound to the current tenant.
+     *
+     * @throws SQLNonTransientConnectionException (SQLSTATE 08004) when nothing is bound, the tenant
+     *     is unknown or may not be served, or its server is not configured; the cause is the
+     *     Tenancy exception with the details
+     */
+    @Override
+    public Connection getConnection() throws SQLException {
+        TenantBinding current = TenantContext.binding();
+        return switch (current) {
+            case TenantBinding.Unbound u ->
+                throw new SQLNonTransientConnectionException(
+                        "No tenant is bound: run the work inside TenantContext.where(tenantId), or"
+                                + " TenantContext.system() for platform work",
+                        "08004");
+            case TenantBinding.System s ->
+                borrow(
+                        platform,
+                        platform.pool.getConnection(),
+                        new Binding(null, platform.dialect.defaultSchema(), false),
+                        null);
+            case TenantBinding.Bound b -> tenantConnection(b.id());
+        };
+    }
+
+    private Connection tenantConnection(TenantId id) throws SQLException {
+        Optional<Tenant> found = catalog.find(id);
+        if (found.isEmpty()) {
+            throw refused(new UnknownTenantException(id.value()));
+        }
+        Tenant tenant = found.get();
+        boolean readOnly = switch (tenant.status()) {
+            case ACTIVE -> false;
+            case ARCHIVED -> true;
+            case PENDING_APPROVAL, SUSPENDED, REJECTED, PURGED ->
+                throw refused(new TenantNotActiveException(id, tenant.status(), tenant.statusReason()));
+        };
+        Route route = servers.get(tenant.server());
+        if (route == null) {
+            throw new SQLNonTransientConnectionException(
+                    "Tenant '" + id + "' is placed on server '" + tenant.server() + "', which this TenantDataSource"
+                            + " does not know; configured servers: " + servers.keySet(),
+                    "08004");
+        }
+        return switch (tenant.isolation()) {
+            case SHARED ->
+                borrow(
+                        route,
+                        route.pool.getConnection(),
+                        new Binding(id, route.dialect.defaultSchema(), readOnly),
+                        null);
+            case SCHEMA -> borrow(route, route.pool.getConnection(), new Binding(id, id.schemaName(), readOnly), null);
+            case DATABASE -> {
+                TenantDatabasePools.Lease lease = tenantDatabases.borrow(route.server, id);
+                yield borrow(
+                        route,
+                        lease.connection(),
+                        new Binding(id, route.dialect.defaultSchema(), readOnly),
+                        lease.pool()::returned);
+            }
+        };
+    }
+
+    private Connection borrow(Route route, Connection pooled, Binding binding, Runnable onReturn) throws SQLException {
+        Runnable returned = onReturn == null ? () -> {} : onReturn;
+        try {
+            Connection physical = pooled.unwrap(Connection.class);
+            if (!binding.equals(registry.get(physical))) {
+                registry.forget(physical);
+                try (Statement s = pooled.createStatement()) {
+                    s.execute(route.dialect.bindSql(binding));
+                }
+                registry.remember(physical, binding);
+            }
+            return BoundConnection.wrap(pooled, physical, binding, route.dialect, registry, returned);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                pooled.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            } finally {
+                returned.run();
+            }
+            throw e;
+        }
+    }
+
+    private static SQLNonTransientConnectionException refused(RuntimeException cause) {
+        return new SQLNonTransientConnectionException(cause.getMessage(), "08004", cause);
+    }
+
+    /** How many tenant-database pools are open now. */
+    public int tenantDatabasePools() {
+        return tenantDatabases.poolCount();
+    }
+
+    /** How many physical tenant-database connections are open now (never more than the budget). */
+    public int tenantDatabaseConnections() {
+        return tenantDatabases.openConnections();
+    }
+
+    @Override
+    public void close() {
+        tenantDatabases.close();
+        servers.values().forEach(r -> r.pool.close());
+        housekeeping.shutdownNow();
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException(
+                "TenantDataSource connects with each server's configured credentials; call getConnection()");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+        return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("Tenancy logs through SLF4J");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("TenantDataSource does not wrap " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+
+    /** Builds a {@link TenantDataSource}. */
+    public static final class Builder {
+        private TenantCatalog catalog;
+        private final java.util.ArrayList<DatabaseServer> servers = new java.util.ArrayList<>();
+        private String platform;
+        private int maxTenantPools = 100;
+        private int connectionBudget = 200;
+        private Duration budgetTimeout = Duration.ofSeconds(5);
+        private Duration poolIdleTimeout = Duration.ofMinutes(10);
+
+        private Builder() {}
+
+        /** Where tenants' status, model and server are looked up; use a cached catalog. Required. */
+        public Builder catalog(TenantCatalog catalog) {
+            if (this.catalog != null) {
+                throw new IllegalStateException("catalog was already set to " + this.catalog);
+            }
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+            return this;
+        }
+
+        /** Adds a database server; at least one is required, names must differ. */
+        public Builder server(DatabaseServer server) {
+            Objects.requireNonNull(server, "server");
+            if (servers.stream().anyMatch(s -> s.name().equals(server.name()))) {
+                throw new IllegalStateException("server '" + server.name() + "' was already added");
+            }
+            servers.add(server);
+            return this;
+        }
+
+        /** The server whose database the system scope reaches; the first server by default. */
+        public Builder platform(String serverName) {
+            this.platform = Objects.requireNonNull(serverName, "serverName");
+            return this;
+        }
+
+        /** At most this many tenant-database pools open at once (default 100). */
+        public Builder maxTenantPools(int maxTenantPools) {
+            this.maxTenantPools = maxTenantPools;
+            return this;
+        }
+
+        /** At most this many physical connections across all tenant-database pools (default 200). */
+        public Builder connectionBudget(int connectionBudget) {
+            this.connectionBudget = connectionBudget;
+            return this;
+        }
+
+        /** How long a borrower waits for budget before failing (default 5 s). */
+        public Builder budgetTimeout(Duration budgetTimeout) {
+            this.budgetTimeout = Objects.requireNonNull(budgetTimeout, "budgetTimeout");
+            return this;
+        }
+
+        /** Tenant-database pools unused this long are closed (default 10 min). */
+        public Builder poolIdleTimeout(Duration poolIdleTimeout) {
+            this.poolIdleTimeout = Objects.requireNonNull(poolIdleTimeout, "poolIdleTimeout");
+            return this;
+        }
+
+        public TenantDataSource build() {
+            if (catalog == null) {
+                throw new IllegalStateException("TenantDataSource needs a catalog: call catalog(...)");
+            }
+            if (servers.isEmpty()) {
+                throw new IllegalStateException(
+                        "TenantDataSource needs at least one server: call server(DatabaseServer.of(...))");
+            }
+            List<String> names = servers.stream().map(DatabaseServer::name).toList();
+            if (platform != null && !names.contains(platform)) {
+                throw new IllegalStateException("platform server '" + platform + "' is not among " + names);
+            }
+            if (maxTenantPools < 1 || connectionBudget < 1) {
+                throw new IllegalStateException("maxTenantPools and connectionBudget must be at least 1, were "
+                        + maxTenantPools + " and " + connectionBudget);
+            }
+            return new TenantDataSource(this);
+        }
+    }
+}

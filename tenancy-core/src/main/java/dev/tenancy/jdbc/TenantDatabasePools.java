@@ -1,0 +1,253 @@
+package dev.tenancy.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.TenantId;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * One HikariCP pool per tenant database, created on demand and bounded: at most {@code maxPools}
+ * pools (the least recently used one is retired when a new one is needed), at most {@code budget}
+ * physical connections across all of them, and pools idle for {@code idleTimeout} retired. A
+ * retired pool is closed only once every connection it lent is back: an in-use connection is never
+ * killed.
+ */
+final class TenantDatabasePools implements AutoCloseable {
+
+    private final int maxPools;
+    private final Duration idleTimeout;
+    private final ConnectionBudget budget;
+    private final ScheduledExecutorService housekeeping;
+    private final ConcurrentHashMap<TenantId, TenantPool> pools = new ConcurrentHashMap<>();
+    private final AtomicLong clock = new AtomicLong();
+
+    TenantDatabasePools(
+            int maxPools, ConnectionBudget budget, Duration idleTimeout, ScheduledExecutorService housekeeping) {
+        if (maxPools < 1) {
+            throw new IllegalArgumentException("maxTenantPools must be at least 1, was " + maxPools);
+        }
+        this.maxPools = maxPools;
+        this.budget = budget;
+        this.idleTimeout = idleTimeout;
+        this.housekeeping = housekeeping;
+    }
+
+    /** A pool's state: the pool, how many of its connections are lent, when it was last used. */
+    final class TenantPool {
+        final TenantId tenant;
+        final HikariDataSource dataSource;
+        final AtomicInteger lent = new AtomicInteger();
+        volatile long lastUsed;
+        volatile long lastUsedNanos;
+        volatile boolean retiring;
+
+        TenantPool(TenantId tenant, HikariDataSource dataSource) {
+            this.tenant = tenant;
+            this.dataSource = dataSource;
+        }
+
+        void returned() {
+            if (lent.decrementAndGet() == 0 && retiring) {
+                closeIfIdle(this);
+            }
+        }
+    }
+
+    /** Borrows a connection of {@code tenant}'s database on {@code server}; the pool counts it lent. */
+    Lease borrow(DatabaseServer server, TenantId tenant) throws SQLException {
+        while (true) {
+            TenantPool pool = pools.computeIfAbsent(tenant, id -> create(server, id));
+            pool.lent.incrementAndGet();
+            if (pool.retiring) {
+                // Lost a race with retirement: give it back and take (or make) a fresh pool.
+                pool.returned();
+                pools.remove(tenant, pool);
+                continue;
+            }
+            pool.lastUsed = clock.incrementAndGet();
+            pool.lastUsedNanos = System.nanoTime();
+            try {
+                return new Lease(pool, pool.dataSource.getConnection());
+            } catch (SQLException | RuntimeException e) {
+                pool.returned();
+                throw e;
+            }
+        }
+    }
+
+    /** A connection with the pool it came from. */
+    record Lease(TenantPool pool, Connection connection) {}
+
+    private TenantPool create(DatabaseServer server, TenantId tenant) {
+        if (pools.size() >= maxPools) {
+            retireLeastRecentlyUsed(pools.size() - maxPools + 1);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("tenancy-db-" + tenant);
+        config.setDataSource(new BudgetedDriverDataSource(server.databaseUrl(tenant.databaseName()), server));
+        config.setMaximumPoolSize(server.tenantPoolSize());
+        config.setMinimumIdle(0);
+        config.setIdleTimeout(Math.max(10_000, idleTimeout.toMillis()));
+        config.setAutoCommit(true);
+        // No probe connection at construction: the first borrow opens the first connection.
+        config.setInitializationFailTimeout(-1);
+        config.setScheduledExecutor(housekeeping);
+        return new TenantPool(tenant, new HikariDataSource(config));
+    }
+
+    private void retireLeastRecentlyUsed(int count) {
+        pools.values().stream()
+                .filter(p -> !p.retiring)
+                .sorted(Comparator.comparingLong(p -> p.lastUsed))
+                .limit(count)
+                .forEach(this::retire);
+    }
+
+    private void retire(TenantPool pool) {
+        pool.retiring = true;
+        pools.remove(pool.tenant, pool);
+        closeIfIdle(pool);
+    }
+
+    private void closeIfIdle(TenantPool pool) {
+        if (pool.lent.get() == 0 && !pool.dataSource.isClosed()) {
+            housekeeping.execute(pool.dataSource::close);
+        }
+    }
+
+    /** Retires pools unused for longer than the idle timeout. */
+    void retireIdle() {
+        long cutoff = System.nanoTime() - idleTimeout.toNanos();
+        pools.values().stream()
+                .filter(p -> p.lent.get() == 0 && p.lastUsedNanos < cutoff)
+                .forEach(this::retire);
+    }
+
+    /** Closes idle connections of pools nobody is using, to free budget for a waiting borrower. */
+    private void makeRoom() {
+        pools.values().stream()
+                .filter(p -> p.lent.get() == 0)
+                .sorted(Comparator.comparingLong(p -> p.lastUsed))
+                .limit(Math.max(1, pools.size() / 4))
+                .forEach(this::retire);
+        pools.values().forEach(p -> {
+            var mx = p.dataSource.getHikariPoolMXBean();
+            if (mx != null && mx.getIdleConnections() > 0) {
+                mx.softEvictConnections();
+            }
+        });
+    }
+
+    int poolCount() {
+        return pools.size();
+    }
+
+    int openConnections() {
+        return budget.open();
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(p -> p.dataSource.close());
+        pools.clear();
+    }
+
+    /**
+     * Opens physical connections through the driver, each holding a budget permit until it closes.
+     * HikariCP calls it; a budget timeout surfaces as the cause of HikariCP's timeout.
+     */
+    private final class BudgetedDriverDataSource implements DataSource {
+        private final String url;
+        private final DatabaseServer server;
+
+        BudgetedDriverDataSource(String url, DatabaseServer server) {
+            this.url = url;
+            this.server = server;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            budget.acquire(TenantDatabasePools.this::makeRoom);
+            Connection physical;
+            try {
+                physical = DriverManager.getConnection(url, server.username(), server.password());
+            } catch (SQLException | RuntimeException e) {
+                budget.release();
+                throw e;
+            }
+            return releasingOnClose(physical);
+        }
+
+        private Connection releasingOnClose(Connection physical) {
+            boolean[] released = {false};
+            return (Connection) Proxy.newProxyInstance(
+                    TenantDatabasePools.class.getClassLoader(),
+                    new Class<?>[] {Connection.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("close") || method.getName().equals("abort")) {
+                            synchronized (released) {
+                                if (!released[0]) {
+                                    released[0] = true;
+                                    budget.release();
+                                }
+                            }
+                        }
+                        try {
+                            return method.invoke(physical, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException("Tenant databases use the server's credentials");
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {}
+
+        @Override
+        public void setLoginTimeout(int seconds) {}
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("Not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.tenancy.testkit;
+
+import dev.tenancy.IsolationModel;
+
+class PostgresSharedIsolationTest extends IsolationContract {
+    @Override
+    protected TestDatabase.Kind kind() {
+        return TestDatabase.Kind.POSTGRESQL;
+    }
+
+    @Override
+    protected IsolationModel model() {
+        return IsolationModel.SHARED;
+    }
+}
