@@ -44,14 +44,24 @@ final class ConnectionBudget {
             waiting.decrementAndGet();
         }
         throw new SQLTransientConnectionException(
-                "Tenant database connection budget spent: budget=" + size + ", open=" + open() + ", waiting="
+                PREFIX + ": budget=" + size + ", open=" + open() + ", waiting="
                         + waiting.get() + " after " + timeout.toMillis()
                         + " ms. Raise connectionBudget, lower the per-tenant pool size, or shorten idle timeouts.",
                 "08004");
     }
 
+    private static final String PREFIX = "Tenant database connection budget spent";
+
+    static boolean isBudgetError(SQLTransientConnectionException e) {
+        return e.getMessage() != null && e.getMessage().startsWith(PREFIX);
+    }
+
     void release() {
         permits.release();
+    }
+
+    Duration timeout() {
+        return timeout;
     }
 
     int size() {

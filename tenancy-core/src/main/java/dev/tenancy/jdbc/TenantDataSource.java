@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -174,7 +175,7 @@ public final class TenantDataSource implements DataSource, AutoCloseable {
                         null);
             case SCHEMA -> borrow(route, route.pool.getConnection(), new Binding(id, id.schemaName(), readOnly), null);
             case DATABASE -> {
-                TenantDatabasePools.Lease lease = tenantDatabases.borrow(route.server, id);
+                TenantDatabasePools.Lease lease = leaseTenantDatabase(route.server, id);
                 yield borrow(
                         route,
                         lease.connection(),
@@ -182,6 +183,21 @@ public final class TenantDataSource implements DataSource, AutoCloseable {
                         lease.pool()::returned);
             }
         };
+    }
+
+    private TenantDatabasePools.Lease leaseTenantDatabase(DatabaseServer server, TenantId id) throws SQLException {
+        try {
+            return tenantDatabases.borrow(server, id);
+        } catch (SQLTransientConnectionException e) {
+            // HikariCP reports its own timeout; when the budget was the reason, say so first.
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof SQLTransientConnectionException budget && ConnectionBudget.isBudgetError(budget)) {
+                    throw new SQLTransientConnectionException(
+                            "Tenant '" + id + "': " + budget.getMessage(), budget.getSQLState(), e);
+                }
+            }
+            throw e;
+        }
     }
 
     private Connection borrow(Route route, Connection pooled, Binding binding, Runnable onReturn) throws SQLException {

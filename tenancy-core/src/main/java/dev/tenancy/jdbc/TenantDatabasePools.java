@@ -105,6 +105,8 @@ final class TenantDatabasePools implements AutoCloseable {
         config.setAutoCommit(true);
         // No probe connection at construction: the first borrow opens the first connection.
         config.setInitializationFailTimeout(-1);
+        // A borrower waits for the budget, not for HikariCP's default 30 s.
+        config.setConnectionTimeout(Math.max(250, budget.timeout().toMillis() + 250));
         config.setScheduledExecutor(housekeeping);
         return new TenantPool(tenant, new HikariDataSource(config));
     }

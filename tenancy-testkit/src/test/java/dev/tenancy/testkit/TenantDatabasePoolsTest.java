@@ -1,0 +1,128 @@
+package dev.tenancy.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Database-per-tenant pools are bounded in count and in connections, and never kill a connection in use. */
+class TenantDatabasePoolsTest {
+    private TestDatabase database;
+    private TenantCatalog catalog;
+    private TenantDataSource dataSource;
+
+    @BeforeEach
+    void setUp() {
+        database = TestDatabase.h2();
+        catalog = TenantCatalog.inMemory(AuditLog.inMemory());
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+        database.close();
+    }
+
+    private TenantDataSource dataSource(int maxPools, int budget) {
+        return TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
+                        .withDatabaseUrlTemplate(database.databaseUrlTemplate())
+                        .withTenantPoolSize(2))
+                .maxTenantPools(maxPools)
+                .connectionBudget(budget)
+                .budgetTimeout(Duration.ofMillis(300))
+                .build();
+    }
+
+    private TenantId tenant(int i) {
+        TenantId id = TenantId.of("db-" + i);
+        if (catalog.find(id).isEmpty()) {
+            catalog.register(
+                    TenantRegistration.builder(id, "T" + i)
+                            .isolation(IsolationModel.DATABASE)
+                            .active()
+                            .build(),
+                    Actor.system("test"));
+            database.createDatabase(id.databaseName());
+        }
+        return id;
+    }
+
+    private static int selectOne(Connection c) throws Exception {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void spentBudget_waitsThenFailsNamingBudgetOpenAndWaiting() throws Exception {
+        dataSource = dataSource(10, 1);
+        TenantId one = tenant(1);
+        TenantId two = tenant(2);
+        try (Connection held = TenantContext.where(one).call(dataSource::getConnection)) {
+            assertThatThrownBy(() -> TenantContext.where(two).call(dataSource::getConnection))
+                    .isInstanceOf(SQLTransientConnectionException.class)
+                    .hasMessageContaining("Tenant 'db-2'")
+                    .hasMessageContaining("budget=1, open=1, waiting=");
+            assertThat(selectOne(held)).isEqualTo(1);
+        }
+        // Once the first tenant is done, the budget frees up (its idle connection is closed to make room).
+        try (Connection c = TenantContext.where(two).call(dataSource::getConnection)) {
+            assertThat(selectOne(c)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void poolCountIsBounded_andAnInUseConnectionOutlivesItsRetiredPool() throws Exception {
+        dataSource = dataSource(2, 50);
+        Connection held = TenantContext.where(tenant(1)).call(dataSource::getConnection);
+        for (int i = 2; i <= 6; i++) {
+            try (Connection c = TenantContext.where(tenant(i)).call(dataSource::getConnection)) {
+                assertThat(selectOne(c)).isEqualTo(1);
+            }
+            assertThat(dataSource.tenantDatabasePools()).isLessThanOrEqualTo(2);
+        }
+        assertThat(selectOne(held))
+                .as("the retired pool's lent connection still works")
+                .isEqualTo(1);
+        held.close();
+    }
+
+    @Test
+    void manyTenantsRoundRobin_neverExceedTheBudget() throws Exception {
+        int budget = 8;
+        dataSource = dataSource(6, budget);
+        int maxOpen = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 150; i++) {
+                try (Connection c = TenantContext.where(tenant(i)).call(dataSource::getConnection)) {
+                    assertThat(selectOne(c)).isEqualTo(1);
+                    maxOpen = Math.max(maxOpen, dataSource.tenantDatabaseConnections());
+                }
+            }
+        }
+        assertThat(maxOpen).isLessThanOrEqualTo(budget);
+        assertThat(dataSource.tenantDatabasePools()).isLessThanOrEqualTo(6);
+    }
+}
