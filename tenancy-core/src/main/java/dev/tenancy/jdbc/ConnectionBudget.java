@@ -33,19 +33,20 @@ final class ConnectionBudget {
             return;
         }
         makeRoom.run();
-        waiting.incrementAndGet();
+        int waiters = waiting.incrementAndGet();
         try {
             if (permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 return;
             }
+            waiters = Math.max(waiters, waiting.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             waiting.decrementAndGet();
         }
         throw new SQLTransientConnectionException(
-                PREFIX + ": budget=" + size + ", open=" + open() + ", waiting="
-                        + waiting.get() + " after " + timeout.toMillis()
+                PREFIX + ": budget=" + size + ", open=" + open() + ", waiting=" + waiters + " after "
+                        + timeout.toMillis()
                         + " ms. Raise connectionBudget, lower the per-tenant pool size, or shorten idle timeouts.",
                 "08004");
     }

@@ -70,7 +70,20 @@ final class TenantDatabasePools implements AutoCloseable {
     /** Borrows a connection of {@code tenant}'s database on {@code server}; the pool counts it lent. */
     Lease borrow(DatabaseServer server, TenantId tenant) throws SQLException {
         while (true) {
-            TenantPool pool = pools.computeIfAbsent(tenant, id -> create(server, id));
+            TenantPool pool = pools.get(tenant);
+            if (pool == null) {
+                // Made outside the map's lock: making room retires other pools, which changes the map.
+                TenantPool made = create(server, tenant);
+                pool = pools.putIfAbsent(tenant, made);
+                if (pool == null) {
+                    pool = made;
+                    if (pools.size() > maxPools) {
+                        retireLeastRecentlyUsed(pools.size() - maxPools, pool);
+                    }
+                } else {
+                    made.dataSource.close(); // lost the race; it never opened a connection
+                }
+            }
             pool.lent.incrementAndGet();
             if (pool.retiring) {
                 // Lost a race with retirement: give it back and take (or make) a fresh pool.
@@ -93,9 +106,6 @@ final class TenantDatabasePools implements AutoCloseable {
     record Lease(TenantPool pool, Connection connection) {}
 
     private TenantPool create(DatabaseServer server, TenantId tenant) {
-        if (pools.size() >= maxPools) {
-            retireLeastRecentlyUsed(pools.size() - maxPools + 1);
-        }
         HikariConfig config = new HikariConfig();
         config.setPoolName("tenancy-db-" + tenant);
         config.setDataSource(new BudgetedDriverDataSource(server.databaseUrl(tenant.databaseName()), server));
@@ -111,9 +121,9 @@ final class TenantDatabasePools implements AutoCloseable {
         return new TenantPool(tenant, new HikariDataSource(config));
     }
 
-    private void retireLeastRecentlyUsed(int count) {
+    private void retireLeastRecentlyUsed(int count, TenantPool keep) {
         pools.values().stream()
-                .filter(p -> !p.retiring)
+                .filter(p -> !p.retiring && p != keep)
                 .sorted(Comparator.comparingLong(p -> p.lastUsed))
                 .limit(count)
                 .forEach(this::retire);
