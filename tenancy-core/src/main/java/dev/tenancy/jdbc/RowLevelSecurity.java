@@ -1,0 +1,139 @@
+package dev.tenancy.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Row-level security for a shared-model table on PostgreSQL: every statement, hand-written ones
+ * included, sees and writes only the rows whose tenant column equals the tenant {@link
+ * TenantDataSource} bound to the session ({@code tenancy.tenant_id}).
+ *
+ * <pre>{@code
+ * RowLevelSecurity.on("orders").tenantColumn("tenant_id").apply(ownerConnection);
+ * }</pre>
+ *
+ * <p>{@link #apply(Connection)} enables and <em>forces</em> row-level security (so the table owner
+ * is bound too) and (re)creates the policy {@value #POLICY}; it is idempotent. The policy reads the
+ * setting as {@code (select current_setting('tenancy.tenant_id', true))}, evaluated once per
+ * statement rather than once per row, and a missing or empty setting matches no row: it fails
+ * closed. A tenant column with no index leading with it makes every tenant's query scan the whole
+ * table; that is refused unless {@link #allowUnindexed()} is called, which only logs a warning.
+ *
+ * <p>Row-level security does not bind superusers or roles with {@code BYPASSRLS}: the application
+ * must connect as a role that is neither. A session setting is defence in depth against bugs, not a
+ * boundary against SQL the application role may run: that role can call {@code set_config} itself.
+ */
+public final class RowLevelSecurity {
+    /** The name of the policy this helper manages on each table. */
+    public static final String POLICY = "tenancy_tenant_isolation";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RowLevelSecurity.class);
+    private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}(\\.[a-z_][a-z0-9_]{0,62})?");
+
+    private final String table;
+    private final String tenantColumn;
+    private final boolean allowUnindexed;
+
+    private RowLevelSecurity(String table, String tenantColumn, boolean allowUnindexed) {
+        this.table = table;
+        this.tenantColumn = tenantColumn;
+        this.allowUnindexed = allowUnindexed;
+    }
+
+    /** Row-level security for {@code table} (optionally schema-qualified, lowercase), tenant column {@code tenant_id}. */
+    public static RowLevelSecurity on(String table) {
+        return new RowLevelSecurity(requireName("table", table), "tenant_id", false);
+    }
+
+    /** The column holding the tenant id. */
+    public RowLevelSecurity tenantColumn(String column) {
+        String name = requireName("tenant column", column);
+        if (name.contains(".")) {
+            throw new IllegalArgumentException("Tenant column '" + column + "' must be a plain column name");
+        }
+        return new RowLevelSecurity(table, name, allowUnindexed);
+    }
+
+    /** Applies the policy even when no index leads with the tenant column, logging a warning. */
+    public RowLevelSecurity allowUnindexed() {
+        return new RowLevelSecurity(table, tenantColumn, true);
+    }
+
+    /**
+     * Enables, forces and (re)creates the policy, as the table's owner.
+     *
+     * @throws SQLException when the table or column does not exist, the caller does not own the
+     *     table, or the tenant column has no leading index (unless allowed)
+     */
+    public void apply(Connection owner) throws SQLException {
+        Objects.requireNonNull(owner, "owner");
+        if (!hasLeadingIndex(owner)) {
+            String message = "Table " + table + " has no index leading with " + tenantColumn
+                    + ": every tenant's query would scan all tenants' rows. Create one, e.g. CREATE INDEX ON "
+                    + table + " (" + tenantColumn + ", ...)";
+            if (!allowUnindexed) {
+                throw new SQLException(message + ", or call allowUnindexed()", "42P17");
+            }
+            LOG.warn(message);
+        }
+        String quotedTable = quote(table);
+        String column = Dialect.quote(tenantColumn);
+        String bound = "(select current_setting('" + Dialect.TENANT_SETTING + "', true))";
+        boolean autoCommit = owner.getAutoCommit();
+        owner.setAutoCommit(false);
+        try (Statement s = owner.createStatement()) {
+            s.execute("ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY");
+            s.execute("ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY");
+            s.execute("DROP POLICY IF EXISTS " + POLICY + " ON " + quotedTable);
+            s.execute("CREATE POLICY " + POLICY + " ON " + quotedTable + " USING (" + column + " = " + bound
+                    + ") WITH CHECK (" + column + " = " + bound + ")");
+            owner.commit();
+        } catch (SQLException | RuntimeException e) {
+            owner.rollback();
+            throw e;
+        } finally {
+            owner.setAutoCommit(autoCommit);
+        }
+    }
+
+    private boolean hasLeadingIndex(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL,"
+                + " EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a"
+                + " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+                + " WHERE i.indrelid = to_regclass(?) AND a.attname = ?)")) {
+            s.setString(1, quote(table));
+            s.setString(2, quote(table));
+            s.setString(3, tenantColumn);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new SQLException(
+                            "Table " + table + " does not exist (as seen by the connection's search path)", "42P01");
+                }
+                return rs.getBoolean(2);
+            }
+        }
+    }
+
+    private static String quote(String qualified) {
+        int dot = qualified.indexOf('.');
+        return dot < 0
+                ? Dialect.quote(qualified)
+                : Dialect.quote(qualified.substring(0, dot)) + "." + Dialect.quote(qualified.substring(dot + 1));
+    }
+
+    private static String requireName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("Invalid " + what + " '" + name
+                    + "': use a lowercase SQL name (letters, digits, '_'), optionally schema-qualified");
+        }
+        return name;
+    }
+}
