@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
 import dev.tenancy.Page;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
@@ -11,6 +12,7 @@ import dev.tenancy.TenantStatus;
 import dev.tenancy.internal.Hosts;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -66,6 +68,11 @@ final class CachingTenantCatalog implements TenantCatalog {
     @Override
     public Page<Tenant> list(TenantQuery query) {
         return delegate.list(query);
+    }
+
+    @Override
+    public Map<String, Long> countByServer(IsolationModel isolation) {
+        return delegate.countByServer(isolation);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tenancy.catalog;
 
 import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
 import dev.tenancy.Page;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantAlreadyExistsException;
@@ -67,6 +68,18 @@ final class InMemoryTenantCatalog implements TenantCatalog {
         int from = Math.min(q.offset(), matching.size());
         int to = Math.min(from + q.limit(), matching.size());
         return new Page<>(matching.subList(from, to), matching.size(), q.offset(), q.limit());
+    }
+
+    @Override
+    public synchronized Map<String, Long> countByServer(IsolationModel isolation) {
+        Objects.requireNonNull(isolation, "isolation");
+        Map<String, Long> counts = new TreeMap<>();
+        for (Tenant t : tenants.values()) {
+            if (t.isolation() == isolation && t.status() != TenantStatus.PURGED) {
+                counts.merge(t.server(), 1L, Long::sum);
+            }
+        }
+        return counts;
     }
 
     private static boolean matches(TenantQuery q, Tenant t) {

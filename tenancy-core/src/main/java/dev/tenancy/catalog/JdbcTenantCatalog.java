@@ -22,8 +22,10 @@ import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
@@ -157,6 +159,25 @@ public final class JdbcTenantCatalog implements TenantCatalog {
                         q.offset(),
                         q.limit(),
                         JdbcTenantCatalog::readTenant));
+    }
+
+    @Override
+    public Map<String, Long> countByServer(IsolationModel isolation) {
+        Objects.requireNonNull(isolation, "isolation");
+        return Jdbc.read(dataSource, "count tenants by server", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT server, COUNT(*) FROM tenancy_tenants"
+                    + " WHERE isolation = ? AND status <> ? GROUP BY server")) {
+                s.setString(1, isolation.key());
+                s.setString(2, TenantStatus.PURGED.key());
+                Map<String, Long> counts = new TreeMap<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        counts.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+                return counts;
+            }
+        });
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tenancy.catalog;
 
 import dev.tenancy.Actor;
 import dev.tenancy.IllegalTenantTransitionException;
+import dev.tenancy.IsolationModel;
 import dev.tenancy.Page;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantAlreadyExistsException;
@@ -12,6 +13,7 @@ import dev.tenancy.audit.AuditLog;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,6 +55,12 @@ public interface TenantCatalog {
 
     /** The tenants matching {@code query}, with the total count. */
     Page<Tenant> list(TenantQuery query);
+
+    /**
+     * How many tenants of {@code isolation} each server holds, not counting purged ones; servers
+     * holding none are absent. Used to place new tenants on the least-loaded server.
+     */
+    Map<String, Long> countByServer(IsolationModel isolation);
 
     /**
      * Registers a new tenant.

@@ -2,6 +2,7 @@ package dev.tenancy.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.IsolationModel;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
@@ -9,10 +10,8 @@ import dev.tenancy.UnknownTenantException;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.context.TenantBinding;
 import dev.tenancy.context.TenantContext;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
@@ -25,7 +24,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -71,9 +69,10 @@ import javax.sql.DataSource;
  *
  * <p>Thread-safe. Close it to close every pool.
  */
-public final class TenantDataSource implements DataSource, AutoCloseable {
+public final class TenantDataSource extends DataSourceDefaults implements AutoCloseable {
     private final TenantCatalog catalog;
     private final Map<String, Route> servers;
+    private final List<String> serverOrder;
     private final Route platform;
     private final TenantDatabasePools tenantDatabases;
     private final ScheduledExecutorService housekeeping;
@@ -94,6 +93,7 @@ public final class TenantDataSource implements DataSource, AutoCloseable {
             routes.put(server.name(), new Route(server, Dialect.of(server.jdbcUrl()), sharedPool(server)));
         }
         this.servers = Map.copyOf(routes);
+        this.serverOrder = List.copyOf(routes.keySet());
         this.platform = routes.get(b.platform == null ? b.servers.getFirst().name() : b.platform);
         this.tenantDatabases = new TenantDatabasePools(
                 b.maxTenantPools,
@@ -228,6 +228,33 @@ public final class TenantDataSource implements DataSource, AutoCloseable {
         return new SQLNonTransientConnectionException(cause.getMessage(), "08004", cause);
     }
 
+    /**
+     * The configured server a new tenant of {@code isolation} should be placed on: the one holding
+     * the fewest tenants of that model (ties go to the server configured first). Pass it to {@link
+     * dev.tenancy.catalog.TenantRegistration.Builder#server(String)} unless placing explicitly.
+     */
+    public String place(IsolationModel isolation) {
+        Map<String, Long> counts = catalog.countByServer(isolation);
+        String best = null;
+        long fewest = Long.MAX_VALUE;
+        for (String server : serverOrder) {
+            if (isolation == IsolationModel.DATABASE
+                    && servers.get(server).server().databaseUrlTemplate() == null) {
+                continue; // hosts no tenant databases
+            }
+            long count = counts.getOrDefault(server, 0L);
+            if (count < fewest) {
+                fewest = count;
+                best = server;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException(
+                    "No configured server hosts tenant databases: give one a database URL template");
+        }
+        return best;
+    }
+
     /** How many tenant-database pools are open now. */
     public int tenantDatabasePools() {
         return tenantDatabases.poolCount();
@@ -243,46 +270,6 @@ public final class TenantDataSource implements DataSource, AutoCloseable {
         tenantDatabases.close();
         servers.values().forEach(r -> r.pool.close());
         housekeeping.shutdownNow();
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        throw new SQLFeatureNotSupportedException(
-                "TenantDataSource connects with each server's configured credentials; call getConnection()");
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-        return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException("Tenancy logs through SLF4J");
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        if (iface.isInstance(this)) {
-            return iface.cast(this);
-        }
-        throw new SQLException("TenantDataSource does not wrap " + iface.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-        return iface.isInstance(this);
     }
 
     /** Builds a {@link TenantDataSource}. */

@@ -3,21 +3,17 @@ package dev.tenancy.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.TenantId;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 
 /**
  * One HikariCP pool per tenant database, created on demand and bounded: at most {@code maxPools}
@@ -182,7 +178,7 @@ final class TenantDatabasePools implements AutoCloseable {
      * Opens physical connections through the driver, each holding a budget permit until it closes.
      * HikariCP calls it; a budget timeout surfaces as the cause of HikariCP's timeout.
      */
-    private final class BudgetedDriverDataSource implements DataSource {
+    private final class BudgetedDriverDataSource extends DataSourceDefaults {
         private final String url;
         private final DatabaseServer server;
 
@@ -205,18 +201,15 @@ final class TenantDatabasePools implements AutoCloseable {
         }
 
         private Connection releasingOnClose(Connection physical) {
-            boolean[] released = {false};
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
             return (Connection) Proxy.newProxyInstance(
                     TenantDatabasePools.class.getClassLoader(),
                     new Class<?>[] {Connection.class},
                     (proxy, method, args) -> {
-                        if (method.getName().equals("close") || method.getName().equals("abort")) {
-                            synchronized (released) {
-                                if (!released[0]) {
-                                    released[0] = true;
-                                    budget.release();
-                                }
-                            }
+                        if ((method.getName().equals("close")
+                                        || method.getName().equals("abort"))
+                                && released.compareAndSet(false, true)) {
+                            budget.release();
                         }
                         try {
                             return method.invoke(physical, args);
@@ -224,42 +217,6 @@ final class TenantDatabasePools implements AutoCloseable {
                             throw e.getCause();
                         }
                     });
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            throw new SQLFeatureNotSupportedException("Tenant databases use the server's credentials");
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {}
-
-        @Override
-        public void setLoginTimeout(int seconds) {}
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("Not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
         }
     }
 }

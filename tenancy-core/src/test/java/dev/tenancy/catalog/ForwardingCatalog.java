@@ -37,6 +37,11 @@ class ForwardingCatalog implements TenantCatalog {
     }
 
     @Override
+    public java.util.Map<String, Long> countByServer(dev.tenancy.IsolationModel isolation) {
+        return delegate.countByServer(isolation);
+    }
+
+    @Override
     public Tenant register(TenantRegistration registration, Actor actor) {
         return delegate.register(registration, actor);
     }

@@ -53,6 +53,11 @@ class ResolverFuzzTest {
         }
 
         @Override
+        public java.util.Map<String, Long> countByServer(dev.tenancy.IsolationModel isolation) {
+            throw new AssertionError();
+        }
+
+        @Override
         public Tenant register(TenantRegistration registration, Actor actor) {
             throw new AssertionError();
         }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -460,6 +461,36 @@ public abstract class TenantCatalogContract {
                             .sort(TenantQuery.Sort.CREATED, true)
                             .build()))
                     .containsExactly("gamma", "beta", "alpha");
+        }
+
+        @Test
+        @DisplayName("counts tenants per server for one isolation model, leaving out purged ones")
+        void countByServer_countsOneModel() {
+            catalog.register(
+                    TenantRegistration.builder(TenantId.of("delta"), "Delta")
+                            .isolation(IsolationModel.SCHEMA)
+                            .server("eu-2")
+                            .build(),
+                    ADMIN);
+            catalog.register(
+                    TenantRegistration.builder(TenantId.of("epsilon"), "Epsilon")
+                            .isolation(IsolationModel.SCHEMA)
+                            .server("eu-2")
+                            .build(),
+                    ADMIN);
+            catalog.register(
+                    TenantRegistration.builder(TenantId.of("zeta"), "Zeta")
+                            .isolation(IsolationModel.SCHEMA)
+                            .server("eu-1")
+                            .active()
+                            .build(),
+                    ADMIN);
+
+            assertThat(catalog.countByServer(IsolationModel.SCHEMA))
+                    .containsOnly(Map.entry("eu-1", 1L), Map.entry("eu-2", 2L));
+            assertThat(catalog.countByServer(IsolationModel.SHARED))
+                    .containsOnly(Map.entry(TenantRegistration.DEFAULT_SERVER, 3L));
+            assertThat(catalog.countByServer(IsolationModel.DATABASE)).isEmpty();
         }
 
         @Test
