@@ -7,11 +7,12 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * The parts of {@link DataSource} Tenancy's data sources answer alike: no JDBC log writer or login
- * timeout (logging goes through SLF4J, timeouts are the pools'), no per-call credentials, and
- * unwrapping to themselves only.
+ * The parts of {@link DataSource} Tenancy's data sources answer alike: no JDBC log writer (logging
+ * goes through SLF4J), a login timeout that is remembered but not applied (timeouts are the
+ * pools'), no per-call credentials, and unwrapping to themselves only.
  */
 abstract class DataSourceDefaults implements DataSource {
+    private volatile int loginTimeout;
 
     @Override
     public java.sql.Connection getConnection(String username, String password) throws SQLException {
@@ -28,11 +29,15 @@ abstract class DataSourceDefaults implements DataSource {
     public void setLogWriter(PrintWriter out) {}
 
     @Override
-    public void setLoginTimeout(int seconds) {}
+    public void setLoginTimeout(int seconds) {
+        // Kept, not applied to the driver: HikariCP sets it and then waits this long for its
+        // connection-adding thread when a pool shuts down (0 made every retirement log a warning).
+        loginTimeout = seconds;
+    }
 
     @Override
     public int getLoginTimeout() {
-        return 0;
+        return loginTimeout;
     }
 
     @Override

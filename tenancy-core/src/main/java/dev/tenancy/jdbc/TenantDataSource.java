@@ -101,7 +101,14 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                 b.poolIdleTimeout,
                 housekeeping);
         long sweep = Math.max(1, b.poolIdleTimeout.toSeconds() / 2);
-        housekeeping.scheduleWithFixedDelay(tenantDatabases::retireIdle, sweep, sweep, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(
+                () -> {
+                    tenantDatabases.retireIdle();
+                    registry.sweep();
+                },
+                sweep,
+                sweep,
+                TimeUnit.SECONDS);
     }
 
     private HikariDataSource sharedPool(DatabaseServer server) {

@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.TenantId;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -201,22 +201,18 @@ final class TenantDatabasePools implements AutoCloseable {
         }
 
         private Connection releasingOnClose(Connection physical) {
-            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-            return (Connection) Proxy.newProxyInstance(
-                    TenantDatabasePools.class.getClassLoader(),
-                    new Class<?>[] {Connection.class},
-                    (proxy, method, args) -> {
-                        if ((method.getName().equals("close")
-                                        || method.getName().equals("abort"))
-                                && released.compareAndSet(false, true)) {
-                            budget.release();
-                        }
-                        try {
-                            return method.invoke(physical, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            AtomicBoolean released = new AtomicBoolean();
+            return Proxies.of(Connection.class, (proxy, method, args) -> {
+                if ((method.getName().equals("close") || method.getName().equals("abort"))
+                        && released.compareAndSet(false, true)) {
+                    budget.release();
+                }
+                try {
+                    return method.invoke(physical, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
         }
     }
 }
