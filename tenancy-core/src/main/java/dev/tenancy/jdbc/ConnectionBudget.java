@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The global budget of physical connections across all tenant-database pools: a connection is
@@ -17,6 +18,7 @@ final class ConnectionBudget {
     private final Semaphore permits;
     private final Duration timeout;
     private final AtomicInteger waiting = new AtomicInteger();
+    private static final long SLICE_MILLIS = 50;
 
     ConnectionBudget(int size, Duration timeout) {
         if (size < 1) {
@@ -27,18 +29,34 @@ final class ConnectionBudget {
         this.timeout = timeout;
     }
 
-    /** Takes a permit, calling {@code makeRoom} once if none is free at once. */
-    void acquire(Runnable makeRoom) throws SQLTransientConnectionException {
+    /**
+     * Takes a permit, calling {@code makeRoom} if none is free at once (and again every {@value
+     * #SLICE_MILLIS} ms of waiting), and giving up early once {@code abandoned} says the permit is no
+     * longer wanted.
+     */
+    void acquire(Runnable makeRoom, BooleanSupplier abandoned) throws SQLTransientConnectionException {
         if (permits.tryAcquire()) {
             return;
         }
-        makeRoom.run();
         int waiters = waiting.incrementAndGet();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            if (permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                return;
+            while (!abandoned.getAsBoolean()) {
+                makeRoom.run();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (permits.tryAcquire(
+                        Math.min(left, TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS)), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+                waiters = Math.max(waiters, waiting.get());
             }
-            waiters = Math.max(waiters, waiting.get());
+            if (abandoned.getAsBoolean()) {
+                throw new SQLTransientConnectionException(
+                        "The tenant database pool was retired while waiting for the connection budget", "08004");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -9,11 +9,15 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * One HikariCP pool per tenant database, created on demand and bounded: at most {@code maxPools}
@@ -30,6 +34,14 @@ final class TenantDatabasePools implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final ConcurrentHashMap<TenantId, TenantPool> pools = new ConcurrentHashMap<>();
     private final AtomicLong clock = new AtomicLong();
+    // Closing a HikariCP pool blocks (about 30 ms on PostgreSQL, longer while its connection-adding
+    // thread finishes); closes run here, side by side, never on the housekeeping thread the pools
+    // share, so a slow close can't hold up the closes that would free budget.
+    private final ExecutorService closer = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tenancy-pool-closer");
+        t.setDaemon(true);
+        return t;
+    });
 
     TenantDatabasePools(
             int maxPools, ConnectionBudget budget, Duration idleTimeout, ScheduledExecutorService housekeeping) {
@@ -54,6 +66,10 @@ final class TenantDatabasePools implements AutoCloseable {
         TenantPool(TenantId tenant, HikariDataSource dataSource) {
             this.tenant = tenant;
             this.dataSource = dataSource;
+        }
+
+        boolean retiring() {
+            return retiring;
         }
 
         void returned() {
@@ -104,7 +120,9 @@ final class TenantDatabasePools implements AutoCloseable {
     private TenantPool create(DatabaseServer server, TenantId tenant) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("tenancy-db-" + tenant);
-        config.setDataSource(new BudgetedDriverDataSource(server.databaseUrl(tenant.databaseName()), server));
+        BudgetedDriverDataSource driver =
+                new BudgetedDriverDataSource(server.databaseUrl(tenant.databaseName()), server);
+        config.setDataSource(driver);
         config.setMaximumPoolSize(server.tenantPoolSize());
         config.setMinimumIdle(0);
         config.setIdleTimeout(Math.max(10_000, idleTimeout.toMillis()));
@@ -114,15 +132,29 @@ final class TenantDatabasePools implements AutoCloseable {
         // A borrower waits for the budget, not for HikariCP's default 30 s.
         config.setConnectionTimeout(Math.max(250, budget.timeout().toMillis() + 250));
         config.setScheduledExecutor(housekeeping);
-        return new TenantPool(tenant, new HikariDataSource(config));
+        TenantPool pool = new TenantPool(tenant, new HikariDataSource(config));
+        driver.owner = pool;
+        return pool;
     }
 
     private void retireLeastRecentlyUsed(int count, TenantPool keep) {
-        pools.values().stream()
-                .filter(p -> !p.retiring && p != keep)
-                .sorted(Comparator.comparingLong(p -> p.lastUsed))
+        leastRecentlyUsed(p -> !p.retiring && p != keep, count).forEach(this::retire);
+    }
+
+    /**
+     * Up to {@code count} pools matching {@code filter}, least recently used first. Sorts a snapshot
+     * of the use marks: they change while other threads borrow, and a sort over moving keys breaks
+     * the comparator's contract.
+     */
+    private List<TenantPool> leastRecentlyUsed(Predicate<TenantPool> filter, int count) {
+        record Mark(TenantPool pool, long lastUsed) {}
+        return pools.values().stream()
+                .filter(filter)
+                .map(p -> new Mark(p, p.lastUsed))
+                .sorted(Comparator.comparingLong(Mark::lastUsed))
                 .limit(count)
-                .forEach(this::retire);
+                .map(Mark::pool)
+                .toList();
     }
 
     private void retire(TenantPool pool) {
@@ -133,7 +165,7 @@ final class TenantDatabasePools implements AutoCloseable {
 
     private void closeIfIdle(TenantPool pool) {
         if (pool.lent.get() == 0 && !pool.dataSource.isClosed()) {
-            housekeeping.execute(pool.dataSource::close);
+            closer.execute(pool.dataSource::close);
         }
     }
 
@@ -147,11 +179,7 @@ final class TenantDatabasePools implements AutoCloseable {
 
     /** Closes idle connections of pools nobody is using, to free budget for a waiting borrower. */
     private void makeRoom() {
-        pools.values().stream()
-                .filter(p -> p.lent.get() == 0)
-                .sorted(Comparator.comparingLong(p -> p.lastUsed))
-                .limit(Math.max(1, pools.size() / 4))
-                .forEach(this::retire);
+        leastRecentlyUsed(p -> p.lent.get() == 0, Math.max(1, pools.size() / 4)).forEach(this::retire);
         pools.values().forEach(p -> {
             var mx = p.dataSource.getHikariPoolMXBean();
             if (mx != null && mx.getIdleConnections() > 0) {
@@ -172,6 +200,7 @@ final class TenantDatabasePools implements AutoCloseable {
     public void close() {
         pools.values().forEach(p -> p.dataSource.close());
         pools.clear();
+        closer.shutdown();
     }
 
     /**
@@ -181,6 +210,7 @@ final class TenantDatabasePools implements AutoCloseable {
     private final class BudgetedDriverDataSource extends DataSourceDefaults {
         private final String url;
         private final DatabaseServer server;
+        private volatile TenantPool owner;
 
         BudgetedDriverDataSource(String url, DatabaseServer server) {
             this.url = url;
@@ -189,7 +219,8 @@ final class TenantDatabasePools implements AutoCloseable {
 
         @Override
         public Connection getConnection() throws SQLException {
-            budget.acquire(TenantDatabasePools.this::makeRoom);
+            // A retired pool stops waiting for budget at once: its close waits for this thread.
+            budget.acquire(TenantDatabasePools.this::makeRoom, () -> owner != null && owner.retiring());
             Connection physical;
             try {
                 physical = DriverManager.getConnection(url, server.username(), server.password());
@@ -203,14 +234,17 @@ final class TenantDatabasePools implements AutoCloseable {
         private Connection releasingOnClose(Connection physical) {
             AtomicBoolean released = new AtomicBoolean();
             return Proxies.of(Connection.class, (proxy, method, args) -> {
-                if ((method.getName().equals("close") || method.getName().equals("abort"))
-                        && released.compareAndSet(false, true)) {
-                    budget.release();
-                }
+                boolean closing =
+                        method.getName().equals("close") || method.getName().equals("abort");
                 try {
                     return method.invoke(physical, args);
                 } catch (InvocationTargetException e) {
                     throw e.getCause();
+                } finally {
+                    // After the driver closed it: the server never holds more than the budget.
+                    if (closing && released.compareAndSet(false, true)) {
+                        budget.release();
+                    }
                 }
             });
         }

@@ -1,0 +1,18 @@
+package dev.tenancy.testkit;
+
+class PostgresTenantDatabaseScaleTest extends TenantDatabaseScaleContract {
+    @Override
+    protected TestDatabase.Kind kind() {
+        return TestDatabase.Kind.POSTGRESQL;
+    }
+
+    @Override
+    protected int defaultTenants() {
+        return 60;
+    }
+
+    @Override
+    protected int defaultBudget() {
+        return 20;
+    }
+}
