@@ -316,7 +316,12 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             return this;
         }
 
-        /** At most this many tenant-database pools open at once (default 100). */
+        /**
+         * How many tenant-database pools stay open (default 100): opening one more retires the least
+         * recently used, idle ones first. Threads opening pools at the same instant can overshoot it
+         * by a few for the moment it takes; the {@linkplain #connectionBudget(int) connection budget}
+         * is the hard limit.
+         */
         public Builder maxTenantPools(int maxTenantPools) {
             this.maxTenantPools = maxTenantPools;
             return this;

@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -68,8 +70,9 @@ final class TenantDatabasePools implements AutoCloseable {
             this.dataSource = dataSource;
         }
 
-        boolean retiring() {
-            return retiring;
+        /** Retired with nobody borrowing or waiting: a connection opened for it now would be wasted. */
+        boolean abandoned() {
+            return retiring && lent.get() == 0;
         }
 
         void returned() {
@@ -138,7 +141,14 @@ final class TenantDatabasePools implements AutoCloseable {
     }
 
     private void retireLeastRecentlyUsed(int count, TenantPool keep) {
-        leastRecentlyUsed(p -> !p.retiring && p != keep, count).forEach(this::retire);
+        // Idle pools first; a pool with a borrower (or one waiting for its first connection) only
+        // when there are not enough idle ones. Either way its lent connections finish normally.
+        List<TenantPool> idle = leastRecentlyUsed(p -> !p.retiring && p != keep && p.lent.get() == 0, count);
+        idle.forEach(this::retire);
+        if (idle.size() < count) {
+            leastRecentlyUsed(p -> !p.retiring && p != keep, count - idle.size())
+                    .forEach(this::retire);
+        }
     }
 
     /**
@@ -219,8 +229,14 @@ final class TenantDatabasePools implements AutoCloseable {
 
         @Override
         public Connection getConnection() throws SQLException {
-            // A retired pool stops waiting for budget at once: its close waits for this thread.
-            budget.acquire(TenantDatabasePools.this::makeRoom, () -> owner != null && owner.retiring());
+            // An abandoned pool stops waiting for budget at once: its close waits for this thread.
+            BooleanSupplier abandoned = () -> owner != null && owner.abandoned();
+            budget.acquire(TenantDatabasePools.this::makeRoom, abandoned);
+            if (abandoned.getAsBoolean()) {
+                budget.release();
+                throw new SQLTransientConnectionException(
+                        "The tenant database pool was retired before its connection was opened", "08004");
+            }
             Connection physical;
             try {
                 physical = DriverManager.getConnection(url, server.username(), server.password());

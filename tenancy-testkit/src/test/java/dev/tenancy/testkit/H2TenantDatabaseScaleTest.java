@@ -8,11 +8,11 @@ class H2TenantDatabaseScaleTest extends TenantDatabaseScaleContract {
 
     @Override
     protected int defaultTenants() {
-        return 2_000;
+        return 3_000;
     }
 
     @Override
     protected int defaultBudget() {
-        return 200;
+        return 40;
     }
 }

@@ -8,7 +8,7 @@ class PostgresTenantDatabaseScaleTest extends TenantDatabaseScaleContract {
 
     @Override
     protected int defaultTenants() {
-        return 60;
+        return 200;
     }
 
     @Override
