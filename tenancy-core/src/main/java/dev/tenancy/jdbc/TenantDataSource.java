@@ -77,12 +77,21 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private final TenantDatabasePools tenantDatabases;
     private final ScheduledExecutorService housekeeping;
     private final BindingRegistry registry = new BindingRegistry();
+    private final boolean failedMigrationReadOnly;
+
+    /**
+     * The tenant attribute a fleet migration sets when a tenant's migration failed (its value is
+     * the failed version) and removes once it succeeds; such a tenant is refused or served
+     * read-only, see {@link Builder#failedMigrationReadOnly(boolean)}.
+     */
+    public static final String MIGRATION_FAILED = "tenancy.migration-failed";
 
     /** A server's dialect and shared pool. */
     private record Route(DatabaseServer server, Dialect dialect, HikariDataSource pool) {}
 
     private TenantDataSource(Builder b) {
         this.catalog = b.catalog;
+        this.failedMigrationReadOnly = b.failedMigrationReadOnly;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tenancy-pools");
             t.setDaemon(true);
@@ -166,6 +175,16 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             case PENDING_APPROVAL, SUSPENDED, REJECTED, PURGED ->
                 throw refused(new TenantNotActiveException(id, tenant.status(), tenant.statusReason()));
         };
+        if (!tenant.attributes().isEmpty() && tenant.attributes().containsKey(MIGRATION_FAILED)) {
+            if (!failedMigrationReadOnly) {
+                throw new SQLNonTransientConnectionException(
+                        "Tenant '" + id + "' is not served: its last migration failed ("
+                                + tenant.attributes().get(MIGRATION_FAILED)
+                                + "). Fix the migration and rerun the fleet migration for it.",
+                        "08004");
+            }
+            readOnly = true;
+        }
         Route route = servers.get(tenant.server());
         if (route == null) {
             throw new SQLNonTransientConnectionException(
@@ -262,6 +281,20 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         return best;
     }
 
+    /**
+     * The configured server named {@code name}.
+     *
+     * @throws IllegalArgumentException naming the configured servers when there is none
+     */
+    public DatabaseServer server(String name) {
+        Route route = servers.get(name);
+        if (route == null) {
+            throw new IllegalArgumentException(
+                    "No server named '" + name + "' is configured; configured servers: " + serverOrder);
+        }
+        return route.server();
+    }
+
     /** How many tenant-database pools are open now. */
     public int tenantDatabasePools() {
         return tenantDatabases.poolCount();
@@ -288,8 +321,19 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         private int connectionBudget = 200;
         private Duration budgetTimeout = Duration.ofSeconds(5);
         private Duration poolIdleTimeout = Duration.ofMinutes(10);
+        private boolean failedMigrationReadOnly;
 
         private Builder() {}
+
+        /**
+         * How a tenant whose last migration failed (marked with {@link #MIGRATION_FAILED} by a fleet
+         * run) is served: refused (the default), or read-only when {@code readOnly}. Either way it is
+         * never served writable against a schema older than the code expects.
+         */
+        public Builder failedMigrationReadOnly(boolean readOnly) {
+            this.failedMigrationReadOnly = readOnly;
+            return this;
+        }
 
         /** Where tenants' status, model and server are looked up; use a cached catalog. Required. */
         public Builder catalog(TenantCatalog catalog) {

@@ -138,6 +138,11 @@ public final class TestDatabase implements AutoCloseable {
         otherDatabases.add(database);
     }
 
+    /** Registers database {@code database}, which the code under test creates, to be dropped on close. */
+    public void dropOnClose(String database) {
+        otherDatabases.add(database);
+    }
+
     /** Runs SQL in database {@code database} on the same server. */
     public void executeIn(String database, String sql) {
         String url = databaseUrlTemplate().replace("{database}", database);

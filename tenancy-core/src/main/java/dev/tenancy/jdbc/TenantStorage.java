@@ -1,0 +1,197 @@
+package dev.tenancy.jdbc;
+
+import dev.tenancy.IsolationModel;
+import dev.tenancy.Tenant;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+
+/**
+ * Where a tenant's tables live on its server, and the DDL that creates and drops that place: a
+ * schema (schema-per-tenant), a database (database-per-tenant) or nothing of its own (shared). Used
+ * by provisioning, migrations and offboarding; connections opened here are the server owner's,
+ * outside the pools and outside {@link TenantDataSource}'s admission checks, so keep them to
+ * administrative work.
+ *
+ * <p>Names come only from the validated {@link dev.tenancy.TenantId} and are quoted. Creating is
+ * idempotent (an existing schema or database is kept), and so is dropping.
+ */
+public final class TenantStorage {
+    private final DatabaseServer server;
+    private final Dialect dialect;
+
+    private TenantStorage(DatabaseServer server) {
+        this.server = Objects.requireNonNull(server, "server");
+        this.dialect = Dialect.of(server.jdbcUrl());
+    }
+
+    /** The storage of tenants placed on {@code server}. */
+    public static TenantStorage on(DatabaseServer server) {
+        return new TenantStorage(server);
+    }
+
+    /** Whether the server is PostgreSQL (else H2). */
+    public boolean postgres() {
+        return dialect == Dialect.POSTGRESQL;
+    }
+
+    /** The JDBC URL that reaches {@code tenant}'s tables. */
+    public String url(Tenant tenant) {
+        return tenant.isolation() == IsolationModel.DATABASE
+                ? server.databaseUrl(tenant.id().databaseName())
+                : server.jdbcUrl();
+    }
+
+    /** The schema that holds {@code tenant}'s tables in {@link #url(Tenant)}. */
+    public String schema(Tenant tenant) {
+        return tenant.isolation() == IsolationModel.SCHEMA ? tenant.id().schemaName() : dialect.defaultSchema();
+    }
+
+    /**
+     * Creates {@code tenant}'s schema or database unless it exists; nothing for shared tenants.
+     *
+     * @param templateDatabase on PostgreSQL, the database a new tenant database is copied from
+     *     ({@code CREATE DATABASE ... TEMPLATE}, the fast path); {@code null} for an empty one
+     * @return whether anything was created
+     */
+    public boolean create(Tenant tenant, String templateDatabase) throws SQLException {
+        switch (tenant.isolation()) {
+            case SHARED -> {
+                return false;
+            }
+            case SCHEMA -> {
+                try (Connection c = ownerConnection(server.jdbcUrl());
+                        Statement s = c.createStatement()) {
+                    boolean existed = schemaExists(c, tenant.id().schemaName());
+                    s.execute("CREATE SCHEMA IF NOT EXISTS "
+                            + Dialect.quote(tenant.id().schemaName()));
+                    return !existed;
+                }
+            }
+            case DATABASE -> {
+                String url = server.databaseUrl(tenant.id().databaseName()); // fails clearly without a template
+                if (dialect == Dialect.H2) {
+                    try (Connection c = ownerConnection(url)) {
+                        return true; // H2 creates a database on first connection
+                    }
+                }
+                try (Connection c = ownerConnection(server.jdbcUrl())) {
+                    if (databaseExists(c, tenant.id().databaseName())) {
+                        return false;
+                    }
+                    try (Statement s = c.createStatement()) {
+                        s.execute("CREATE DATABASE " + Dialect.quote(tenant.id().databaseName())
+                                + (templateDatabase == null ? "" : " TEMPLATE " + Dialect.quote(templateDatabase)));
+                    } catch (SQLException e) {
+                        if (databaseExists(c, tenant.id().databaseName())) {
+                            return false; // created concurrently
+                        }
+                        throw e;
+                    }
+                    return true;
+                }
+            }
+        }
+        throw new AssertionError(tenant.isolation());
+    }
+
+    /** Whether {@code tenant}'s schema or database exists; always true for shared tenants. */
+    public boolean exists(Tenant tenant) throws SQLException {
+        return switch (tenant.isolation()) {
+            case SHARED -> true;
+            case SCHEMA -> {
+                try (Connection c = ownerConnection(server.jdbcUrl())) {
+                    yield schemaExists(c, tenant.id().schemaName());
+                }
+            }
+            case DATABASE -> {
+                if (dialect == Dialect.H2) {
+                    yield true;
+                }
+                try (Connection c = ownerConnection(server.jdbcUrl())) {
+                    yield databaseExists(c, tenant.id().databaseName());
+                }
+            }
+        };
+    }
+
+    /**
+     * Drops {@code tenant}'s schema (with everything in it) or database (closing its sessions);
+     * nothing for shared tenants, whose rows the caller deletes. Dropping what is gone is a no-op.
+     */
+    public void drop(Tenant tenant) throws SQLException {
+        switch (tenant.isolation()) {
+            case SHARED -> {}
+            case SCHEMA -> {
+                try (Connection c = ownerConnection(server.jdbcUrl());
+                        Statement s = c.createStatement()) {
+                    s.execute(
+                            "DROP SCHEMA IF EXISTS " + Dialect.quote(tenant.id().schemaName()) + " CASCADE");
+                }
+            }
+            case DATABASE -> {
+                if (dialect == Dialect.H2) {
+                    try (Connection c = ownerConnection(url(tenant));
+                            Statement s = c.createStatement()) {
+                        s.execute("DROP ALL OBJECTS");
+                    }
+                    return;
+                }
+                try (Connection c = ownerConnection(server.jdbcUrl());
+                        Statement s = c.createStatement()) {
+                    s.execute("DROP DATABASE IF EXISTS "
+                            + Dialect.quote(tenant.id().databaseName()) + " WITH (FORCE)");
+                }
+            }
+        }
+    }
+
+    /**
+     * An owner connection to {@code tenant}'s tables: its schema current and, on PostgreSQL, the
+     * tenant setting row-level security reads set for the session. The caller closes it.
+     */
+    public Connection connect(Tenant tenant) throws SQLException {
+        Connection c = ownerConnection(url(tenant));
+        try (Statement s = c.createStatement()) {
+            s.execute(dialect.bindSql(new Binding(tenant.id(), schema(tenant), false)));
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** The server's user and password, for tools (such as Flyway) that open their own connections. */
+    public DatabaseServer server() {
+        return server;
+    }
+
+    private Connection ownerConnection(String url) throws SQLException {
+        return DriverManager.getConnection(url, server.username(), server.password());
+    }
+
+    private static boolean schemaExists(Connection c, String schema) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?")) {
+            s.setString(1, schema);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+
+    private static boolean databaseExists(Connection c, String database) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM pg_database WHERE datname = ?")) {
+            s.setString(1, database);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.tenancy.provision;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
+import dev.tenancy.UnknownTenantException;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.internal.Json;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.jdbc.TenantStorage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The end of a tenant's life: after it is archived, {@link #export} writes its data out (one JSON
+ * lines file per table), and {@link #purge} removes it (drops the schema or database, or deletes
+ * the tenant's rows from the {@linkplain Builder#sharedTable shared tables}) and moves it to
+ * {@link TenantStatus#PURGED}, audited through the catalog.
+ *
+ * <p>Purge is refused before the retention period has passed since the tenant's record last
+ * changed while archived (never earlier than since it was archived) unless forced, is refused for a
+ * tenant that is not archived or rejected, and is idempotent: purging a purged tenant does nothing.
+ */
+public final class TenantOffboarding {
+    private static final Set<String> NOT_TENANT_DATA = Set.of(TenantMigrations.HISTORY, "tenancy_seeded");
+
+    private final TenantCatalog catalog;
+    private final TenantDataSource dataSource;
+    private final Ledger ledger;
+    private final List<SharedTable> sharedTables;
+    private final Duration retention;
+    private final InstantSource clock;
+
+    private TenantOffboarding(Builder b) {
+        this.catalog = b.catalog;
+        this.dataSource = b.dataSource;
+        this.ledger = new Ledger(b.platform, b.clock);
+        this.sharedTables = List.copyOf(b.sharedTables);
+        this.retention = b.retention;
+        this.clock = b.clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Writes every table of {@code id}'s data to {@code directory} (created if missing), one {@code
+     * <table>.jsonl} file each with one JSON object per row; returns the row count per table.
+     */
+    public Map<String, Long> export(TenantId id, Path directory) {
+        Tenant tenant = require(id);
+        if (tenant.status() == TenantStatus.PURGED) {
+            throw new IllegalStateException("Tenant '" + id + "' is purged: its data is gone");
+        }
+        TenantStorage storage = storage(tenant);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try {
+            Files.createDirectories(directory);
+            try (Connection c = storage.connect(tenant)) {
+                c.setReadOnly(true);
+                for (Table table : tables(c, storage, tenant)) {
+                    // H2 reports unquoted names in upper case: name files as the SQL that created them did.
+                    String name = table.name().equals(table.name().toUpperCase(Locale.ROOT))
+                            ? table.name().toLowerCase(Locale.ROOT)
+                            : table.name();
+                    counts.put(name, exportTable(c, table, tenant, directory.resolve(name + ".jsonl")));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not export tenant '" + id + "' to " + directory, e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not export tenant '" + id + "': " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    /**
+     * Removes {@code id}'s data and marks it purged.
+     *
+     * @param force purge before the retention period has passed
+     * @return the tenant, purged
+     * @throws IllegalStateException when the tenant is not archived or rejected, or the retention
+     *     period has not passed and {@code force} is false; nothing is removed then
+     */
+    public Tenant purge(TenantId id, Actor actor, boolean force) {
+        Objects.requireNonNull(actor, "actor");
+        Tenant tenant = require(id);
+        if (tenant.status() == TenantStatus.PURGED) {
+            return tenant;
+        }
+        if (tenant.status() != TenantStatus.ARCHIVED && tenant.status() != TenantStatus.REJECTED) {
+            throw new IllegalStateException("Tenant '" + id + "' is "
+                    + tenant.status().key() + "; only archived or rejected tenants are purged (archive it first)");
+        }
+        Instant allowedFrom = tenant.updatedAt().plus(retention);
+        if (!force && clock.instant().isBefore(allowedFrom)) {
+            throw new IllegalStateException("Tenant '" + id + "' is within its retention period until " + allowedFrom
+                    + " (" + retention + " after " + tenant.updatedAt() + "); purge with force to override");
+        }
+        String removed;
+        try {
+            removed = remove(tenant);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Could not purge tenant '" + id + "': " + e.getMessage() + "; nothing was marked, retry the purge",
+                    e);
+        }
+        ledger.forget(id);
+        return catalog.transition(id, TenantStatus.PURGED, actor, (force ? "forced purge: " : "purged: ") + removed);
+    }
+
+    private String remove(Tenant tenant) throws SQLException {
+        TenantStorage storage = storage(tenant);
+        if (tenant.isolation() != IsolationModel.SHARED) {
+            storage.drop(tenant);
+            return tenant.isolation() == IsolationModel.SCHEMA
+                    ? "dropped schema " + tenant.id().schemaName()
+                    : "dropped database " + tenant.id().databaseName();
+        }
+        long rows = 0;
+        try (Connection c = storage.connect(tenant)) {
+            c.setAutoCommit(false);
+            try {
+                for (SharedTable table : sharedTables) {
+                    try (PreparedStatement s = c.prepareStatement(
+                            "DELETE FROM " + table.table() + " WHERE " + table.tenantColumn() + " = ?")) {
+                        s.setString(1, tenant.id().value());
+                        rows += s.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return "deleted " + rows + " shared rows from " + sharedTables.size() + " tables";
+    }
+
+    private record Table(String name, String select, boolean filtered) {}
+
+    private List<Table> tables(Connection c, TenantStorage storage, Tenant tenant) throws SQLException {
+        List<Table> tables = new ArrayList<>();
+        if (tenant.isolation() == IsolationModel.SHARED) {
+            for (SharedTable t : sharedTables) {
+                tables.add(new Table(
+                        t.table(), "SELECT * FROM " + t.table() + " WHERE " + t.tenantColumn() + " = ?", true));
+            }
+            return tables;
+        }
+        DatabaseMetaData meta = c.getMetaData();
+        try (ResultSet rs = meta.getTables(c.getCatalog(), storage.schema(tenant), "%", new String[] {"TABLE"})) {
+            while (rs.next()) {
+                String name = rs.getString("TABLE_NAME");
+                if (!NOT_TENANT_DATA.contains(name.toLowerCase(Locale.ROOT))) {
+                    tables.add(new Table(
+                            name, "SELECT * FROM " + quote(storage.schema(tenant)) + "." + quote(name), false));
+                }
+            }
+        }
+        return tables;
+    }
+
+    private static long exportTable(Connection c, Table table, Tenant tenant, Path file)
+            throws SQLException, IOException {
+        long rows = 0;
+        try (PreparedStatement s = c.prepareStatement(table.select());
+                BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            if (table.filtered()) {
+                s.setString(1, tenant.id().value());
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                ResultSetMetaData meta = rs.getMetaData();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        row.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), jsonValue(rs.getObject(i)));
+                    }
+                    out.write(Json.write(row));
+                    out.newLine();
+                    rows++;
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Object jsonValue(Object value) throws SQLException {
+        return switch (value) {
+            case null -> null;
+            case Timestamp t -> t.toInstant().toString();
+            case java.sql.Date d -> d.toLocalDate().toString();
+            case java.sql.Time t -> t.toLocalTime().toString();
+            case Temporal t -> t.toString();
+            case Clob clob -> clob.getSubString(1, (int) clob.length());
+            case java.util.UUID u -> u.toString();
+            default -> value;
+        };
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    private TenantStorage storage(Tenant tenant) {
+        return TenantStorage.on(dataSource.server(tenant.server()));
+    }
+
+    private Tenant require(TenantId id) {
+        return catalog.find(id).orElseThrow(() -> new UnknownTenantException(id.value()));
+    }
+
+    /** Builds a {@link TenantOffboarding}. */
+    public static final class Builder {
+        private TenantCatalog catalog;
+        private TenantDataSource dataSource;
+        private DataSource platform;
+        private final List<SharedTable> sharedTables = new ArrayList<>();
+        private Duration retention = Duration.ofDays(30);
+        private InstantSource clock = InstantSource.system();
+
+        private Builder() {}
+
+        /** Where tenants are read and marked purged; required. */
+        public Builder catalog(TenantCatalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+            return this;
+        }
+
+        /** The routing data source whose servers the tenants live on; required. */
+        public Builder dataSource(TenantDataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /** The platform database, whose ledgers forget purged tenants; required. */
+        public Builder platform(DataSource platform) {
+            this.platform = Objects.requireNonNull(platform, "platform");
+            return this;
+        }
+
+        /** A shared-model table and its tenant column; shared tenants are exported and purged from these. */
+        public Builder sharedTable(String table, String tenantColumn) {
+            sharedTables.add(SharedTable.of(table, tenantColumn));
+            return this;
+        }
+
+        /** How long archived data is kept before a purge is allowed without force (default 30 days). */
+        public Builder retention(Duration retention) {
+            if (retention.isNegative()) {
+                throw new IllegalArgumentException("retention must not be negative, was " + retention);
+            }
+            this.retention = retention;
+            return this;
+        }
+
+        /** The clock retention is measured by. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public TenantOffboarding build() {
+            if (catalog == null || dataSource == null || platform == null) {
+                throw new IllegalStateException(
+                        "TenantOffboarding needs catalog(...), dataSource(...) and platform(...)");
+            }
+            return new TenantOffboarding(this);
+        }
+    }
+}
