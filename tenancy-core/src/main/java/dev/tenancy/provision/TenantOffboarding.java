@@ -122,7 +122,7 @@ public final class TenantOffboarding {
         Instant allowedFrom = tenant.updatedAt().plus(retention);
         if (!force && clock.instant().isBefore(allowedFrom)) {
             throw new IllegalStateException("Tenant '" + id + "' is within its retention period until " + allowedFrom
-                    + " (" + retention + " after " + tenant.updatedAt() + "); purge with force to override");
+                    + " (" + describe(retention) + " after " + tenant.updatedAt() + "); purge with force to override");
         }
         String removed;
         try {
@@ -223,6 +223,10 @@ public final class TenantOffboarding {
             case java.util.UUID u -> u.toString();
             default -> value;
         };
+    }
+
+    private static String describe(Duration d) {
+        return d.toSeconds() % 86_400 == 0 ? d.toDays() + " days" : d.toString();
     }
 
     private static String quote(String identifier) {

@@ -16,17 +16,27 @@ import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.FleetMigration;
+import dev.tenancy.provision.FleetReport;
+import dev.tenancy.provision.TenantOffboarding;
+import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.resolve.AdmittedTenant;
 import dev.tenancy.resolve.TenantAdmission;
 import dev.tenancy.resolve.TenantRequest;
 import dev.tenancy.resolve.TenantResolver;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +45,8 @@ import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * A plain-Java tour of Tenancy on embedded H2: register tenants, resolve requests to them, walk a
- * tenant through its lifecycle and print the tamper-evident audit trail.
+ * tenant through its lifecycle, provision tenants and migrate the fleet with a progress bar,
+ * offboard one, and print the tamper-evident audit trail.
  *
  * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples/quickstart -am verify -DskipTests}.
  */
@@ -55,7 +66,7 @@ public final class Quickstart {
         new Quickstart(System.out).run(dataSource);
     }
 
-    void run(javax.sql.DataSource dataSource) throws Exception {
+    void run(JdbcDataSource dataSource) throws Exception {
         section("1. The control plane: catalog and audit log in the platform database (H2)");
         JdbcAuditLog audit = JdbcAuditLog.builder(dataSource).build();
         TenantCatalog catalog = TenantCatalog.cached(
@@ -184,7 +195,9 @@ public final class Quickstart {
         }
         printTenants(catalog);
 
-        section("7. The audit trail");
+        provisionAndMigrate(catalog, dataSource, admin);
+
+        section("10. The audit trail");
         List<AuditEvent> events =
                 audit.query(AuditQuery.builder().limit(100).build()).items();
         for (AuditEvent e : events.reversed()) {
@@ -213,6 +226,120 @@ public final class Quickstart {
         AuditVerification tampered = audit.verify();
         out.println("verify: intact=" + tampered.intact() + ", first broken event #"
                 + tampered.firstBrokenSequence().orElse(-1) + ": " + tampered.problem());
+    }
+
+    private void provisionAndMigrate(TenantCatalog catalog, JdbcDataSource platform, Actor admin) throws Exception {
+        section("7. Provision tenants: schema or database, the host's migrations, a seed, then active");
+        String url = platform.getURL();
+        String template = url.replace("jdbc:h2:mem:", "jdbc:h2:mem:tenant_{database}_");
+        try (TenantDataSource routing = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", url, platform.getUser(), platform.getPassword())
+                        .withDatabaseUrlTemplate(template))
+                .build()) {
+            TenantProvisioner provisioner = TenantProvisioner.builder()
+                    .catalog(catalog)
+                    .dataSource(routing)
+                    .platform(platform)
+                    .classLoader(Quickstart.class.getClassLoader())
+                    .migrations("classpath:db/tenant/v1")
+                    .seed((tenant, c) -> {
+                        try (PreparedStatement s = c.prepareStatement(
+                                "INSERT INTO orders (tenant_id, id, customer, total_cents) VALUES (?, ?, ?, ?)")) {
+                            for (int i = 1; i <= 3; i++) {
+                                s.setString(1, tenant.id().value());
+                                s.setInt(2, i);
+                                s.setString(3, "Customer " + i + " of " + tenant.displayName());
+                                s.setLong(4, 1_000L * i);
+                                s.addBatch();
+                            }
+                            s.executeBatch();
+                        }
+                    })
+                    .build();
+            long start = System.nanoTime();
+            provisioner.provision(TenantId.of("acme"), admin); // database-per-tenant, approved earlier
+            List<TenantId> shops = new ArrayList<>();
+            for (int i = 1; i <= 24; i++) {
+                TenantId shop = TenantId.of(String.format("shop-%02d", i));
+                catalog.register(
+                        TenantRegistration.builder(shop, "Shop " + i)
+                                .isolation(IsolationModel.SCHEMA)
+                                .server(routing.place(IsolationModel.SCHEMA))
+                                .build(),
+                        admin);
+                provisioner.provision(shop, admin);
+                shops.add(shop);
+            }
+            out.printf(
+                    "provisioned acme (own database) and %d shops (own schemas) in %d ms%n",
+                    shops.size(), (System.nanoTime() - start) / 1_000_000);
+            out.println("acme sees " + count(routing, TenantId.of("acme"), "orders") + " orders; shop-07 sees "
+                    + count(routing, TenantId.of("shop-07"), "orders"));
+
+            section("8. Roll a new migration out to the fleet: canary first, then 4 at a time");
+            FleetMigration fleet = FleetMigration.builder()
+                    .catalog(catalog)
+                    .dataSource(routing)
+                    .platform(platform)
+                    .classLoader(Quickstart.class.getClassLoader())
+                    .migrations("classpath:db/tenant/v1", "classpath:db/tenant/v2")
+                    .canary(3)
+                    .parallelism(4)
+                    .listener(this::progressBar)
+                    .build();
+            out.println("behind version " + fleet.targetVersion() + ": "
+                    + fleet.behind().size() + " tenants");
+            FleetReport report = fleet.run();
+            out.println();
+            out.println(report);
+            out.println("behind after the run: " + fleet.behind().size() + " tenants (one ledger query)");
+            out.println("shop-07 now has " + count(routing, TenantId.of("shop-07"), "invoices") + " invoices");
+
+            section("9. Offboard a shop: archive, export its data, purge it");
+            TenantId leaving = TenantId.of("shop-24");
+            catalog.transition(leaving, TenantStatus.ARCHIVED, admin, "Customer closed the account");
+            TenantOffboarding offboarding = TenantOffboarding.builder()
+                    .catalog(catalog)
+                    .dataSource(routing)
+                    .platform(platform)
+                    .retention(Duration.ofDays(30))
+                    .build();
+            Path export = Files.createTempDirectory("tenancy-export-");
+            out.println("exported " + offboarding.export(leaving, export) + " to " + export.getFileName() + "/");
+            try {
+                offboarding.purge(leaving, admin, false);
+            } catch (IllegalStateException e) {
+                out.println("refused: " + e.getMessage());
+            }
+            Tenant purged = offboarding.purge(leaving, admin, true);
+            out.println(leaving + " is " + purged.status().key() + " (" + purged.statusReason() + ")");
+        }
+    }
+
+    private synchronized void progressBar(FleetReport.Outcome outcome, int done, int total) {
+        int width = 30;
+        int filled = total == 0 ? width : done * width / total;
+        out.printf(
+                "\r[%s%s] %2d/%d %-8s %s",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                done,
+                total,
+                outcome.tenant(),
+                outcome.result().name().toLowerCase(java.util.Locale.ROOT));
+        out.flush();
+    }
+
+    private static long count(TenantDataSource routing, TenantId tenant, String table) throws Exception {
+        return TenantContext.where(tenant).call(() -> {
+            try (Connection c = routing.getConnection();
+                    Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
     }
 
     private void resolve(TenantAdmission admission, String label, TenantRequest request) {

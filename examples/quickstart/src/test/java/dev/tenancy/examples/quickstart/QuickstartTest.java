@@ -33,6 +33,15 @@ class QuickstartTest {
                 .contains("report job runs as acme")
                 .containsPattern("globex \\(suspended\\)\\s+-> refused: .*suspended")
                 .containsPattern("globex \\(archived\\)\\s+-> globex \\(by header, read-only\\)")
+                .containsPattern("provisioned acme \\(own database\\) and 24 shops")
+                .contains("acme sees 3 orders; shop-07 sees 3")
+                .contains("behind version 2: 26 tenants")
+                .containsPattern("26 migrated, 0 skipped, 0 failed, 0 not run")
+                .contains("behind after the run: 0 tenants")
+                .contains("shop-07 now has 3 invoices")
+                .contains("exported {invoices=3, orders=3}")
+                .containsPattern("refused: .*retention period")
+                .contains("shop-24 is purged (forced purge: dropped schema t_shop_24)")
                 .contains("verify: intact=true")
                 .contains("verify: intact=false, first broken event #5");
     }
