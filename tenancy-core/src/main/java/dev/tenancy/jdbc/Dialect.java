@@ -6,6 +6,15 @@ package dev.tenancy.jdbc;
  * round trip, and on PostgreSQL a text pgJDBC parses (it sees {@code SET search_path} and drops
  * its server-prepared statements, so a statement prepared for one tenant's schema is never reused
  * against another's).
+ *
+ * <p>Why session {@code SET}s, sent only when a borrow changes tenant (measured in {@code
+ * BindingBenchmark}, figures in {@code BENCHMARKS.md}): a same-tenant borrow then sends nothing
+ * and costs what the query costs, and a switch costs one round trip. Resetting on return pays a
+ * round trip on every borrow; transaction-scoped {@code SET LOCAL} pays {@code BEGIN}/{@code
+ * COMMIT} on every borrow; one {@code set_config(...)} statement costs the same as the text but
+ * leaves pgJDBC's prepared statements in place, which then fail with "cached plan must not change
+ * result type" when tenants' tables differ in shape; schema-qualified SQL needs every statement
+ * rewritten per tenant, which plain JDBC cannot do (jOOQ's render mapping can).
  */
 enum Dialect {
     POSTGRESQL,
