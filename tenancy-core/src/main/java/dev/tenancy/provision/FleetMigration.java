@@ -123,10 +123,16 @@ public final class FleetMigration {
         AtomicInteger failures = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         int canarySize = Math.min(canary, todo.size());
-        List<FleetReport.Outcome> ran =
-                new ArrayList<>(wave(todo.subList(0, canarySize), target, finished, total, failures, stop, 0));
-        boolean canaryFailed = failures.get() > 0;
-        if (canaryFailed) {
+        // The canary wave runs whole (its tenants are the sample); any failure in it stops the run.
+        List<FleetReport.Outcome> ran = new ArrayList<>(wave(
+                todo.subList(0, canarySize),
+                target,
+                finished,
+                total,
+                failures,
+                new AtomicBoolean(),
+                Integer.MAX_VALUE));
+        if (failures.get() > 0) {
             stop.set(true);
         }
         ran.addAll(wave(todo.subList(canarySize, todo.size()), target, finished, total, failures, stop, maxFailures));
