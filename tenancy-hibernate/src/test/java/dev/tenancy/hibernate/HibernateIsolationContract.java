@@ -1,0 +1,283 @@
+package dev.tenancy.hibernate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.jdbc.TenantStorage;
+import dev.tenancy.testkit.TestDatabase;
+import jakarta.persistence.criteria.CriteriaQuery;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hibernate.SessionFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The isolation contract through Hibernate, for every isolation model: two tenants with rows, and
+ * everything a session of one can do (find, JPQL, Criteria, native SQL, bulk UPDATE/DELETE, merge,
+ * remove by reference, batch insert) reaches only its own rows.
+ */
+abstract class HibernateIsolationContract {
+
+    protected abstract TestDatabase.Kind kind();
+
+    private static final AtomicLong IDS = new AtomicLong(1000);
+    private TestDatabase database;
+    private TenantDataSource dataSource;
+    private SessionFactory sessions;
+    private TenantId alpha;
+    private TenantId beta;
+    private long betaNote;
+
+    @AfterEach
+    void tearDown() {
+        if (sessions != null) {
+            sessions.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    private void setUp(IsolationModel model) throws Exception {
+        database = TestDatabase.of(kind());
+        TenantCatalog catalog =
+                TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
+        dataSource = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
+                        .withDatabaseUrlTemplate(database.databaseUrlTemplate()))
+                .build();
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        alpha = TenantId.of("alpha-" + suffix);
+        beta = TenantId.of("beta-" + suffix);
+        String ddl = "CREATE TABLE notes (id BIGINT PRIMARY KEY, tenant_id VARCHAR(48) NOT NULL, body VARCHAR(200))";
+        if (model == IsolationModel.SHARED) {
+            database.execute(ddl);
+        }
+        for (TenantId id : List.of(alpha, beta)) {
+            Tenant tenant = catalog.register(
+                    TenantRegistration.builder(id, id.value())
+                            .isolation(model)
+                            .active()
+                            .build(),
+                    Actor.system("test"));
+            if (model == IsolationModel.DATABASE) {
+                database.dropOnClose(id.databaseName());
+            }
+            TenantStorage storage = TenantStorage.on(dataSource.server("default"));
+            storage.create(tenant, null);
+            if (model != IsolationModel.SHARED) {
+                try (Connection c = storage.connect(tenant);
+                        Statement s = c.createStatement()) {
+                    s.execute(ddl);
+                }
+            }
+        }
+        sessions = new HibernatePersistenceConfiguration("tenancy-" + model)
+                .managedClasses(Note.class, Country.class)
+                .properties(TenancyHibernate.builder()
+                        .dataSource(dataSource)
+                        .build()
+                        .properties())
+                .property("hibernate.jdbc.batch_size", 20)
+                .createEntityManagerFactory();
+        TenantContext.where(alpha)
+                .run(() -> sessions.inTransaction(s -> {
+                    s.persist(new Note(IDS.incrementAndGet(), "alpha one"));
+                    s.persist(new Note(IDS.incrementAndGet(), "alpha two"));
+                }));
+        betaNote = IDS.incrementAndGet();
+        TenantContext.where(beta).run(() -> sessions.inTransaction(s -> s.persist(new Note(betaNote, "beta secret"))));
+    }
+
+    private List<String> betaBodiesAsBeta() {
+        return TenantContext.where(beta)
+                .call(() -> sessions.fromTransaction(
+                        s -> s.createSelectionQuery("select n.body from Note n order by n.id", String.class)
+                                .getResultList()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void readsSeeOnlyTheSessionsTenant(IsolationModel model) throws Exception {
+        setUp(model);
+        TenantContext.where(alpha)
+                .run(() -> sessions.inTransaction(s -> {
+                    assertThat(s.find(Note.class, betaNote))
+                            .as("find by another tenant's id")
+                            .isNull();
+                    assertThat(s.createSelectionQuery("select n.body from Note n order by n.id", String.class)
+                                    .getResultList())
+                            .as("JPQL")
+                            .containsExactly("alpha one", "alpha two");
+                    CriteriaQuery<Note> all = s.getCriteriaBuilder().createQuery(Note.class);
+                    all.from(Note.class);
+                    assertThat(s.createQuery(all).getResultList())
+                            .as("Criteria")
+                            .extracting(Note::body)
+                            .containsExactlyInAnyOrder("alpha one", "alpha two");
+                    assertThat(s.createSelectionQuery("from Note n where n.id = :id", Note.class)
+                                    .setParameter("id", betaNote)
+                                    .getResultList())
+                            .isEmpty();
+                }));
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = IsolationModel.class,
+            names = {"SCHEMA", "DATABASE"})
+    void nativeSql_isIsolatedByTheConnection(IsolationModel model) throws Exception {
+        setUp(model);
+        List<String> bodies = TenantContext.where(alpha)
+                .call(() -> sessions.fromTransaction(s -> s.createNativeQuery("SELECT body FROM notes", String.class)
+                        .getResultList()));
+        assertThat(bodies).hasSize(2).doesNotContain("beta secret");
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void bulkUpdateAndDelete_touchOnlyTheSessionsTenant(IsolationModel model) throws Exception {
+        setUp(model);
+        int updated = TenantContext.where(alpha)
+                .call(() -> sessions.fromTransaction(s ->
+                        s.createMutationQuery("update Note set body = 'pwned'").executeUpdate()));
+        assertThat(updated).isEqualTo(2);
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+
+        int deleted = TenantContext.where(alpha)
+                .call(() -> sessions.fromTransaction(
+                        s -> s.createMutationQuery("delete from Note").executeUpdate()));
+        assertThat(deleted).isEqualTo(2);
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+    }
+
+    /** The HHH-20883 case: generated UPDATE and DELETE by id must carry the tenant too. */
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void updateAndRemoveByAnotherTenantsId_neverReachItsRow(IsolationModel model) throws Exception {
+        setUp(model);
+        TenantContext.where(alpha).run(() -> {
+            try {
+                sessions.inTransaction(s -> s.getReference(Note.class, betaNote).body("pwned"));
+            } catch (RuntimeException expected) {
+                // not found in this tenant: fine, as long as nothing changed
+            }
+            try {
+                sessions.inTransaction(s -> s.remove(s.getReference(Note.class, betaNote)));
+            } catch (RuntimeException expected) {
+                // likewise
+            }
+            try {
+                sessions.inStatelessTransaction(s -> s.update(withId(betaNote, "pwned by stateless update")));
+            } catch (RuntimeException expected) {
+                // an optimistic failure ("row was updated or deleted") is the right answer
+            }
+            try {
+                sessions.inStatelessTransaction(s -> s.delete(withId(betaNote, "x")));
+            } catch (RuntimeException expected) {
+                // likewise
+            }
+        });
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void mergeOfAnotherTenantsId_neverOverwritesIt(IsolationModel model) throws Exception {
+        setUp(model);
+        TenantContext.where(alpha).run(() -> {
+            try {
+                sessions.inTransaction(s -> s.merge(withId(betaNote, "pwned by merge")));
+            } catch (RuntimeException refused) {
+                // a duplicate key on insert is the database refusing it: fine
+            }
+        });
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void batchInsert_writesTheSessionsTenant(IsolationModel model) throws Exception {
+        setUp(model);
+        TenantContext.where(alpha)
+                .run(() -> sessions.inTransaction(s -> {
+                    for (int i = 0; i < 50; i++) {
+                        s.persist(new Note(IDS.incrementAndGet(), "batch " + i));
+                    }
+                }));
+        List<String> tenants = TenantContext.where(alpha)
+                .call(() -> sessions.fromTransaction(
+                        s -> s.createSelectionQuery("select n.tenantId from Note n", String.class)
+                                .getResultList()));
+        assertThat(tenants).hasSize(52).containsOnly(alpha.value());
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+    }
+
+    @Test
+    void noTenantBound_noSessionOpens() throws Exception {
+        setUp(IsolationModel.SHARED);
+        assertThatThrownBy(() -> sessions.inTransaction(s -> s.find(Note.class, betaNote)))
+                .hasMessageContaining("No tenant is bound");
+    }
+
+    @Test
+    void systemScope_isTheRootTenant_andSeesEveryTenant() throws Exception {
+        setUp(IsolationModel.SHARED);
+        long all = TenantContext.system()
+                .call(() ->
+                        sessions.fromTransaction(s -> s.createSelectionQuery("select count(n) from Note n", Long.class)
+                                .getSingleResult()));
+        assertThat(all).isEqualTo(3);
+    }
+
+    @Test
+    void anEntityWithoutTenantScope_failsTheBootstrap_orWarns() throws Exception {
+        setUp(IsolationModel.SHARED);
+        assertThatThrownBy(() -> new HibernatePersistenceConfiguration("unscoped")
+                        .managedClasses(Note.class, Country.class, Unscoped.class)
+                        .properties(TenancyHibernate.builder()
+                                .dataSource(dataSource)
+                                .build()
+                                .properties())
+                        .createEntityManagerFactory())
+                .hasStackTraceContaining("Entities without a tenant scope")
+                .hasStackTraceContaining(Unscoped.class.getName())
+                .satisfies(e -> assertThat(e.toString()).doesNotContain(Country.class.getName()));
+        try (SessionFactory warned = new HibernatePersistenceConfiguration("warned")
+                .managedClasses(Note.class, Unscoped.class)
+                .properties(TenancyHibernate.builder()
+                        .dataSource(dataSource)
+                        .unscopedEntities(TenancyHibernate.UnscopedEntities.WARN)
+                        .build()
+                        .properties())
+                .createEntityManagerFactory()) {
+            assertThat(warned.isOpen()).isTrue();
+        }
+    }
+
+    private static Note withId(long id, String body) {
+        return new Note(id, body);
+    }
+}
