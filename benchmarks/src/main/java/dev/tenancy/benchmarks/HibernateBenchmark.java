@@ -1,0 +1,136 @@
+package dev.tenancy.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.context.TenantScope;
+import dev.tenancy.hibernate.TenancyHibernate;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.hibernate.SessionFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One transaction that finds a row by id and updates it, on PostgreSQL: through Hibernate with
+ * Tenancy (shared model, {@code @TenantId}, connections from {@code TenantDataSource}) against
+ * plain Hibernate over a plain HikariCP pool of the same size, same table, same run.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(2)
+@State(Scope.Benchmark)
+public class HibernateBenchmark {
+    private static final String ADMIN_URL = env("TENANCY_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final String USER = env("TENANCY_PG_USER", "postgres");
+    private static final String DB = "tenancy_bench_hibernate";
+
+    private HikariDataSource raw;
+    private TenantDataSource routed;
+    private SessionFactory plain;
+    private SessionFactory tenancy;
+    private TenantScope acme;
+    private int n;
+
+    @Setup
+    public void setUp() throws SQLException {
+        admin("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+        admin("CREATE DATABASE " + DB);
+        String url = ADMIN_URL.replaceFirst("/[^/?]+(\\?|$)", "/" + DB + "$1");
+        try (Connection c = DriverManager.getConnection(url, USER, "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, tenant_id VARCHAR(48) NOT NULL, body VARCHAR(200))");
+            s.execute("INSERT INTO notes VALUES (1, 'acme', 'x'), (2, 'globex', 'y')");
+        }
+        TenantCatalog catalog =
+                TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
+        catalog.register(
+                TenantRegistration.builder(TenantId.of("acme"), "Acme")
+                        .isolation(IsolationModel.SHARED)
+                        .active()
+                        .build(),
+                Actor.system("bench"));
+        acme = TenantContext.where(TenantId.of("acme"));
+        routed = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", url, USER, "").withMaximumPoolSize(2))
+                .build();
+        tenancy = new HibernatePersistenceConfiguration("tenancy")
+                .managedClass(BenchNote.class)
+                .properties(
+                        TenancyHibernate.builder().dataSource(routed).build().properties())
+                .createEntityManagerFactory();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(USER);
+        config.setMaximumPoolSize(2);
+        raw = new HikariDataSource(config);
+        plain = new HibernatePersistenceConfiguration("plain")
+                .managedClass(PlainNote.class)
+                .property("hibernate.connection.datasource", raw)
+                .createEntityManagerFactory();
+    }
+
+    @TearDown
+    public void tearDown() throws SQLException {
+        tenancy.close();
+        plain.close();
+        routed.close();
+        raw.close();
+        admin("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
+    }
+
+    @Benchmark
+    public String plainHibernate() {
+        return plain.fromTransaction(s -> {
+            PlainNote note = s.find(PlainNote.class, 1L);
+            note.body = "v" + (n++ & 7);
+            return note.body;
+        });
+    }
+
+    @Benchmark
+    public String tenancyHibernate() {
+        return acme.call(() -> tenancy.fromTransaction(s -> {
+            BenchNote note = s.find(BenchNote.class, 1L);
+            note.body = "v" + (n++ & 7);
+            return note.body;
+        }));
+    }
+
+    private static void admin(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(ADMIN_URL, USER, "");
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
