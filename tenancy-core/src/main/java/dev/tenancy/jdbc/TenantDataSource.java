@@ -295,6 +295,11 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         return route.server();
     }
 
+    /** The catalog this data source looks tenants up in (their status, isolation model and server). */
+    public TenantCatalog catalog() {
+        return catalog;
+    }
+
     /** How many tenant-database pools are open now. */
     public int tenantDatabasePools() {
         return tenantDatabases.poolCount();

@@ -1,0 +1,132 @@
+package dev.tenancy.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.table;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.SharedTable;
+import dev.tenancy.testkit.TestDatabase;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Query;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The SQL each tenant's statements render to: where the tenant lands, and where it must not. */
+class RenderedSqlTest {
+    private static final TenantId SHARED = TenantId.of("acme");
+    private static final TenantId SCHEMA = TenantId.of("globex");
+    private static final Table<?> NOTES = table(name("public", "notes"));
+    private static final Table<?> TAGS = table(name("public", "tags"));
+    private static final Field<Long> ID = field(name("notes", "id"), Long.class);
+    private static final Field<String> BODY = field(name("notes", "body"), String.class);
+    private static final Field<Long> NOTE_ID = field(name("tags", "note_id"), Long.class);
+
+    private TestDatabase database;
+    private TenantDataSource dataSource;
+    private DSLContext dsl;
+
+    @BeforeEach
+    void setUp() {
+        database = TestDatabase.h2();
+        TenantCatalog catalog = TenantCatalog.inMemory(AuditLog.inMemory());
+        catalog.register(
+                TenantRegistration.builder(SHARED, "Acme")
+                        .isolation(IsolationModel.SHARED)
+                        .active()
+                        .build(),
+                Actor.system("test"));
+        catalog.register(
+                TenantRegistration.builder(SCHEMA, "Globex")
+                        .isolation(IsolationModel.SCHEMA)
+                        .active()
+                        .build(),
+                Actor.system("test"));
+        dataSource = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password()))
+                .build();
+        dsl = TenancyJooq.builder()
+                .dataSource(dataSource)
+                .dialect(SQLDialect.POSTGRES)
+                .inputSchema("public")
+                .sharedTable(SharedTable.of("notes", "tenant_id"))
+                .sharedTable(SharedTable.of("tags", "tenant_id"))
+                .build()
+                .dsl();
+    }
+
+    @AfterEach
+    void tearDown() {
+        dataSource.close();
+        database.close();
+    }
+
+    private String sql(TenantId tenant, Query query) {
+        return TenantContext.where(tenant).call(() -> dsl.renderInlined(query));
+    }
+
+    @Test
+    void sharedSelect_getsThePredicateInWhere() {
+        assertThat(sql(SHARED, dsl.select(BODY).from(NOTES).where(ID.eq(1L))))
+                .isEqualTo("select \"notes\".\"body\" from \"public\".\"notes\" where (\"notes\".\"id\" = 1"
+                        + " and \"public\".\"notes\".\"tenant_id\" = 'acme')");
+    }
+
+    @Test
+    void leftJoin_getsTheOptionalSidesPredicateInOn() {
+        assertThat(sql(SHARED, dsl.select(BODY).from(NOTES).leftJoin(TAGS).on(NOTE_ID.eq(ID))))
+                .isEqualTo("select \"notes\".\"body\" from \"public\".\"notes\" left outer join \"public\".\"tags\""
+                        + " on (\"tags\".\"note_id\" = \"notes\".\"id\" and \"public\".\"tags\".\"tenant_id\" = 'acme')"
+                        + " where \"public\".\"notes\".\"tenant_id\" = 'acme'");
+    }
+
+    @Test
+    void aliasedTables_areQualifiedByTheirAlias() {
+        Table<?> n = NOTES.as("n");
+        assertThat(sql(SHARED, dsl.selectCount().from(n)))
+                .isEqualTo("select count(*) from \"public\".\"notes\" as \"n\" where \"n\".\"tenant_id\" = 'acme'");
+    }
+
+    @Test
+    void insert_getsTheTenantColumn() {
+        assertThat(sql(SHARED, dsl.insertInto(NOTES, ID, BODY).values(7L, "x")))
+                .isEqualTo(
+                        "insert into \"public\".\"notes\" (\"id\", \"body\", \"tenant_id\") values (7, 'x', 'acme')");
+    }
+
+    @Test
+    void subqueries_areScopedWhereTheyStand() {
+        assertThat(sql(SHARED, dsl.deleteFrom(NOTES).where(ID.in(select(NOTE_ID).from(TAGS)))))
+                .isEqualTo("delete from \"public\".\"notes\" where (\"notes\".\"id\" in (select \"tags\".\"note_id\""
+                        + " from \"public\".\"tags\" where \"public\".\"tags\".\"tenant_id\" = 'acme')"
+                        + " and \"public\".\"notes\".\"tenant_id\" = 'acme')");
+    }
+
+    @Test
+    void schemaTenant_rendersTheInputSchemaAsItsOwn_withoutPredicates() {
+        assertThat(sql(SCHEMA, dsl.select(BODY).from(NOTES).where(ID.eq(1L))))
+                .isEqualTo("select \"notes\".\"body\" from \"t_globex\".\"notes\" where \"notes\".\"id\" = 1");
+    }
+
+    @Test
+    void theSameQueryObject_rendersForWhicheverTenantRunsIt() {
+        Query query = dsl.selectCount().from(NOTES);
+        assertThat(sql(SHARED, query)).contains("\"public\".\"notes\"").contains("'acme'");
+        assertThat(sql(SCHEMA, query)).contains("\"t_globex\".\"notes\"").doesNotContain("tenant_id");
+    }
+}
