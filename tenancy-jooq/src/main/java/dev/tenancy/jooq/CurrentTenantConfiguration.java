@@ -17,6 +17,9 @@ import org.jooq.impl.DSL;
 final class CurrentTenantConfiguration implements InvocationHandler {
     private final TenantConfigurations configurations;
     private final Configuration base;
+    private Method settings;
+    private Method family;
+    private Method dialect;
 
     CurrentTenantConfiguration(TenantConfigurations configurations, Configuration base) {
         this.configurations = configurations;
@@ -25,16 +28,49 @@ final class CurrentTenantConfiguration implements InvocationHandler {
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (method.getDeclaringClass() == Object.class) {
-            return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                default -> "TenancyJooq configuration (follows the current tenant)";
-            };
+        // The proxy passes the same Method instance on every call: identity first, names once.
+        if (method == settings) {
+            return configurations.current().settings();
+        }
+        if (method == family) {
+            return base.family();
+        }
+        if (method == dialect) {
+            return base.dialect();
         }
         String name = method.getName();
-        if (name.equals("dsl")) {
-            return DSL.using((Configuration) proxy);
+        if (args == null) {
+            learn(name, method);
+            // the calls jOOQ makes dozens of times per statement, answered without reflection
+            switch (name) {
+                case "settings":
+                    return configurations.current().settings();
+                case "family":
+                    return base.family();
+                case "dialect":
+                    return base.dialect();
+                case "schemaMapping":
+                    return configurations.current().schemaMapping();
+                case "clock":
+                    return base.clock();
+                case "visitListenerProviders":
+                    return configurations.current().visitListenerProviders();
+                case "executeListenerProviders":
+                    return configurations.current().executeListenerProviders();
+                case "data":
+                    return base.data();
+                case "dsl":
+                    return DSL.using((Configuration) proxy);
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return "TenancyJooq configuration (follows the current tenant)";
+                default:
+                    break;
+            }
+        }
+        if (method.getDeclaringClass() == Object.class) {
+            return proxy == args[0]; // equals
         }
         if (name.equals("set") || name.equals("setAppending")) {
             throw new UnsupportedOperationException("TenancyJooq's configuration follows the current tenant and"
@@ -56,6 +92,15 @@ final class CurrentTenantConfiguration implements InvocationHandler {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
+        }
+    }
+
+    private void learn(String name, Method method) {
+        switch (name) {
+            case "settings" -> settings = method;
+            case "family" -> family = method;
+            case "dialect" -> dialect = method;
+            default -> {}
         }
     }
 }

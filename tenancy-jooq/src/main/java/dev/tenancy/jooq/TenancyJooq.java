@@ -27,7 +27,7 @@ import org.jooq.impl.DefaultConfiguration;
  *         .dataSource(tenantDataSource)
  *         .dialect(SQLDialect.POSTGRES)
  *         .inputSchema("public")                    // the schema the code was generated from
- *         .sharedTable(NOTES, NOTES.TENANT_ID)      // shared-model tables and their tenant column
+ *         .tenantTable(NOTES, NOTES.TENANT_ID)      // tables with a tenant column, and that column
  *         .build();
  * DSLContext dsl = jooq.dsl();                      // inject this one instance anywhere
  *
@@ -41,8 +41,8 @@ import org.jooq.impl.DefaultConfiguration;
  *       schema, SQL for these tenants is rendered unqualified.
  *   <li><b>Database per tenant</b>: connections come from {@link TenantDataSource}, which routes
  *       to the tenant's database.
- *   <li><b>Shared</b>: every SELECT, UPDATE and DELETE on a {@linkplain Builder#sharedTable shared
- *       table} gets the tenant predicate (joins, subqueries, CTEs and set operations included), and
+ *   <li><b>Shared</b> (and, for defence in depth, every model): every SELECT, UPDATE and DELETE on
+ *       a {@linkplain Builder#tenantTable table with a tenant column} gets the tenant predicate (joins, subqueries, CTEs and set operations included), and
  *       INSERT sets the tenant column; an INSERT or UPDATE naming another tenant is refused with
  *       {@link TenantIsolationException}. <b>Plain-SQL templates are not scoped</b> (jOOQ does not
  *       parse them): on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} on the shared tables
@@ -98,7 +98,7 @@ public final class TenancyJooq {
         private SQLDialect dialect;
         private Configuration configuration;
         private String inputSchema;
-        private final Map<String, Name> sharedTables = new LinkedHashMap<>();
+        private final Map<String, Name> tenantTables = new LinkedHashMap<>();
         private long maximumCachedTenants = 10_000;
 
         private Builder() {}
@@ -139,20 +139,24 @@ public final class TenancyJooq {
             return this;
         }
 
-        /** A shared-model table and its tenant column, from generated code. */
-        public Builder sharedTable(Table<?> table, Field<String> tenantColumn) {
+        /**
+         * A table that carries a tenant column (every table of the shared model; in a hybrid
+         * deployment that runs one set of migrations, the same table in every model), from
+         * generated code. Statements on it are scoped to the current tenant whatever its model.
+         */
+        public Builder tenantTable(Table<?> table, Field<String> tenantColumn) {
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(tenantColumn, "tenantColumn");
-            return sharedTable(SharedTable.of(table.getName(), tenantColumn.getName()));
+            return tenantTable(SharedTable.of(table.getName(), tenantColumn.getName()));
         }
 
-        /** A shared-model table and its tenant column, by name. */
-        public Builder sharedTable(SharedTable table) {
+        /** A table that carries a tenant column, by name; see {@link #tenantTable(Table, Field)}. */
+        public Builder tenantTable(SharedTable table) {
             Objects.requireNonNull(table, "table");
             Name previous =
-                    sharedTables.putIfAbsent(table.table().toLowerCase(Locale.ROOT), DSL.name(table.tenantColumn()));
+                    tenantTables.putIfAbsent(table.table().toLowerCase(Locale.ROOT), DSL.name(table.tenantColumn()));
             if (previous != null && !previous.last().equals(table.tenantColumn())) {
-                throw new IllegalArgumentException("Shared table '" + table.table() + "' is registered twice, with"
+                throw new IllegalArgumentException("Tenant table '" + table.table() + "' is registered twice, with"
                         + " tenant columns '" + previous.last() + "' and '" + table.tenantColumn()
                         + "': register it once");
             }
@@ -188,7 +192,7 @@ public final class TenancyJooq {
             }
             return new TenancyJooq(
                     new TenantConfigurations(
-                            dataSource.catalog(), base, inputSchema, sharedTables, maximumCachedTenants),
+                            dataSource.catalog(), base, inputSchema, tenantTables, maximumCachedTenants),
                     base);
         }
     }

@@ -28,22 +28,32 @@ final class TenantConfigurations {
     private final TenantCatalog catalog;
     private final Configuration base;
     private final String inputSchema;
-    private final Map<String, Name> sharedTables;
+    private final Map<String, Name> tenantTables;
     private final LoadingCache<TenantId, Derived> cache;
     private final Configuration system;
 
     private record Derived(IsolationModel model, Configuration configuration) {}
 
+    /**
+     * Recently seen scopes and their configurations, by the scope's identity: jOOQ asks for the
+     * settings dozens of times per statement. Slots are overwritten racily; a {@code Memo} is
+     * immutable, so a reader sees a whole one or a miss.
+     */
+    private record Memo(TenantBinding binding, Configuration configuration) {}
+
+    private static final int MEMO_SLOTS = 64;
+    private final Memo[] memo = new Memo[MEMO_SLOTS];
+
     TenantConfigurations(
             TenantCatalog catalog,
             Configuration base,
             String inputSchema,
-            Map<String, Name> sharedTables,
+            Map<String, Name> tenantTables,
             long maximumSize) {
         this.catalog = catalog;
         this.base = base;
         this.inputSchema = inputSchema;
-        this.sharedTables = Map.copyOf(sharedTables);
+        this.tenantTables = Map.copyOf(tenantTables);
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .refreshAfterWrite(RECHECK)
@@ -70,13 +80,21 @@ final class TenantConfigurations {
      */
     Configuration current() {
         TenantBinding binding = TenantContext.binding();
+        int slot = System.identityHashCode(binding) & (MEMO_SLOTS - 1);
+        Memo seen = memo[slot];
+        if (seen != null && seen.binding() == binding) {
+            return seen.configuration();
+        }
+        Configuration configuration;
         if (binding instanceof TenantBinding.Bound bound) {
-            return cache.get(bound.id()).configuration();
+            configuration = cache.get(bound.id()).configuration();
+        } else if (binding instanceof TenantBinding.System) {
+            configuration = system;
+        } else {
+            throw noTenantBound();
         }
-        if (binding instanceof TenantBinding.System) {
-            return system;
-        }
-        throw noTenantBound();
+        memo[slot] = new Memo(binding, configuration);
+        return configuration;
     }
 
     private static RuntimeException noTenantBound() {
@@ -90,16 +108,13 @@ final class TenantConfigurations {
 
     private Derived derive(Tenant tenant) {
         Configuration c = base.deriveAppending(new TenantGuard(tenant.id()));
-        Configuration derived = switch (tenant.isolation()) {
-            case SHARED ->
-                sharedTables.isEmpty()
-                        ? c
-                        : c.deriveAppending(new SharedTablePredicates(
-                                sharedTables, tenant.id().value()));
-            case SCHEMA -> c.derive(schemaSettings(tenant.id().schemaName()));
-            case DATABASE -> c;
-        };
-        return new Derived(tenant.isolation(), derived);
+        if (!tenantTables.isEmpty()) {
+            c = c.deriveAppending(new TenantPredicates(tenantTables, tenant.id().value()));
+        }
+        if (tenant.isolation() == IsolationModel.SCHEMA) {
+            c = c.derive(schemaSettings(tenant.id().schemaName()));
+        }
+        return new Derived(tenant.isolation(), c);
     }
 
     private Settings schemaSettings(String schema) {

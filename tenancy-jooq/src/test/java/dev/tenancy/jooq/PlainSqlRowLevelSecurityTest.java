@@ -68,7 +68,7 @@ class PlainSqlRowLevelSecurityTest {
         dsl = TenancyJooq.builder()
                 .dataSource(dataSource)
                 .dialect(SQLDialect.POSTGRES)
-                .sharedTable(SharedTable.of("notes", "tenant_id"))
+                .tenantTable(SharedTable.of("notes", "tenant_id"))
                 .build()
                 .dsl();
     }

@@ -64,8 +64,8 @@ class RenderedSqlTest {
                 .dataSource(dataSource)
                 .dialect(SQLDialect.POSTGRES)
                 .inputSchema("public")
-                .sharedTable(SharedTable.of("notes", "tenant_id"))
-                .sharedTable(SharedTable.of("tags", "tenant_id"))
+                .tenantTable(SharedTable.of("notes", "tenant_id"))
+                .tenantTable(SharedTable.of("tags", "tenant_id"))
                 .build()
                 .dsl();
     }
@@ -84,15 +84,15 @@ class RenderedSqlTest {
     void sharedSelect_getsThePredicateInWhere() {
         assertThat(sql(SHARED, dsl.select(BODY).from(NOTES).where(ID.eq(1L))))
                 .isEqualTo("select \"notes\".\"body\" from \"public\".\"notes\" where (\"notes\".\"id\" = 1"
-                        + " and \"public\".\"notes\".\"tenant_id\" = 'acme')");
+                        + " and \"notes\".\"tenant_id\" = 'acme')");
     }
 
     @Test
     void leftJoin_getsTheOptionalSidesPredicateInOn() {
         assertThat(sql(SHARED, dsl.select(BODY).from(NOTES).leftJoin(TAGS).on(NOTE_ID.eq(ID))))
                 .isEqualTo("select \"notes\".\"body\" from \"public\".\"notes\" left outer join \"public\".\"tags\""
-                        + " on (\"tags\".\"note_id\" = \"notes\".\"id\" and \"public\".\"tags\".\"tenant_id\" = 'acme')"
-                        + " where \"public\".\"notes\".\"tenant_id\" = 'acme'");
+                        + " on (\"tags\".\"note_id\" = \"notes\".\"id\" and \"tags\".\"tenant_id\" = 'acme')"
+                        + " where \"notes\".\"tenant_id\" = 'acme'");
     }
 
     @Test
@@ -113,20 +113,21 @@ class RenderedSqlTest {
     void subqueries_areScopedWhereTheyStand() {
         assertThat(sql(SHARED, dsl.deleteFrom(NOTES).where(ID.in(select(NOTE_ID).from(TAGS)))))
                 .isEqualTo("delete from \"public\".\"notes\" where (\"notes\".\"id\" in (select \"tags\".\"note_id\""
-                        + " from \"public\".\"tags\" where \"public\".\"tags\".\"tenant_id\" = 'acme')"
-                        + " and \"public\".\"notes\".\"tenant_id\" = 'acme')");
+                        + " from \"public\".\"tags\" where \"tags\".\"tenant_id\" = 'acme')"
+                        + " and \"notes\".\"tenant_id\" = 'acme')");
     }
 
     @Test
-    void schemaTenant_rendersTheInputSchemaAsItsOwn_withoutPredicates() {
+    void schemaTenant_rendersTheInputSchemaAsItsOwn_andKeepsThePredicate() {
         assertThat(sql(SCHEMA, dsl.select(BODY).from(NOTES).where(ID.eq(1L))))
-                .isEqualTo("select \"notes\".\"body\" from \"t_globex\".\"notes\" where \"notes\".\"id\" = 1");
+                .isEqualTo("select \"notes\".\"body\" from \"t_globex\".\"notes\" where (\"notes\".\"id\" = 1"
+                        + " and \"notes\".\"tenant_id\" = 'globex')");
     }
 
     @Test
     void theSameQueryObject_rendersForWhicheverTenantRunsIt() {
         Query query = dsl.selectCount().from(NOTES);
         assertThat(sql(SHARED, query)).contains("\"public\".\"notes\"").contains("'acme'");
-        assertThat(sql(SCHEMA, query)).contains("\"t_globex\".\"notes\"").doesNotContain("tenant_id");
+        assertThat(sql(SCHEMA, query)).contains("\"t_globex\".\"notes\"").contains("'globex'");
     }
 }

@@ -23,11 +23,11 @@ import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 
 /**
- * Scopes every statement on a shared table to one tenant, as jOOQ renders and binds it: the
+ * Scopes every statement on a table with a tenant column (a tenant table) to one tenant, as jOOQ renders and binds it: the
  * statement is replaced by a copy (through jOOQ's query object model) that carries the tenant.
  *
  * <ul>
- *   <li>SELECT, UPDATE, DELETE: {@code t.tenant_id = ?} for every shared table in FROM, USING, and
+ *   <li>SELECT, UPDATE, DELETE: {@code t.tenant_id = ?} for every tenant table in FROM, USING, and
  *       the joins, in WHERE; for the optional side of an outer join in that join's ON (a WHERE there
  *       would turn the outer join into an inner one); for FULL JOIN in ON and, null-tolerant, in
  *       WHERE. Subqueries, derived tables, CTEs and set operations are visited on their own, so
@@ -44,7 +44,7 @@ import org.jooq.impl.TableImpl;
  * parse and are not scoped here; on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} covers
  * them in the database.
  */
-final class SharedTablePredicates implements VisitListener {
+final class TenantPredicates implements VisitListener {
 
     /** Lower-case table name to its tenant column. */
     private final Map<String, Name> tenantColumns;
@@ -52,29 +52,51 @@ final class SharedTablePredicates implements VisitListener {
     private final String tenant;
     private final Param<String> value;
 
-    SharedTablePredicates(Map<String, Name> tenantColumns, String tenant) {
+    TenantPredicates(Map<String, Name> tenantColumns, String tenant) {
         this.tenantColumns = Map.copyOf(tenantColumns);
         this.tenant = tenant;
         this.value = DSL.val(tenant, SQLDataType.VARCHAR);
     }
 
+    /** What a visited part is, decided once per class: most parts are names, fields and conditions. */
+    private enum Kind {
+        SELECT,
+        INSERT,
+        UPDATE,
+        DELETE,
+        MERGE,
+        OTHER
+    }
+
+    private static final ClassValue<Kind> KINDS = new ClassValue<>() {
+        @Override
+        protected Kind computeValue(Class<?> type) {
+            if (Select.class.isAssignableFrom(type)) {
+                return Kind.SELECT;
+            } else if (QOM.Insert.class.isAssignableFrom(type)) {
+                return Kind.INSERT;
+            } else if (QOM.Update.class.isAssignableFrom(type)) {
+                return Kind.UPDATE;
+            } else if (QOM.Delete.class.isAssignableFrom(type)) {
+                return Kind.DELETE;
+            } else if (QOM.Merge.class.isAssignableFrom(type)) {
+                return Kind.MERGE;
+            }
+            return Kind.OTHER;
+        }
+    };
+
     @Override
     public void visitStart(VisitContext ctx) {
         QueryPart part = ctx.queryPart();
-        QueryPart scoped;
-        if (part instanceof Select<?> select) {
-            scoped = select(select);
-        } else if (part instanceof QOM.Insert<?> insert) {
-            scoped = insert(insert);
-        } else if (part instanceof QOM.Update<?> update) {
-            scoped = update(update);
-        } else if (part instanceof QOM.Delete<?> delete) {
-            scoped = delete(delete);
-        } else if (part instanceof QOM.Merge<?> merge) {
-            scoped = merge(merge, ctx);
-        } else {
-            return;
-        }
+        QueryPart scoped = switch (KINDS.get(part.getClass())) {
+            case SELECT -> select((Select<?>) part);
+            case INSERT -> insert((QOM.Insert<?>) part);
+            case UPDATE -> update((QOM.Update<?>) part);
+            case DELETE -> delete((QOM.Delete<?>) part);
+            case MERGE -> merge((QOM.Merge<?>) part, ctx);
+            case OTHER -> part;
+        };
         if (scoped != part) {
             ctx.queryPart(scoped);
         }
@@ -212,7 +234,7 @@ final class SharedTablePredicates implements VisitListener {
 
     /**
      * Adds to {@code above} the predicates that belong to the enclosing WHERE (or ON) for the
-     * shared tables in {@code table}, and returns {@code table} with the predicates of outer joins
+     * tenant tables in {@code table}, and returns {@code table} with the predicates of outer joins
      * placed in their ON clauses.
      */
     private Table<?> scope(Table<?> table, List<Condition> above) {
@@ -293,32 +315,37 @@ final class SharedTablePredicates implements VisitListener {
     }
 
     private TenantIsolationException unscopable(Table<?> join, String what) {
-        return new TenantIsolationException("Tenancy cannot scope " + what + " over a shared table: " + join
+        return new TenantIsolationException("Tenancy cannot scope " + what + " over a tenant table: " + join
                 + ". Write it as a LEFT/RIGHT/FULL JOIN ... ON, or join a derived table that selects the"
                 + " tenant's rows");
     }
 
-    /** {@code alias.tenant_column = ?} for a shared table (aliased or not), else {@code null}. */
+    /**
+     * {@code t.tenant_column = ?} for a tenant table (aliased or not), else {@code null}. The column
+     * is the table's own field where the table knows it (generated code: rendered with the
+     * table's schema mapping), else the column qualified by the alias or the table's name.
+     */
+    @SuppressWarnings("unchecked")
     private Condition predicate(Table<?> table) {
-        Table<?> base = table;
-        Name qualifier;
-        if (table instanceof QOM.TableAlias<?> alias) {
-            base = alias.$table();
-            qualifier = alias.$alias();
-        } else {
-            qualifier = table.getQualifiedName();
-        }
-        Name column = tenantColumn(base);
+        Name column = tenantColumn(table);
         if (column == null) {
             return null;
         }
-        return DSL.field(qualifier.append(column), SQLDataType.VARCHAR).eq(value);
+        Field<?> known = table.field(column.last());
+        Field<String> field;
+        if (known != null && known.getType() == String.class) {
+            field = (Field<String>) known;
+        } else {
+            Name qualifier = table instanceof QOM.TableAlias<?> alias ? alias.$alias() : DSL.name(table.getName());
+            field = DSL.field(qualifier.append(column), SQLDataType.VARCHAR);
+        }
+        return field.eq(value);
     }
 
     private Name tenantColumn(Table<?> table) {
         Table<?> base = table instanceof QOM.TableAlias<?> alias ? alias.$table() : table;
         if (!(base instanceof TableImpl<?>)) {
-            return null; // a derived table, a function, plain SQL: not a shared table reference
+            return null; // a derived table, a function, plain SQL: not a tenant table reference
         }
         return tenantColumns.get(base.getName().toLowerCase(Locale.ROOT));
     }
