@@ -64,6 +64,7 @@ public class JooqRenderBenchmark {
     private DSLContext plain;
     private DSLContext plainMapped;
     private DSLContext tenancy;
+    private DSLContext tenancyMappingOnly;
     private TenantScope shared;
     private TenantScope schema;
     private long id;
@@ -93,6 +94,12 @@ public class JooqRenderBenchmark {
                 .inputSchema("public")
                 .tenantTable(SharedTable.of("notes", "tenant_id"))
                 .tenantTable(SharedTable.of("tags", "tenant_id"))
+                .build()
+                .dsl();
+        tenancyMappingOnly = TenancyJooq.builder()
+                .dataSource(dataSource)
+                .dialect(SQLDialect.POSTGRES)
+                .inputSchema("public")
                 .build()
                 .dsl();
         plain = DSL.using(SQLDialect.POSTGRES);
@@ -146,8 +153,15 @@ public class JooqRenderBenchmark {
         return select(plainMapped, id++);
     }
 
+    /** The schema mapping alone: no tenant tables registered. */
     @Benchmark
     public String selectTenancySchema() {
+        return schema.get(() -> select(tenancyMappingOnly, id++));
+    }
+
+    /** A schema tenant whose tables also carry the tenant column: mapping and predicate. */
+    @Benchmark
+    public String selectTenancySchemaWithPredicate() {
         return schema.get(() -> select(tenancy, id++));
     }
 

@@ -166,7 +166,7 @@ final class TenantPredicates implements VisitListener {
         int index = indexOf(columns, column);
         Field<?> tenantField = into.field(column.last());
         if (tenantField == null) {
-            tenantField = DSL.field(DSL.name(column.last()), SQLDataType.VARCHAR);
+            tenantField = DSL.field(quotedLike(into, column), SQLDataType.VARCHAR);
         }
         if (insert.$select() != null) {
             if (index >= 0) {
@@ -336,10 +336,16 @@ final class TenantPredicates implements VisitListener {
         if (known != null && known.getType() == String.class) {
             field = (Field<String>) known;
         } else {
-            Name qualifier = table instanceof QOM.TableAlias<?> alias ? alias.$alias() : DSL.name(table.getName());
-            field = DSL.field(qualifier.append(column), SQLDataType.VARCHAR);
+            Name qualifier = table instanceof QOM.TableAlias<?> alias ? alias.$alias() : table.getUnqualifiedName();
+            field = DSL.field(qualifier.append(quotedLike(table, column)), SQLDataType.VARCHAR);
         }
         return field.eq(value);
+    }
+
+    /** The column name, quoted as the table's name is (an unquoted table gets an unquoted column). */
+    private static Name quotedLike(Table<?> table, Name column) {
+        Table<?> base = table instanceof QOM.TableAlias<?> alias ? alias.$table() : table;
+        return base.getUnqualifiedName().quoted() == Name.Quoted.UNQUOTED ? DSL.unquotedName(column.last()) : column;
     }
 
     private Name tenantColumn(Table<?> table) {

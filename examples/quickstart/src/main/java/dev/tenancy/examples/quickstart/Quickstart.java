@@ -16,10 +16,13 @@ import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
+import dev.tenancy.hibernate.TenancyHibernate;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.jooq.TenancyJooq;
 import dev.tenancy.provision.FleetMigration;
 import dev.tenancy.provision.FleetReport;
+import dev.tenancy.provision.SharedTable;
 import dev.tenancy.provision.TenantOffboarding;
 import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.resolve.AdmittedTenant;
@@ -42,11 +45,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.h2.jdbcx.JdbcDataSource;
+import org.hibernate.SessionFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
 
 /**
  * A plain-Java tour of Tenancy on embedded H2: register tenants, resolve requests to them, walk a
  * tenant through its lifecycle, provision tenants and migrate the fleet with a progress bar,
- * offboard one, and print the tamper-evident audit trail.
+ * offboard one, use one domain through Hibernate and jOOQ for every isolation model, and print
+ * the tamper-evident audit trail.
  *
  * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples/quickstart -am verify -DskipTests}.
  */
@@ -61,6 +72,7 @@ public final class Quickstart {
     }
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("org.jboss.logging.provider", "slf4j"); // Hibernate's log through SLF4J (NOP here)
         JdbcDataSource dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:quickstart;DB_CLOSE_DELAY=-1");
         new Quickstart(System.out).run(dataSource);
@@ -197,7 +209,7 @@ public final class Quickstart {
 
         provisionAndMigrate(catalog, dataSource, admin);
 
-        section("10. The audit trail");
+        section("11. The audit trail");
         List<AuditEvent> events =
                 audit.query(AuditQuery.builder().limit(100).build()).items();
         for (AuditEvent e : events.reversed()) {
@@ -314,7 +326,62 @@ public final class Quickstart {
             }
             Tenant purged = offboarding.purge(leaving, admin, true);
             out.println(leaving + " is " + purged.status().key() + " (" + purged.statusReason() + ")");
+
+            oneDomainThroughHibernateAndJooq(catalog, routing, platform, admin);
         }
+    }
+
+    private void oneDomainThroughHibernateAndJooq(
+            TenantCatalog catalog, TenantDataSource routing, JdbcDataSource platform, Actor admin) throws Exception {
+        section("10. One domain through Hibernate and jOOQ: a database, a schema and two shared tenants");
+        // Shared tenants' orders live side by side in one table the host migrates itself.
+        try (Connection c = platform.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE orders (tenant_id VARCHAR(48) NOT NULL, id INT NOT NULL,"
+                    + " customer VARCHAR(200) NOT NULL, total_cents BIGINT NOT NULL, PRIMARY KEY (tenant_id, id))");
+        }
+        TenantId hooli = TenantId.of("hooli");
+        catalog.register(
+                TenantRegistration.builder(hooli, "Hooli").tier("free").active().build(), admin);
+        Table<?> orders = DSL.table(DSL.unquotedName("orders"));
+        Field<Integer> id = DSL.field(DSL.unquotedName("id"), Integer.class);
+        Field<String> customer = DSL.field(DSL.unquotedName("customer"), String.class);
+        Field<Long> total = DSL.field(DSL.unquotedName("total_cents"), Long.class);
+        DSLContext jooq = TenancyJooq.builder()
+                .dataSource(routing)
+                .dialect(SQLDialect.H2)
+                .tenantTable(SharedTable.of("orders", "tenant_id"))
+                .build()
+                .dsl();
+        try (SessionFactory hibernate = new HibernatePersistenceConfiguration("quickstart")
+                .managedClass(ShopOrder.class)
+                .properties(
+                        TenancyHibernate.builder().dataSource(routing).build().properties())
+                .createEntityManagerFactory()) {
+            for (TenantId tenant :
+                    List.of(TenantId.of("acme"), TenantId.of("shop-07"), TenantId.of("initech"), hooli)) {
+                TenantContext.where(tenant).run(() -> {
+                    hibernate.inTransaction(s -> s.persist(new ShopOrder(100, "Walk-in " + tenant, 4_200)));
+                    jooq.insertInto(orders, id, customer, total)
+                            .values(101, "Phone order " + tenant, 900L)
+                            .execute();
+                    jooq.update(orders)
+                            .set(total, total.plus(100))
+                            .where(id.eq(100))
+                            .execute();
+                    List<String> big = hibernate.fromTransaction(s -> s.createSelectionQuery(
+                                    "select o.customer from ShopOrder o where o.totalCents > 2000 order by o.id",
+                                    String.class)
+                            .getResultList());
+                    out.printf(
+                            "%-8s %-8s sees %d orders (jOOQ); over 20.00 (Hibernate): %s%n",
+                            tenant, catalog.require(tenant).isolation().key(), jooq.fetchCount(orders), big);
+                });
+            }
+        }
+        out.println("the shared table holds "
+                + TenantContext.system().call(() -> jooq.fetchCount(orders))
+                + " rows in all; each shared tenant saw only its own");
     }
 
     private synchronized void progressBar(FleetReport.Outcome outcome, int done, int total) {

@@ -42,6 +42,13 @@ class QuickstartTest {
                 .contains("exported {invoices=3, orders=3}")
                 .containsPattern("refused: .*retention period")
                 .contains("shop-24 is purged (forced purge: dropped schema t_shop_24)")
+                .containsPattern("acme\\s+database sees 5 orders \\(jOOQ\\); over 20.00 \\(Hibernate\\):"
+                        + " \\[Customer 3 of Acme Corp, Walk-in acme\\]")
+                .containsPattern("shop-07\\s+schema\\s+sees 5 orders")
+                .containsPattern(
+                        "initech\\s+shared\\s+sees 2 orders \\(jOOQ\\); over 20.00 \\(Hibernate\\): \\[Walk-in initech\\]")
+                .containsPattern("hooli\\s+shared\\s+sees 2 orders")
+                .contains("the shared table holds 4 rows in all")
                 .contains("verify: intact=true")
                 .contains("verify: intact=false, first broken event #5");
     }
