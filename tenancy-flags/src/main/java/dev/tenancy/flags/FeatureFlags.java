@@ -1,0 +1,447 @@
+package dev.tenancy.flags;
+
+import dev.tenancy.Actor;
+import dev.tenancy.TenantId;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.context.TenantBinding;
+import dev.tenancy.context.TenantContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feature flags and module entitlements for every tenant, evaluated in memory.
+ *
+ * <pre>{@code
+ * FeatureFlags flags = FeatureFlags.builder()
+ *         .store(JdbcFlagStore.builder(dataSource).auditLog(audit).build())
+ *         .catalog(catalog)                          // for plan tiers
+ *         .build();
+ * Flag analytics = flags.flag("advanced-analytics");
+ * TenantContext.where(acme).run(() -> analytics.isEnabled());
+ * }</pre>
+ *
+ * <p>Evaluation reads a per-tenant snapshot computed from the store's contents when they change
+ * (on first use of the tenant after a change), never per call: no I/O, no allocation and no clock
+ * read on the hot path. An override's expiry is a scheduled recomputation at that instant.
+ *
+ * <p>Changes reach the snapshots at once on this node, through the store's notifications (on
+ * PostgreSQL, LISTEN/NOTIFY) on other nodes, and through a poll of {@link FlagStore#version()}
+ * (every 5 minutes by default) as the safety net. A store that fails keeps the last good state.
+ */
+public final class FeatureFlags implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FeatureFlags.class);
+    private static final int MEMO_SLOTS = 64;
+
+    private final FlagStore store;
+    private final TenantCatalog catalog;
+    private final InstantSource clock;
+    private final boolean countEvaluations;
+    private final ConcurrentHashMap<String, Flag> handles = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final LongAdder[] noCounters = new LongAdder[0];
+    private volatile LongAdder[] counterByIndex = noCounters;
+    private final ScheduledExecutorService scheduler;
+    private final AutoCloseable subscription;
+    private final Object refreshLock = new Object();
+    private volatile FlagState state;
+    private ScheduledFuture<?> expiry;
+
+    /** The snapshot this scope saw last, by the scope's identity: slots are overwritten racily, read whole. */
+    private record Memo(TenantBinding binding, FlagState state, FlagState.TenantFlags flags) {}
+
+    private final Memo[] memo = new Memo[MEMO_SLOTS];
+
+    private FeatureFlags(Builder b) {
+        this.store = b.store;
+        this.catalog = b.catalog;
+        this.clock = b.clock;
+        this.countEvaluations = b.countEvaluations;
+        this.state = new FlagState(-1, false, new FlagDefinition[0], List.of(), catalog, clock.instant());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tenancy-flags-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        refresh();
+        long poll = b.pollInterval.toMillis();
+        scheduler.scheduleWithFixedDelay(this::refreshIfChanged, poll, poll, TimeUnit.MILLISECONDS);
+        this.subscription = store instanceof FlagChangeNotifications notifications
+                ? notifications.subscribe(() -> scheduler.execute(this::refreshIfChanged))
+                : () -> {};
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The handle on {@code key}; the same instance for the same key. */
+    public Flag flag(String key) {
+        Flag existing = handles.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        FlagDefinition.requireKey(key);
+        Flag created;
+        synchronized (refreshLock) {
+            created = handles.computeIfAbsent(key, k -> new Flag(this, k, handles.size()));
+            if (created.index >= state.definitions.length) {
+                rebuild(state.version, store.definitions(), store.overrides(), true);
+            }
+        }
+        return created;
+    }
+
+    /** Whether {@code key} is on for the current tenant; {@code false} when none is bound. */
+    public boolean isEnabled(String key) {
+        return flag(key).isEnabled();
+    }
+
+    /** The value and reason of {@code key} for {@code tenant} and (optionally) {@code user}. */
+    public FlagEvaluation evaluate(String key, TenantId tenant, String user) {
+        return evaluate(flag(key), tenant, user);
+    }
+
+    /**
+     * The configuration payload of {@code key} for {@code tenant} (its override's, else the
+     * definition's), read as {@code type} with Jackson; empty when there is none. Not for the hot
+     * path: it parses the JSON each call.
+     */
+    public <T> Optional<T> config(String key, TenantId tenant, Class<T> type) {
+        Flag flag = flag(key);
+        FlagState s = state;
+        if (flag.index >= s.definitions.length || s.definitions[flag.index] == null) {
+            return Optional.empty();
+        }
+        String json = s.tenant(tenant).config[flag.index];
+        return json == null ? Optional.empty() : Optional.of(FlagJson.read(json, type));
+    }
+
+    // ---- evaluation -----------------------------------------------------------------------
+
+    boolean isEnabled(Flag flag) {
+        FlagState.TenantFlags flags = current();
+        if (flags == null) {
+            return false;
+        }
+        count(flag);
+        int i = flag.index;
+        return i < flags.value.length && flags.value[i];
+    }
+
+    boolean isEnabled(Flag flag, String user) {
+        FlagState.TenantFlags flags = current();
+        if (flags == null) {
+            return false;
+        }
+        count(flag);
+        return value(flags, flag.index, user);
+    }
+
+    boolean isEnabled(Flag flag, TenantId tenant, String user) {
+        FlagState s = state;
+        count(flag);
+        return value(s.tenant(tenant), flag.index, user);
+    }
+
+    private static boolean value(FlagState.TenantFlags flags, int i, String user) {
+        if (i >= flags.value.length) {
+            return false;
+        }
+        if (user != null && flags.reason[i] == FlagState.DEFAULT) {
+            int rollout = flags.definitions[i].userRollout();
+            if (rollout > 0 && Rollout.userBucket(flags.userSeed[i], user) < rollout) {
+                return true;
+            }
+        }
+        return flags.value[i];
+    }
+
+    FlagEvaluation evaluate(Flag flag, TenantId tenant, String user) {
+        FlagState s = state;
+        if (tenant == null) {
+            return new FlagEvaluation(
+                    flag.key(), false, FlagEvaluation.Reason.ERROR, FlagEvaluation.ErrorCode.NO_TENANT);
+        }
+        int i = flag.index;
+        if (!s.loaded) {
+            return new FlagEvaluation(
+                    flag.key(), false, FlagEvaluation.Reason.ERROR, FlagEvaluation.ErrorCode.STORE_UNAVAILABLE);
+        }
+        FlagState.TenantFlags flags;
+        try {
+            flags = s.tenant(tenant);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not compute the flags of tenant '{}'", tenant, e);
+            return new FlagEvaluation(
+                    flag.key(), false, FlagEvaluation.Reason.ERROR, FlagEvaluation.ErrorCode.STORE_UNAVAILABLE);
+        }
+        if (i >= flags.reason.length || flags.reason[i] == FlagState.MISSING) {
+            return new FlagEvaluation(
+                    flag.key(), false, FlagEvaluation.Reason.ERROR, FlagEvaluation.ErrorCode.FLAG_NOT_FOUND);
+        }
+        byte reason = flags.reason[i];
+        boolean value = flags.value[i];
+        if (user != null && reason == FlagState.DEFAULT) {
+            int rollout = s.definitions[i].userRollout();
+            if (rollout > 0 && Rollout.userBucket(flags.userSeed[i], user) < rollout) {
+                return new FlagEvaluation(flag.key(), true, FlagEvaluation.Reason.ROLLOUT, null);
+            }
+        }
+        return new FlagEvaluation(flag.key(), value, FlagEvaluation.Reason.values()[reason], null);
+    }
+
+    /** The current tenant's snapshot; {@code null} when no tenant is bound. */
+    private FlagState.TenantFlags current() {
+        TenantBinding binding = TenantContext.binding();
+        FlagState s = state;
+        int slot = System.identityHashCode(binding) & (MEMO_SLOTS - 1);
+        Memo seen = memo[slot];
+        if (seen != null && seen.binding() == binding && seen.state() == s) {
+            return seen.flags();
+        }
+        if (!(binding instanceof TenantBinding.Bound bound)) {
+            return null;
+        }
+        FlagState.TenantFlags flags;
+        try {
+            flags = s.tenant(bound.id());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not compute the flags of tenant '{}'", bound.id(), e);
+            return null;
+        }
+        memo[slot] = new Memo(binding, s, flags);
+        return flags;
+    }
+
+    private void count(Flag flag) {
+        if (countEvaluations) {
+            LongAdder[] byIndex = counterByIndex;
+            if (flag.index < byIndex.length) {
+                byIndex[flag.index].increment();
+            }
+        }
+    }
+
+    long evaluations(Flag flag) {
+        LongAdder[] byIndex = counterByIndex;
+        return flag.index < byIndex.length ? byIndex[flag.index].sum() : 0;
+    }
+
+    // ---- refresh --------------------------------------------------------------------------
+
+    /** Reloads everything from the store now. */
+    public void refresh() {
+        synchronized (refreshLock) {
+            try {
+                long version = store.version();
+                rebuild(version, store.definitions(), store.overrides(), true);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not load feature flags; keeping the state of version {}", state.version, e);
+            }
+        }
+    }
+
+    private void refreshIfChanged() {
+        try {
+            if (store.version() != state.version) {
+                refresh();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not poll the feature flag store", e);
+        }
+    }
+
+    private void rebuild(long version, List<FlagDefinition> definitions, List<FlagOverride> overrides, boolean loaded) {
+        for (FlagDefinition d : definitions) {
+            handles.computeIfAbsent(d.key(), k -> new Flag(this, k, handles.size()));
+        }
+        FlagDefinition[] byIndex = new FlagDefinition[handles.size()];
+        Map<String, FlagDefinition> byKey = new java.util.HashMap<>();
+        definitions.forEach(d -> byKey.put(d.key(), d));
+        handles.values().forEach(h -> byIndex[h.index] = byKey.get(h.key()));
+        LongAdder[] adders = new LongAdder[byIndex.length];
+        handles.values().forEach(h -> adders[h.index] = counters.computeIfAbsent(h.key(), k -> new LongAdder()));
+        counterByIndex = adders;
+        Instant now = clock.instant();
+        state = new FlagState(version, loaded, byIndex, overrides, catalog, now);
+        scheduleExpiry(FlagState.nextExpiry(overrides, now), now);
+    }
+
+    private void scheduleExpiry(Instant next, Instant now) {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
+        if (next != null) {
+            long delay = Math.max(0, Duration.between(now, next).toMillis()) + 1;
+            expiry = scheduler.schedule(this::refresh, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- changes --------------------------------------------------------------------------
+
+    /** Creates or replaces a flag definition. */
+    public void define(FlagDefinition definition, Actor actor, String reason) {
+        store.define(definition, actor, reason);
+        refresh();
+    }
+
+    /** Sets overrides for many tenants in one transaction (for example a beta for five customers). */
+    public void override(List<FlagOverride> overrides, Actor actor) {
+        store.override(overrides, actor);
+        refresh();
+    }
+
+    /** Sets one tenant's override. */
+    public void override(FlagOverride override, Actor actor) {
+        override(List.of(override), actor);
+    }
+
+    /** Removes one tenant's override. */
+    public void clearOverride(TenantId tenant, String key, Actor actor, String reason) {
+        store.clearOverride(tenant, key, actor, reason);
+        refresh();
+    }
+
+    /**
+     * Enables {@code module} for {@code tenant} together with every module it requires,
+     * transitively, in one transaction.
+     *
+     * @throws IllegalArgumentException when the module or one it requires is not defined
+     */
+    public Set<String> enableModule(TenantId tenant, String module, Actor actor, String reason) {
+        return enableModules(tenant, Set.of(module), actor, reason);
+    }
+
+    /** Enables every module of {@code bundle} (and what they require) for {@code tenant}. */
+    public Set<String> enableBundle(TenantId tenant, ModuleBundle bundle, Actor actor, String reason) {
+        return enableModules(tenant, bundle.modules(), actor, reason + " (bundle " + bundle.key() + ")");
+    }
+
+    private Set<String> enableModules(TenantId tenant, Set<String> modules, Actor actor, String reason) {
+        Map<String, FlagDefinition> defs = new java.util.HashMap<>();
+        store.definitions().forEach(d -> defs.put(d.key(), d));
+        Set<String> closure = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(modules);
+        while (!todo.isEmpty()) {
+            String key = todo.pop();
+            FlagDefinition d = defs.get(key);
+            if (d == null) {
+                throw new IllegalArgumentException(
+                        "Module '" + key + "' is not defined: define it (category MODULE) first");
+            }
+            if (closure.add(key)) {
+                todo.addAll(d.requires());
+            }
+        }
+        List<FlagOverride> on = new ArrayList<>();
+        for (String key : closure) {
+            String why = modules.contains(key) ? reason : reason + " (required by " + modules + ")";
+            on.add(FlagOverride.on(tenant, key, why));
+        }
+        override(on, actor);
+        return closure;
+    }
+
+    /**
+     * Disables {@code module} for {@code tenant}.
+     *
+     * @throws ModuleDependencyException naming both when a module that requires it is enabled
+     */
+    public void disableModule(TenantId tenant, String module, Actor actor, String reason) {
+        Objects.requireNonNull(tenant, "tenant");
+        refresh();
+        FlagState s = state;
+        FlagState.TenantFlags flags = s.tenant(tenant);
+        List<String> dependents = new ArrayList<>();
+        for (FlagDefinition d : s.definitions) {
+            if (d != null && d.requires().contains(module) && flags.value[flag(d.key()).index]) {
+                dependents.add(d.key());
+            }
+        }
+        if (!dependents.isEmpty()) {
+            dependents.sort(null);
+            throw new ModuleDependencyException(tenant, module, dependents);
+        }
+        override(FlagOverride.off(tenant, module, reason), actor);
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.debug("Closing the flag store subscription failed", e);
+        }
+    }
+
+    /** Builds {@link FeatureFlags}. */
+    public static final class Builder {
+        private FlagStore store;
+        private TenantCatalog catalog;
+        private InstantSource clock = InstantSource.system();
+        private Duration pollInterval = Duration.ofMinutes(5);
+        private boolean countEvaluations;
+
+        private Builder() {}
+
+        /** Where definitions and overrides live. Required. */
+        public Builder store(FlagStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Where tenants' plan tiers are read (use a cached catalog); without it, plan rules never match. */
+        public Builder catalog(TenantCatalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+            return this;
+        }
+
+        /** How often the store's version is polled, the safety net behind notifications; 5 minutes by default. */
+        public Builder pollInterval(Duration pollInterval) {
+            if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
+                throw new IllegalArgumentException("pollInterval " + pollInterval + " must be positive");
+            }
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /** The clock override expiries are measured by. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Counts boolean evaluations per flag ({@link Flag#evaluations()}); a few nanoseconds each. Off by default. */
+        public Builder countEvaluations(boolean countEvaluations) {
+            this.countEvaluations = countEvaluations;
+            return this;
+        }
+
+        public FeatureFlags build() {
+            if (store == null) {
+                throw new IllegalStateException("FeatureFlags needs store(FlagStore)");
+            }
+            return new FeatureFlags(this);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.tenancy.flags;
+
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.catalog.TenantCatalog;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything loaded from the store at one version, indexed by the flags' handle numbers, and the
+ * per-tenant snapshots computed from it on first use. Immutable but for the snapshot cache; a
+ * change anywhere builds a new state, which drops every snapshot at once.
+ */
+final class FlagState {
+    static final byte OVERRIDE = 0;
+    static final byte ALLOWLIST = 1;
+    static final byte PLAN = 2;
+    static final byte ROLLOUT = 3;
+    static final byte DEFAULT = 4;
+    static final byte MISSING = 5;
+
+    final long version;
+    final boolean loaded;
+    final FlagDefinition[] definitions; // by handle index; null when not defined
+    private final Map<TenantId, Map<String, FlagOverride>> overrides;
+    private final TenantCatalog catalog;
+    private final Instant builtAt;
+    private final ConcurrentHashMap<TenantId, TenantFlags> tenants = new ConcurrentHashMap<>();
+
+    /** One tenant's values of every flag, as of this state. */
+    static final class TenantFlags {
+        final TenantId tenant;
+        final FlagDefinition[] definitions;
+        final boolean[] value;
+        final byte[] reason;
+        final long[] userSeed; // rollout hash state after flag key + tenant; for user rollouts
+        final String[] config;
+
+        TenantFlags(TenantId tenant, FlagDefinition[] definitions) {
+            int size = definitions.length;
+            this.tenant = tenant;
+            this.definitions = definitions;
+            this.value = new boolean[size];
+            this.reason = new byte[size];
+            this.userSeed = new long[size];
+            this.config = new String[size];
+        }
+    }
+
+    FlagState(
+            long version,
+            boolean loaded,
+            FlagDefinition[] definitions,
+            List<FlagOverride> overrides,
+            TenantCatalog catalog,
+            Instant builtAt) {
+        this.version = version;
+        this.loaded = loaded;
+        this.definitions = definitions;
+        this.catalog = catalog;
+        this.builtAt = builtAt;
+        Map<TenantId, Map<String, FlagOverride>> byTenant = new HashMap<>();
+        for (FlagOverride o : overrides) {
+            if (o.activeAt(builtAt)) {
+                byTenant.computeIfAbsent(o.tenant(), t -> new HashMap<>()).put(o.flagKey(), o);
+            }
+        }
+        this.overrides = byTenant;
+    }
+
+    /** The snapshot of {@code tenant}, computed once per state. */
+    TenantFlags tenant(TenantId tenant) {
+        TenantFlags flags = tenants.get(tenant);
+        return flags != null ? flags : tenants.computeIfAbsent(tenant, this::compute);
+    }
+
+    private TenantFlags compute(TenantId id) {
+        String tier = null;
+        if (catalog != null) {
+            Optional<Tenant> found = catalog.find(id);
+            tier = found.map(Tenant::tier).orElse(null);
+        }
+        Map<String, FlagOverride> own = overrides.getOrDefault(id, Map.of());
+        TenantFlags flags = new TenantFlags(id, definitions);
+        for (int i = 0; i < definitions.length; i++) {
+            FlagDefinition d = definitions[i];
+            if (d == null) {
+                flags.reason[i] = MISSING;
+                continue;
+            }
+            flags.config[i] = d.config();
+            flags.userSeed[i] = Rollout.tenantSeed(d.key(), id.value());
+            FlagOverride o = own.get(d.key());
+            if (o != null) {
+                set(flags, i, o.enabled(), OVERRIDE);
+                if (o.config() != null) {
+                    flags.config[i] = o.config();
+                }
+            } else if (d.allowlist().contains(id)) {
+                set(flags, i, true, ALLOWLIST);
+            } else if (tier != null && d.tiers().contains(tier)) {
+                set(flags, i, true, PLAN);
+            } else if (d.tenantRollout() > 0 && Rollout.bucket(flags.userSeed[i]) < d.tenantRollout()) {
+                set(flags, i, true, ROLLOUT);
+            } else {
+                set(flags, i, d.defaultValue(), DEFAULT);
+            }
+        }
+        return flags;
+    }
+
+    private static void set(TenantFlags flags, int i, boolean value, byte reason) {
+        flags.value[i] = value;
+        flags.reason[i] = reason;
+    }
+
+    /** The earliest expiry after this state was built, when a recomputation is due; {@code null} for none. */
+    static Instant nextExpiry(List<FlagOverride> overrides, Instant now) {
+        Instant next = null;
+        for (FlagOverride o : overrides) {
+            Instant at = o.expiresAt();
+            if (at != null && at.isAfter(now) && (next == null || at.isBefore(next))) {
+                next = at;
+            }
+        }
+        return next;
+    }
+
+    Instant builtAt() {
+        return builtAt;
+    }
+}

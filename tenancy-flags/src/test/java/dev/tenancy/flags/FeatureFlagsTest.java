@@ -1,0 +1,299 @@
+package dev.tenancy.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenancy.Actor;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** How a flag's value is decided for a tenant and a user, read as the specification. */
+class FeatureFlagsTest {
+    private static final Actor PM = Actor.user("pm-paula", "product_manager");
+    private static final TenantId ACME = TenantId.of("acme");
+    private static final TenantId GLOBEX = TenantId.of("globex");
+    private static final TenantId INITECH = TenantId.of("initech");
+
+    private AuditLog audit;
+    private FlagStore store;
+    private FeatureFlags flags;
+
+    @BeforeEach
+    void setUp() {
+        audit = AuditLog.inMemory();
+        TenantCatalog catalog = TenantCatalog.inMemory(audit);
+        catalog.register(
+                TenantRegistration.builder(ACME, "Acme")
+                        .tier("enterprise")
+                        .active()
+                        .build(),
+                PM);
+        catalog.register(
+                TenantRegistration.builder(GLOBEX, "Globex")
+                        .tier("pro")
+                        .active()
+                        .build(),
+                PM);
+        catalog.register(
+                TenantRegistration.builder(INITECH, "Initech")
+                        .tier("free")
+                        .active()
+                        .build(),
+                PM);
+        store = FlagStore.inMemory(audit);
+        flags = FeatureFlags.builder()
+                .store(store)
+                .catalog(catalog)
+                .countEvaluations(true)
+                .build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        flags.close();
+    }
+
+    private void define(FlagDefinition.Builder definition) {
+        flags.define(definition.build(), PM, "test");
+    }
+
+    @Test
+    void aFlagThatIsOnOrOff_isSoForEveryone() {
+        define(FlagDefinition.builder("maintenance-banner").on());
+        define(FlagDefinition.builder("dark-mode"));
+        assertThat(flags.flag("maintenance-banner").isEnabled(ACME)).isTrue();
+        assertThat(flags.flag("dark-mode").isEnabled(ACME)).isFalse();
+        assertThat(flags.flag("dark-mode").evaluate(ACME, null).reason()).isEqualTo(FlagEvaluation.Reason.DEFAULT);
+    }
+
+    @Test
+    void theAllowlist_enablesABetaForChosenTenants() {
+        define(FlagDefinition.builder("advanced-analytics")
+                .category(FlagCategory.BETA)
+                .allow(ACME, GLOBEX));
+        Flag analytics = flags.flag("advanced-analytics");
+        assertThat(analytics.isEnabled(ACME)).isTrue();
+        assertThat(analytics.isEnabled(INITECH)).isFalse();
+        assertThat(analytics.evaluate(GLOBEX, "u1").reason()).isEqualTo(FlagEvaluation.Reason.ALLOWLIST);
+    }
+
+    @Test
+    void planTiers_unlockFeatures_fromTheCatalog() {
+        define(FlagDefinition.builder("sso-saml")
+                .category(FlagCategory.ENTERPRISE)
+                .tiers("business", "enterprise"));
+        assertThat(flags.flag("sso-saml").evaluate(ACME, null))
+                .isEqualTo(new FlagEvaluation("sso-saml", true, FlagEvaluation.Reason.PLAN, null));
+        assertThat(flags.flag("sso-saml").isEnabled(GLOBEX)).isFalse();
+    }
+
+    @Test
+    void aTenantRollout_enablesTheTenantsInItsBuckets_andRaisingItOnlyAddsTenants() {
+        List<TenantId> tenants = IntStream.range(0, 1_000)
+                .mapToObj(i -> TenantId.of("tenant-" + i))
+                .toList();
+        define(FlagDefinition.builder("new-editor").rolloutByTenant(25));
+        List<TenantId> quarter = tenants.stream()
+                .filter(t -> flags.flag("new-editor").isEnabled(t))
+                .toList();
+        assertThat(quarter).hasSizeBetween(200, 300);
+        quarter.forEach(
+                t -> assertThat(Rollout.tenantBucket("new-editor", t.value())).isLessThan(2_500));
+
+        define(FlagDefinition.builder("new-editor").rolloutByTenant(50));
+        List<TenantId> half = tenants.stream()
+                .filter(t -> flags.flag("new-editor").isEnabled(t))
+                .toList();
+        assertThat(half).hasSizeBetween(450, 550).containsAll(quarter);
+    }
+
+    @Test
+    void aUserRollout_enablesUsersWithinATenant() {
+        define(FlagDefinition.builder("new-inbox").rolloutByUser(25));
+        Flag inbox = flags.flag("new-inbox");
+        long on = IntStream.range(0, 4_000)
+                .filter(i -> inbox.isEnabled(ACME, "user-" + i))
+                .count();
+        assertThat(on).isBetween(900L, 1_100L);
+        assertThat(inbox.isEnabled(ACME)).as("without a user: the default").isFalse();
+        String lucky = IntStream.range(0, 100)
+                .mapToObj(i -> "user-" + i)
+                .filter(u -> inbox.isEnabled(ACME, u))
+                .findFirst()
+                .orElseThrow();
+        assertThat(inbox.evaluate(ACME, lucky).reason()).isEqualTo(FlagEvaluation.Reason.ROLLOUT);
+        assertThat(TenantContext.where(ACME).call(() -> inbox.isEnabledFor(lucky)))
+                .isTrue();
+    }
+
+    @Test
+    void anOverride_beatsEveryRule_untilItExpires() throws Exception {
+        define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
+        Flag sso = flags.flag("sso-saml");
+        flags.override(FlagOverride.off(ACME, "sso-saml", "Customer asked to postpone SSO"), PM);
+        assertThat(sso.evaluate(ACME, null).reason()).isEqualTo(FlagEvaluation.Reason.OVERRIDE);
+        assertThat(sso.isEnabled(ACME)).isFalse();
+
+        flags.override(
+                FlagOverride.on(INITECH, "sso-saml", "Two-week trial")
+                        .until(Instant.now().plusMillis(300)),
+                PM);
+        assertThat(sso.isEnabled(INITECH)).isTrue();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (sso.isEnabled(INITECH) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(sso.isEnabled(INITECH))
+                .as("the expiry recomputed the snapshot")
+                .isFalse();
+        assertThat(sso.evaluate(INITECH, null).reason()).isEqualTo(FlagEvaluation.Reason.DEFAULT);
+    }
+
+    @Test
+    void theCurrentTenant_isTheBoundOne_andNothingBoundIsOff() {
+        define(FlagDefinition.builder("advanced-analytics").allow(ACME));
+        Flag analytics = flags.flag("advanced-analytics");
+        assertThat((boolean) TenantContext.where(ACME).call(() -> analytics.isEnabled()))
+                .isTrue();
+        assertThat((boolean) TenantContext.where(GLOBEX).call(() -> analytics.isEnabled()))
+                .isFalse();
+        assertThat(analytics.isEnabled()).isFalse();
+        assertThat((boolean) TenantContext.system().call(() -> analytics.isEnabled()))
+                .isFalse();
+        assertThat(flags.evaluate("advanced-analytics", null, null).error())
+                .isEqualTo(FlagEvaluation.ErrorCode.NO_TENANT);
+    }
+
+    @Test
+    void aMissingFlag_isOff_withAnErrorCode_andNeverThrows() {
+        Flag ghost = flags.flag("not-defined-yet");
+        assertThat(ghost.isEnabled(ACME)).isFalse();
+        assertThat(ghost.evaluate(ACME, "u"))
+                .isEqualTo(new FlagEvaluation(
+                        "not-defined-yet",
+                        false,
+                        FlagEvaluation.Reason.ERROR,
+                        FlagEvaluation.ErrorCode.FLAG_NOT_FOUND));
+        define(FlagDefinition.builder("not-defined-yet").on());
+        assertThat(ghost.isEnabled(ACME))
+                .as("the handle works once it is defined")
+                .isTrue();
+    }
+
+    @Test
+    void configuration_isReadThroughJackson_andAnOverrideCanReplaceIt() {
+        define(FlagDefinition.builder("export-limits").on().config("{\"maxRows\": 1000, \"formats\": [\"csv\"]}"));
+        flags.override(
+                FlagOverride.on(ACME, "export-limits", "Enterprise deal").withConfig("{\"maxRows\": 50000}"), PM);
+        assertThat(flags.config("export-limits", GLOBEX, Map.class).orElseThrow())
+                .containsEntry("maxRows", 1000);
+        assertThat(flags.config("export-limits", ACME, Limits.class)
+                        .orElseThrow()
+                        .maxRows())
+                .isEqualTo(50_000);
+    }
+
+    record Limits(int maxRows) {}
+
+    @Test
+    void enablingAModule_enablesWhatItRequires_andDisablingARequiredOne_isRefused() {
+        define(FlagDefinition.builder("wms_core").category(FlagCategory.MODULE));
+        define(FlagDefinition.builder("module_b2b_storefront")
+                .category(FlagCategory.MODULE)
+                .requires("wms_core"));
+        assertThat(flags.enableModule(ACME, "module_b2b_storefront", PM, "Signed Commerce OS"))
+                .containsExactlyInAnyOrder("module_b2b_storefront", "wms_core");
+        assertThat(flags.flag("wms_core").isEnabled(ACME)).isTrue();
+
+        assertThatThrownBy(() -> flags.disableModule(ACME, "wms_core", PM, "Downgrade"))
+                .isInstanceOf(ModuleDependencyException.class)
+                .hasMessageContaining("'wms_core'")
+                .hasMessageContaining("module_b2b_storefront requires it");
+        assertThat(flags.flag("wms_core").isEnabled(ACME)).as("nothing changed").isTrue();
+
+        flags.disableModule(ACME, "module_b2b_storefront", PM, "Downgrade");
+        flags.disableModule(ACME, "wms_core", PM, "Downgrade");
+        assertThat(flags.flag("wms_core").isEnabled(ACME)).isFalse();
+    }
+
+    @Test
+    void aBundle_enablesItsModules() {
+        define(FlagDefinition.builder("wms_core").category(FlagCategory.MODULE));
+        define(FlagDefinition.builder("module_3pl")
+                .category(FlagCategory.MODULE)
+                .requires("wms_core"));
+        flags.enableBundle(ACME, ModuleBundle.of("3pl-os", "3PL OS", "wms_core", "module_3pl"), PM, "Plan");
+        assertThat(flags.flag("module_3pl").isEnabled(ACME)).isTrue();
+        assertThat(flags.flag("wms_core").isEnabled(ACME)).isTrue();
+    }
+
+    @Test
+    void aBulkOverride_isOneChange_auditedPerTenant() {
+        define(FlagDefinition.builder("advanced-analytics").category(FlagCategory.BETA));
+        long before = store.version();
+        flags.override(
+                List.of(
+                        FlagOverride.on(ACME, "advanced-analytics", "Beta cohort 1"),
+                        FlagOverride.on(GLOBEX, "advanced-analytics", "Beta cohort 1")),
+                PM);
+        assertThat(store.version()).isEqualTo(before + 1);
+        assertThat(audit.query(AuditQuery.builder().action("override").build()).items())
+                .hasSize(2)
+                .allSatisfy(e -> assertThat(e.actorId()).isEqualTo("pm-paula"));
+    }
+
+    @Test
+    void aChange_throughOneEvaluator_reachesAnotherOnTheSameStore() {
+        try (FeatureFlags other = FeatureFlags.builder().store(store).build()) {
+            Flag remote = other.flag("advanced-analytics");
+            define(FlagDefinition.builder("advanced-analytics").allow(GLOBEX));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!remote.isEnabled(GLOBEX) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(remote.isEnabled(GLOBEX)).isTrue();
+        }
+    }
+
+    @Test
+    void counters_countBooleanEvaluations() {
+        define(FlagDefinition.builder("dark-mode").on());
+        Flag dark = flags.flag("dark-mode");
+        for (int i = 0; i < 10; i++) {
+            dark.isEnabled(ACME);
+        }
+        assertThat(dark.evaluations()).isEqualTo(10);
+    }
+
+    @Test
+    void badInput_isRefused_namingTheValueAndTheFix() {
+        assertThatThrownBy(() -> FlagDefinition.builder("Bad Key"))
+                .hasMessageContaining("'Bad Key'")
+                .hasMessageContaining("lowercase");
+        assertThatThrownBy(() -> FlagDefinition.builder("x").rolloutByTenant(120))
+                .hasMessageContaining("120.0 %")
+                .hasMessageContaining("0 to 100");
+        assertThatThrownBy(() -> FlagDefinition.builder("x").config("{nope").build())
+                .hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> FlagOverride.on(ACME, "x", " ")).hasMessageContaining("needs a reason");
+        assertThatThrownBy(() -> flags.define(
+                        FlagDefinition.builder("storefront").requires("nowhere").build(), PM, "t"))
+                .hasMessageContaining("'nowhere'")
+                .hasMessageContaining("define it first");
+        assertThatThrownBy(() -> flags.override(FlagOverride.on(ACME, "undefined-flag", "why"), PM))
+                .hasMessageContaining("'undefined-flag'");
+        assertThat(store.definitions()).isEmpty();
+    }
+}
