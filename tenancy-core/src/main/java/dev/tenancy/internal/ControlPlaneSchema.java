@@ -16,11 +16,19 @@ public final class ControlPlaneSchema {
 
     /** Brings {@code dataSource}'s current schema up to date; safe to call from every node at start. */
     public static void install(DataSource dataSource) {
+        install(dataSource, ControlPlaneSchema.class.getClassLoader(), "dev/tenancy/db/core", "tenancy_schema_history");
+    }
+
+    /**
+     * Brings the tables of one Tenancy module up to date: its scripts under {@code location} on
+     * {@code loader}'s class path, its own history table, so modules install independently.
+     */
+    public static void install(DataSource dataSource, ClassLoader loader, String location, String historyTable) {
         try {
-            Flyway.configure(ControlPlaneSchema.class.getClassLoader())
+            Flyway.configure(loader)
                     .dataSource(dataSource)
-                    .locations("classpath:dev/tenancy/db/core")
-                    .table("tenancy_schema_history")
+                    .locations("classpath:" + location)
+                    .table(historyTable)
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .load()
