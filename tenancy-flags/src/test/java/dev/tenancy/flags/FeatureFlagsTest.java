@@ -296,4 +296,22 @@ class FeatureFlagsTest {
                 .hasMessageContaining("'undefined-flag'");
         assertThat(store.definitions()).isEmpty();
     }
+
+    @Test
+    void theDefaultPlanFeatures_unlockByTier() {
+        PlanFeatures.defaults().forEach(d -> flags.define(d, PM, "shipped defaults"));
+        assertThat(flags.flag("basic-invoicing").isEnabled(INITECH)).isTrue();
+        assertThat(flags.flag("reports").isEnabled(INITECH))
+                .as("free has no reports")
+                .isFalse();
+        assertThat(flags.flag("api-access").isEnabled(GLOBEX))
+                .as("pro has API access")
+                .isTrue();
+        assertThat(flags.flag("sso-saml").isEnabled(GLOBEX))
+                .as("pro has no SSO")
+                .isFalse();
+        assertThat(flags.flag("dedicated-db").isEnabled(ACME))
+                .as("enterprise has everything")
+                .isTrue();
+    }
 }
