@@ -16,6 +16,14 @@ import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
+import dev.tenancy.flags.FeatureFlags;
+import dev.tenancy.flags.Flag;
+import dev.tenancy.flags.FlagCategory;
+import dev.tenancy.flags.FlagDefinition;
+import dev.tenancy.flags.FlagOverride;
+import dev.tenancy.flags.JdbcFlagStore;
+import dev.tenancy.flags.ModuleDependencyException;
+import dev.tenancy.flags.PlanFeatures;
 import dev.tenancy.hibernate.TenancyHibernate;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
@@ -56,8 +64,8 @@ import org.jooq.impl.DSL;
 /**
  * A plain-Java tour of Tenancy on embedded H2: register tenants, resolve requests to them, walk a
  * tenant through its lifecycle, provision tenants and migrate the fleet with a progress bar,
- * offboard one, use one domain through Hibernate and jOOQ for every isolation model, and print
- * the tamper-evident audit trail.
+ * offboard one, use one domain through Hibernate and jOOQ for every isolation model, roll out
+ * feature flags and modules, and print the tamper-evident audit trail.
  *
  * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples/quickstart -am verify -DskipTests}.
  */
@@ -209,7 +217,9 @@ public final class Quickstart {
 
         provisionAndMigrate(catalog, dataSource, admin);
 
-        section("11. The audit trail");
+        featureFlags(catalog, audit, dataSource, admin);
+
+        section("12. The audit trail");
         List<AuditEvent> events =
                 audit.query(AuditQuery.builder().limit(100).build()).items();
         for (AuditEvent e : events.reversed()) {
@@ -382,6 +392,91 @@ public final class Quickstart {
         out.println("the shared table holds "
                 + TenantContext.system().call(() -> jooq.fetchCount(orders))
                 + " rows in all; each shared tenant saw only its own");
+    }
+
+    private void featureFlags(TenantCatalog catalog, JdbcAuditLog audit, JdbcDataSource platform, Actor admin)
+            throws Exception {
+        section("11. Feature flags: a rollout, a trial override with an expiry, a module that needs another");
+        Actor pm = Actor.user("pm-paula", "product_manager");
+        try (FeatureFlags node1 = FeatureFlags.builder()
+                        .store(JdbcFlagStore.builder(platform).auditLog(audit).build())
+                        .catalog(catalog)
+                        .build();
+                FeatureFlags node2 = FeatureFlags.builder()
+                        .store(JdbcFlagStore.builder(platform).auditLog(audit).build())
+                        .catalog(catalog)
+                        .pollInterval(Duration.ofMillis(200))
+                        .build()) {
+            PlanFeatures.defaults().forEach(d -> node1.define(d, pm, "Shipped plan defaults"));
+            node1.define(
+                    FlagDefinition.builder("new-editor")
+                            .category(FlagCategory.RELEASE)
+                            .rolloutByTenant(25)
+                            .build(),
+                    pm,
+                    "Start the rollout");
+            List<TenantId> shops = new ArrayList<>();
+            for (int i = 1; i <= 23; i++) {
+                shops.add(TenantId.of(String.format("shop-%02d", i)));
+            }
+            Flag editor = node1.flag("new-editor");
+            out.println("new-editor at 25 %: "
+                    + shops.stream()
+                            .filter(editor::isEnabled)
+                            .map(TenantId::value)
+                            .toList());
+            node1.define(
+                    FlagDefinition.builder("new-editor")
+                            .category(FlagCategory.RELEASE)
+                            .rolloutByTenant(50)
+                            .build(),
+                    pm,
+                    "Widen the rollout");
+            out.println("new-editor at 50 %: "
+                    + shops.stream()
+                            .filter(editor::isEnabled)
+                            .map(TenantId::value)
+                            .toList());
+
+            TenantId initech = TenantId.of("initech");
+            out.println("sso-saml for initech (free plan): " + node1.evaluate("sso-saml", initech, null));
+            node1.override(
+                    FlagOverride.on(initech, "sso-saml", "Two-week SSO trial agreed by sales")
+                            .until(java.time.Instant.now().plus(Duration.ofDays(14))),
+                    pm);
+            out.println("after a 14-day trial override:   " + node1.evaluate("sso-saml", initech, null));
+
+            node1.define(
+                    FlagDefinition.builder("wms_core")
+                            .category(FlagCategory.MODULE)
+                            .build(),
+                    pm,
+                    "Module");
+            node1.define(
+                    FlagDefinition.builder("module_b2b_storefront")
+                            .category(FlagCategory.MODULE)
+                            .requires("wms_core")
+                            .build(),
+                    pm,
+                    "Module");
+            out.println("enable module_b2b_storefront for acme -> enabled "
+                    + node1.enableModule(TenantId.of("acme"), "module_b2b_storefront", pm, "Signed Commerce OS"));
+            try {
+                node1.disableModule(TenantId.of("acme"), "wms_core", pm, "Downgrade");
+            } catch (ModuleDependencyException e) {
+                out.println("refused: " + e.getMessage());
+            }
+
+            long start = System.nanoTime();
+            node1.override(FlagOverride.off(TenantId.of("acme"), "reports", "Reports paused during an audit"), pm);
+            Flag reports = node2.flag("reports");
+            while (reports.isEnabled(TenantId.of("acme")) && System.nanoTime() - start < 5_000_000_000L) {
+                Thread.sleep(5);
+            }
+            out.printf(
+                    "node 2 sees reports %s for acme after %d ms (H2 is polled; PostgreSQL notifies)%n",
+                    reports.isEnabled(TenantId.of("acme")) ? "on" : "off", (System.nanoTime() - start) / 1_000_000);
+        }
     }
 
     private synchronized void progressBar(FleetReport.Outcome outcome, int done, int total) {

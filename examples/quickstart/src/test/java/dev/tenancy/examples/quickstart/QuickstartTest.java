@@ -49,6 +49,16 @@ class QuickstartTest {
                         "initech\\s+shared\\s+sees 2 orders \\(jOOQ\\); over 20.00 \\(Hibernate\\): \\[Walk-in initech\\]")
                 .containsPattern("hooli\\s+shared\\s+sees 2 orders")
                 .contains("the shared table holds 4 rows in all")
+                .contains(
+                        "new-editor at 25 %: [shop-07, shop-11, shop-13, shop-15, shop-16, shop-19, shop-20, shop-22]")
+                .contains("new-editor at 50 %: [shop-02, shop-03, shop-07, shop-08")
+                .contains(
+                        "sso-saml for initech (free plan): FlagEvaluation[key=sso-saml, enabled=false, reason=DEFAULT")
+                .contains("after a 14-day trial override:   FlagEvaluation[key=sso-saml, enabled=true, reason=OVERRIDE")
+                .contains("enable module_b2b_storefront for acme -> enabled [module_b2b_storefront, wms_core]")
+                .contains(
+                        "refused: Cannot disable module 'wms_core' for tenant 'acme': module_b2b_storefront requires it")
+                .containsPattern("node 2 sees reports off for acme after \\d+ ms")
                 .contains("verify: intact=true")
                 .contains("verify: intact=false, first broken event #5");
     }
