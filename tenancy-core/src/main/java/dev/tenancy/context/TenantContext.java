@@ -84,6 +84,11 @@ public final class TenantContext {
         throw new NoTenantBoundException(scope != null);
     }
 
+    /** The scope the current thread runs in; {@code null} when nothing is bound. */
+    static TenantScope currentScope() {
+        return CURRENT.get();
+    }
+
     /** What the current thread runs as. */
     public static TenantBinding binding() {
         TenantScope scope = CURRENT.get();

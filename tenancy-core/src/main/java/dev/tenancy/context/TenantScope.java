@@ -8,10 +8,17 @@ import java.util.function.Supplier;
 /**
  * A binding ready to be entered: runs work as one tenant (or in the system scope) and restores
  * whatever was bound before when the work returns or throws. Obtained from {@link
- * TenantContext#where(TenantId)} or {@link TenantContext#system()}; immutable, thread-safe and
- * reusable, so a hot path may keep one per tenant and enter it without allocating.
+ * TenantContext#where(TenantId)} or {@link TenantContext#system()}; immutable (but for the values
+ * libraries cache on it through {@link ScopeCache}), thread-safe and reusable, so a hot path may
+ * keep one per tenant and enter it without allocating.
  */
 public final class TenantScope {
+    static final int CACHE_SLOTS = 4;
+
+    record CacheEntry(ScopeCache<?> owner, Object value) {}
+
+    /** {@link ScopeCache} values; allocated on first use, slots replaced whole (racy, never torn). */
+    volatile CacheEntry[] cache;
 
     final TenantBinding binding;
     final Optional<TenantId> tenant;
@@ -21,6 +28,15 @@ public final class TenantScope {
         this.binding = binding;
         this.tenant = binding instanceof TenantBinding.Bound b ? Optional.of(b.id()) : Optional.empty();
         this.mdcValue = binding instanceof TenantBinding.Bound b ? b.id().value() : TenantContext.SYSTEM_MDC_VALUE;
+    }
+
+    void cache(int slot, CacheEntry entry) {
+        CacheEntry[] entries = cache;
+        if (entries == null) {
+            entries = new CacheEntry[CACHE_SLOTS];
+            cache = entries;
+        }
+        entries[slot] = entry;
     }
 
     /** What this scope binds. */

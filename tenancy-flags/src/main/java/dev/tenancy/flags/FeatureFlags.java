@@ -3,6 +3,7 @@ package dev.tenancy.flags;
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.context.ScopeCache;
 import dev.tenancy.context.TenantBinding;
 import dev.tenancy.context.TenantContext;
 import java.time.Duration;
@@ -48,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FeatureFlags implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureFlags.class);
-    private static final int MEMO_SLOTS = 64;
 
     private final FlagStore store;
     private final TenantCatalog catalog;
@@ -64,10 +64,10 @@ public final class FeatureFlags implements AutoCloseable {
     private volatile FlagState state;
     private ScheduledFuture<?> expiry;
 
-    /** The snapshot this scope saw last, by the scope's identity: slots are overwritten racily, read whole. */
-    private record Memo(TenantBinding binding, FlagState state, FlagState.TenantFlags flags) {}
+    /** The snapshot the current scope saw, and the state it came from. */
+    private record Memo(FlagState state, FlagState.TenantFlags flags) {}
 
-    private final Memo[] memo = new Memo[MEMO_SLOTS];
+    private final ScopeCache<Memo> snapshots = ScopeCache.create();
 
     private FeatureFlags(Builder b) {
         this.store = b.store;
@@ -210,14 +210,12 @@ public final class FeatureFlags implements AutoCloseable {
 
     /** The current tenant's snapshot; {@code null} when no tenant is bound. */
     private FlagState.TenantFlags current() {
-        TenantBinding binding = TenantContext.binding();
+        Memo seen = snapshots.get();
         FlagState s = state;
-        int slot = System.identityHashCode(binding) & (MEMO_SLOTS - 1);
-        Memo seen = memo[slot];
-        if (seen != null && seen.binding() == binding && seen.state() == s) {
+        if (seen != null && seen.state() == s) {
             return seen.flags();
         }
-        if (!(binding instanceof TenantBinding.Bound bound)) {
+        if (!(TenantContext.binding() instanceof TenantBinding.Bound bound)) {
             return null;
         }
         FlagState.TenantFlags flags;
@@ -227,7 +225,7 @@ public final class FeatureFlags implements AutoCloseable {
             LOG.warn("Could not compute the flags of tenant '{}'", bound.id(), e);
             return null;
         }
-        memo[slot] = new Memo(binding, s, flags);
+        snapshots.put(new Memo(s, flags));
         return flags;
     }
 
