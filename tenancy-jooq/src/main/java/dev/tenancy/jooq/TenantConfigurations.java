@@ -6,6 +6,7 @@ import dev.tenancy.IsolationModel;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.context.ScopeCache;
 import dev.tenancy.context.TenantBinding;
 import dev.tenancy.context.TenantContext;
 import java.time.Duration;
@@ -34,15 +35,8 @@ final class TenantConfigurations {
 
     private record Derived(IsolationModel model, Configuration configuration) {}
 
-    /**
-     * Recently seen scopes and their configurations, by the scope's identity: jOOQ asks for the
-     * settings dozens of times per statement. Slots are overwritten racily; a {@code Memo} is
-     * immutable, so a reader sees a whole one or a miss.
-     */
-    private record Memo(TenantBinding binding, Configuration configuration) {}
-
-    private static final int MEMO_SLOTS = 64;
-    private final Memo[] memo = new Memo[MEMO_SLOTS];
+    /** The configuration of each scope, cached on the scope: jOOQ asks dozens of times per statement. */
+    private final ScopeCache<Configuration> scoped = ScopeCache.create();
 
     TenantConfigurations(
             TenantCatalog catalog,
@@ -79,12 +73,11 @@ final class TenantConfigurations {
      * @throws dev.tenancy.catalog.UnknownTenantException when the bound tenant is not in the catalog
      */
     Configuration current() {
-        TenantBinding binding = TenantContext.binding();
-        int slot = System.identityHashCode(binding) & (MEMO_SLOTS - 1);
-        Memo seen = memo[slot];
-        if (seen != null && seen.binding() == binding) {
-            return seen.configuration();
+        Configuration seen = scoped.get();
+        if (seen != null) {
+            return seen;
         }
+        TenantBinding binding = TenantContext.binding();
         Configuration configuration;
         if (binding instanceof TenantBinding.Bound bound) {
             configuration = cache.get(bound.id()).configuration();
@@ -93,7 +86,7 @@ final class TenantConfigurations {
         } else {
             throw noTenantBound();
         }
-        memo[slot] = new Memo(binding, configuration);
+        scoped.put(configuration);
         return configuration;
     }
 
