@@ -133,4 +133,28 @@ public class FlagsBenchmark {
             bh.consume(rollout.isEnabled(tenantIds[i]));
         }
     }
+
+    /** The floor of (a): the same loop reading only the bound tenant. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void floor_boundTenant(Blackhole bh) {
+        acme.run(() -> {
+            for (int i = 0; i < N; i++) {
+                bh.consume(TenantContext.current().isPresent());
+            }
+        });
+    }
+
+    /** The floor of the loop itself: a boolean field into the blackhole. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void floor_loop(Blackhole bh) {
+        acme.run(() -> {
+            for (int i = 0; i < N; i++) {
+                bh.consume(countingOn);
+            }
+        });
+    }
+
+    private boolean countingOn = true;
 }
