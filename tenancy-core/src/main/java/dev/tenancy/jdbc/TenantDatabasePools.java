@@ -132,8 +132,11 @@ final class TenantDatabasePools implements AutoCloseable {
         config.setAutoCommit(true);
         // No probe connection at construction: the first borrow opens the first connection.
         config.setInitializationFailTimeout(-1);
-        // A borrower waits for the budget, not for HikariCP's default 30 s.
-        config.setConnectionTimeout(Math.max(250, budget.timeout().toMillis() + 250));
+        // A borrower waits for the budget, not for HikariCP's default 30 s. HikariCP's adder thread
+        // starts waiting for the budget a little after the borrower does; the margin lets the
+        // budget's own timeout (which names the budget, open and waiting counts) fire first and
+        // reach the borrower as the cause of HikariCP's timeout.
+        config.setConnectionTimeout(Math.max(250, budget.timeout().toMillis() + 2_000));
         config.setScheduledExecutor(housekeeping);
         TenantPool pool = new TenantPool(tenant, new HikariDataSource(config));
         driver.owner = pool;
