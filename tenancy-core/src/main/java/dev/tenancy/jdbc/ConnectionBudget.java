@@ -11,7 +11,9 @@ import java.util.function.BooleanSupplier;
  * The global budget of physical connections across all tenant-database pools: a connection is
  * opened only with a permit and gives it back when it closes. When the budget is spent, a new
  * connection waits up to the timeout (while idle connections of other pools are closed to make
- * room), then fails with an error naming the budget, the connections open and the waiters.
+ * room), then fails with an error naming the budget, the connections open and the waiters. While
+ * anyone waits, newcomers wait with them (the semaphore is fair) instead of taking a freed permit
+ * first.
  */
 final class ConnectionBudget {
     private final int size;
@@ -35,7 +37,9 @@ final class ConnectionBudget {
      * longer wanted.
      */
     void acquire(Runnable makeRoom, BooleanSupplier abandoned) throws SQLTransientConnectionException {
-        if (permits.tryAcquire()) {
+        // No barging past those already waiting: a newcomer that took a freed permit ahead of them
+        // could keep an early waiter starving until its timeout under steady churn.
+        if (waiting.get() == 0 && permits.tryAcquire()) {
             return;
         }
         int waiters = waiting.incrementAndGet();
