@@ -1,0 +1,666 @@
+package dev.tenancy.billing;
+
+import dev.tenancy.Actor;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditEntry;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.internal.Jdbc;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Subscriptions and billing overrides in the platform database (tables {@code
+ * tenancy_subscriptions} and {@code tenancy_billing_overrides}). Every change commits together with
+ * its audit event (actor, reason, before and after).
+ *
+ * <pre>{@code
+ * Subscriptions subs = Subscriptions.builder(dataSource).plans(plans).auditLog(audit).build();
+ * subs.subscribe(acme, "professional", BillingCycle.MONTHLY, 14, admin, "Signed up");
+ * subs.grant(acme, BillingOverride.PercentOff.of("15"), today, null, sales, "Enterprise deal, 15 % off list");
+ * subs.grant(acme, new BillingOverride.ExtendedTrial(14), today, null, csm, "POC needs more time");
+ * Terms terms = subs.terms(acme);                    // plan + overrides as they apply today
+ * }</pre>
+ *
+ * <p>Status changes: trial to active, expired or cancelled; active to past due or cancelled; past
+ * due to active or cancelled; cancelled or expired to active (reactivation). Anything else is
+ * refused with an error that names both statuses. {@link #convertTrials} is the idempotent job
+ * that ends trials.
+ */
+public final class Subscriptions {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Map<SubscriptionStatus, Set<SubscriptionStatus>> ALLOWED = Map.of(
+            SubscriptionStatus.TRIAL,
+            EnumSet.of(SubscriptionStatus.ACTIVE, SubscriptionStatus.EXPIRED, SubscriptionStatus.CANCELLED),
+            SubscriptionStatus.ACTIVE,
+            EnumSet.of(SubscriptionStatus.PAST_DUE, SubscriptionStatus.CANCELLED),
+            SubscriptionStatus.PAST_DUE,
+            EnumSet.of(SubscriptionStatus.ACTIVE, SubscriptionStatus.CANCELLED),
+            SubscriptionStatus.CANCELLED,
+            EnumSet.of(SubscriptionStatus.ACTIVE),
+            SubscriptionStatus.EXPIRED,
+            EnumSet.of(SubscriptionStatus.ACTIVE));
+
+    private final BillingDatabase db;
+    private final PlanCatalog plans;
+    private final InstantSource clock;
+    private final ZoneId zone;
+
+    private Subscriptions(Builder b) {
+        this.db = new BillingDatabase(b.dataSource, b.audit);
+        this.plans =
+                Objects.requireNonNull(b.plans, "plans: subscriptions refer to plan versions; pass the PlanCatalog");
+        this.clock = b.clock;
+        this.zone = b.zone;
+    }
+
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** Today in the billing time zone. */
+    public LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), zone);
+    }
+
+    PlanCatalog plans() {
+        return plans;
+    }
+
+    /**
+     * Subscribes {@code tenant} to the current version of {@code planKey}, starting today, with a
+     * trial of {@code trialDays} days (0 for none; billing periods are anchored on the trial's end),
+     * paying by card with automatic charges.
+     *
+     * @throws IllegalStateException when the tenant already has a subscription (use {@link #changePlan})
+     */
+    public Subscription subscribe(
+            TenantId tenant, String planKey, BillingCycle cycle, int trialDays, Actor actor, String reason) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(cycle, "cycle");
+        if (trialDays < 0 || trialDays > 365) {
+            throw new IllegalArgumentException("A trial lasts 0 to 365 days, was " + trialDays);
+        }
+        String why = BillingDatabase.requireReason(reason, "Subscribing '" + tenant + "'");
+        PlanVersion plan = requirePlan(planKey);
+        LocalDate today = today();
+        LocalDate trialEnd = trialDays == 0 ? null : today.plusDays(trialDays);
+        LocalDate anchor = trialEnd == null ? today : trialEnd;
+        Subscription s = new Subscription(
+                tenant,
+                plan.key(),
+                plan.version(),
+                trialEnd == null ? SubscriptionStatus.ACTIVE : SubscriptionStatus.TRIAL,
+                cycle,
+                anchor,
+                anchor.getDayOfMonth(),
+                trialEnd,
+                today,
+                null,
+                true,
+                PaymentMethod.CARD,
+                now());
+        try {
+            return db.change("subscribe '" + tenant + "'", (c, audit) -> {
+                insert(c, s);
+                audit.add(entry(
+                        "create",
+                        s,
+                        actor,
+                        Map.of(
+                                "plan",
+                                plan.ref(),
+                                "cycle",
+                                cycle.label(),
+                                "status",
+                                s.status().db(),
+                                "reason",
+                                why)));
+                return s;
+            });
+        } catch (dev.tenancy.StorageException e) {
+            if (Jdbc.isUniqueViolation(e)) {
+                throw new IllegalStateException(
+                        "Tenant '" + tenant + "' already has a subscription: use changePlan to move it to '" + planKey
+                                + "'",
+                        e);
+            }
+            throw e;
+        }
+    }
+
+    /** Moves the subscription to the current version of {@code planKey} (an upgrade, a downgrade, or off a grandfathered version). */
+    public Subscription changePlan(TenantId tenant, String planKey, Actor actor, String reason) {
+        String why = BillingDatabase.requireReason(reason, "Changing the plan of '" + tenant + "'");
+        PlanVersion plan = requirePlan(planKey);
+        return update(
+                tenant,
+                actor,
+                "change_plan",
+                why,
+                s -> new Subscription(
+                        s.tenant(),
+                        plan.key(),
+                        plan.version(),
+                        s.status(),
+                        s.cycle(),
+                        s.anchor(),
+                        s.anchorDay(),
+                        s.trialEndsOn(),
+                        s.startedOn(),
+                        s.endedOn(),
+                        s.autoCharge(),
+                        s.paymentMethod(),
+                        now()));
+    }
+
+    /** Changes the stored billing cycle, keeping the anchor. */
+    public Subscription changeCycle(TenantId tenant, BillingCycle cycle, int anchorDay, Actor actor, String reason) {
+        String why = BillingDatabase.requireReason(reason, "Changing the billing cycle of '" + tenant + "'");
+        new BillingSchedule(cycle, today(), anchorDay); // validates
+        return update(
+                tenant,
+                actor,
+                "change_cycle",
+                why,
+                s -> new Subscription(
+                        s.tenant(),
+                        s.planKey(),
+                        s.planVersion(),
+                        s.status(),
+                        cycle,
+                        s.anchor(),
+                        anchorDay,
+                        s.trialEndsOn(),
+                        s.startedOn(),
+                        s.endedOn(),
+                        s.autoCharge(),
+                        s.paymentMethod(),
+                        now()));
+    }
+
+    /** Sets how the tenant pays and whether invoices are charged automatically. */
+    public Subscription changePayment(
+            TenantId tenant, PaymentMethod method, boolean autoCharge, Actor actor, String reason) {
+        Objects.requireNonNull(method, "method");
+        String why = BillingDatabase.requireReason(reason, "Changing the payment of '" + tenant + "'");
+        return update(
+                tenant,
+                actor,
+                "change_payment",
+                why,
+                s -> new Subscription(
+                        s.tenant(),
+                        s.planKey(),
+                        s.planVersion(),
+                        s.status(),
+                        s.cycle(),
+                        s.anchor(),
+                        s.anchorDay(),
+                        s.trialEndsOn(),
+                        s.startedOn(),
+                        s.endedOn(),
+                        autoCharge,
+                        method,
+                        now()));
+    }
+
+    /**
+     * Moves the subscription to {@code target}.
+     *
+     * @throws IllegalStateException naming both statuses when the change is not allowed
+     */
+    public Subscription transition(TenantId tenant, SubscriptionStatus target, Actor actor, String reason) {
+        Objects.requireNonNull(target, "target");
+        String why = BillingDatabase.requireReason(reason, "Changing the status of '" + tenant + "'");
+        return update(tenant, actor, "transition", why, s -> {
+            if (s.status() == target) {
+                return null;
+            }
+            if (!ALLOWED.get(s.status()).contains(target)) {
+                throw new IllegalStateException("Subscription of '" + tenant + "' cannot go from "
+                        + s.status().db()
+                        + " to " + target.db() + ": allowed from " + s.status().db() + " are "
+                        + ALLOWED.get(s.status()).stream()
+                                .map(SubscriptionStatus::db)
+                                .sorted()
+                                .toList());
+            }
+            boolean ends = target == SubscriptionStatus.CANCELLED || target == SubscriptionStatus.EXPIRED;
+            return new Subscription(
+                    s.tenant(),
+                    s.planKey(),
+                    s.planVersion(),
+                    target,
+                    s.cycle(),
+                    s.anchor(),
+                    s.anchorDay(),
+                    s.trialEndsOn(),
+                    s.startedOn(),
+                    ends ? today() : null,
+                    s.autoCharge(),
+                    s.paymentMethod(),
+                    now());
+        });
+    }
+
+    /**
+     * Ends every trial whose end (with extensions) is on or before {@code today}: it converts to
+     * active when the tenant can pay (automatic charges on, or invoice, ACH or wire), else it expires.
+     * Idempotent: a second run finds nothing to do.
+     *
+     * @return how many converted and how many expired
+     */
+    public TrialRun convertTrials(LocalDate today, Actor actor) {
+        int converted = 0;
+        int expired = 0;
+        for (Subscription s : list(SubscriptionStatus.TRIAL)) {
+            Terms t = terms(s.tenant(), today).orElse(null);
+            if (t == null || t.trialEndsOn() == null || t.trialEndsOn().isAfter(today)) {
+                continue;
+            }
+            boolean canPay = s.autoCharge() || t.paymentMethod() != PaymentMethod.CARD;
+            SubscriptionStatus target = canPay ? SubscriptionStatus.ACTIVE : SubscriptionStatus.EXPIRED;
+            Subscription after = update(s.tenant(), actor, "trial_end", "Trial ended on " + t.trialEndsOn(), cur -> {
+                if (cur.status() != SubscriptionStatus.TRIAL) {
+                    return null; // another node converted it meanwhile
+                }
+                LocalDate anchor = t.trialEndsOn();
+                return new Subscription(
+                        cur.tenant(),
+                        cur.planKey(),
+                        cur.planVersion(),
+                        target,
+                        cur.cycle(),
+                        canPay ? anchor : cur.anchor(),
+                        canPay ? anchor.getDayOfMonth() : cur.anchorDay(),
+                        cur.trialEndsOn(),
+                        cur.startedOn(),
+                        canPay ? null : today,
+                        cur.autoCharge(),
+                        cur.paymentMethod(),
+                        now());
+            });
+            if (after.status() == SubscriptionStatus.ACTIVE && target == SubscriptionStatus.ACTIVE) {
+                converted++;
+            } else if (after.status() == SubscriptionStatus.EXPIRED && target == SubscriptionStatus.EXPIRED) {
+                expired++;
+            }
+        }
+        return new TrialRun(converted, expired);
+    }
+
+    /** What {@link #convertTrials} did. */
+    public record TrialRun(int converted, int expired) {}
+
+    /**
+     * Grants {@code override} to {@code tenant} from {@code from} until {@code until} (exclusive,
+     * {@code null} for open-ended).
+     *
+     * @throws IllegalArgumentException when the dates are reversed or the override is invalid
+     * @throws IllegalStateException when the tenant has no subscription
+     */
+    public Grant grant(
+            TenantId tenant, BillingOverride override, LocalDate from, LocalDate until, Actor actor, String reason) {
+        Objects.requireNonNull(override, "override");
+        Objects.requireNonNull(actor, "actor");
+        String why = BillingDatabase.requireReason(reason, "Granting " + override.kind() + " to '" + tenant + "'");
+        LocalDate start = from == null ? today() : from;
+        new Grant(0, tenant, override, start, until, why, actor.id(), now(), false); // validates
+        if (override instanceof BillingOverride.LimitOverride l && l.limit().overagePrice() != null) {
+            requireSameCurrency(tenant, l.limit().overagePrice());
+        }
+        if (override instanceof BillingOverride.FixedPrice f) {
+            requireSameCurrency(tenant, f.monthly());
+        }
+        return db.change("grant " + override.kind() + " to '" + tenant + "'", (c, audit) -> {
+            if (find(c, tenant, false).isEmpty()) {
+                throw new IllegalStateException(
+                        "Tenant '" + tenant + "' has no subscription: subscribe it before granting overrides");
+            }
+            Instant at = now();
+            long id;
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO tenancy_billing_overrides (tenant_id, kind, payload, valid_from, valid_until, reason,"
+                            + " set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                s.setString(1, tenant.value());
+                s.setString(2, override.kind());
+                s.setString(3, OverrideJson.write(override));
+                s.setObject(4, start);
+                s.setObject(5, until);
+                s.setString(6, why);
+                s.setString(7, actor.id());
+                s.setObject(8, Jdbc.utc(at));
+                s.executeUpdate();
+                try (ResultSet keys = s.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+            }
+            Grant g = new Grant(id, tenant, override, start, until, why, actor.id(), at, false);
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("kind", override.kind());
+            meta.put("override", OverrideJson.write(override));
+            meta.put("from", start.toString());
+            meta.put("until", until == null ? null : until.toString());
+            meta.put("reason", why);
+            audit.add(AuditEntry.of("grant", "billing_override", Long.toString(id), tenant, actor, meta));
+            return g;
+        });
+    }
+
+    private void requireSameCurrency(TenantId tenant, Money money) {
+        subscription(tenant).ifPresent(s -> {
+            PlanVersion p = plans.version(s.planKey(), s.planVersion());
+            if (!p.plan().monthlyPrice().currency().equals(money.currency())) {
+                throw new IllegalArgumentException("The override is in " + money.currency() + " but '" + tenant
+                        + "' is billed in " + p.plan().monthlyPrice().currency() + ": use that currency");
+            }
+        });
+    }
+
+    /** Revokes a grant; revoking twice is a no-op. */
+    public void revoke(long grantId, Actor actor, String reason) {
+        String why = BillingDatabase.requireReason(reason, "Revoking override " + grantId);
+        db.change("revoke override " + grantId, (c, audit) -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE tenancy_billing_overrides SET revoked_at = ?" + " WHERE id = ? AND revoked_at IS NULL")) {
+                s.setObject(1, Jdbc.utc(now()));
+                s.setLong(2, grantId);
+                if (s.executeUpdate() == 0) {
+                    return null;
+                }
+            }
+            String tenant;
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT tenant_id FROM tenancy_billing_overrides WHERE id = ?")) {
+                s.setLong(1, grantId);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    tenant = rs.getString(1);
+                }
+            }
+            audit.add(AuditEntry.of(
+                    "revoke",
+                    "billing_override",
+                    Long.toString(grantId),
+                    TenantId.of(tenant),
+                    actor,
+                    Map.of("reason", why)));
+            return null;
+        });
+    }
+
+    /** Every grant of {@code tenant}, revoked ones included, oldest first. */
+    public List<Grant> grants(TenantId tenant) {
+        return db.read(
+                "read the overrides of '" + tenant + "'",
+                c -> grants(c, tenant.value()).getOrDefault(tenant, List.of()));
+    }
+
+    public Optional<Subscription> subscription(TenantId tenant) {
+        return db.read("read the subscription of '" + tenant + "'", c -> find(c, tenant, false));
+    }
+
+    /** The terms as they apply today. */
+    public Optional<Terms> terms(TenantId tenant) {
+        return terms(tenant, today());
+    }
+
+    /** The terms as they apply on {@code day}. */
+    public Optional<Terms> terms(TenantId tenant, LocalDate day) {
+        return db.read("read the terms of '" + tenant + "'", c -> {
+            Optional<Subscription> s = find(c, tenant, false);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            List<Grant> g = grants(c, tenant.value()).getOrDefault(tenant, List.of());
+            return Optional.of(
+                    Terms.of(s.get(), plans.version(s.get().planKey(), s.get().planVersion()), g, day));
+        });
+    }
+
+    /** The terms of every subscription on {@code day}, read in two queries (for the billing cycle and analytics). */
+    public List<Terms> allTerms(LocalDate day) {
+        return db.read("read all subscriptions", c -> {
+            Map<TenantId, List<Grant>> grants = grants(c, null);
+            List<Terms> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT * FROM tenancy_subscriptions ORDER BY tenant_id")) {
+                while (rs.next()) {
+                    Subscription sub = read(rs);
+                    out.add(Terms.of(
+                            sub,
+                            plans.version(sub.planKey(), sub.planVersion()),
+                            grants.getOrDefault(sub.tenant(), List.of()),
+                            day));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Subscriptions in {@code status}, by tenant. */
+    public List<Subscription> list(SubscriptionStatus status) {
+        return db.read("list subscriptions", c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT * FROM tenancy_subscriptions WHERE status = ? ORDER BY tenant_id")) {
+                s.setString(1, status.db());
+                List<Subscription> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private interface Edit {
+        Subscription apply(Subscription current);
+    }
+
+    private Subscription update(TenantId tenant, Actor actor, String action, String why, Edit edit) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(actor, "actor");
+        return db.change(action + " '" + tenant + "'", (c, audit) -> {
+            Subscription before = find(c, tenant, true)
+                    .orElseThrow(() -> new IllegalStateException(
+                            "Tenant '" + tenant + "' has no subscription: subscribe it first"));
+            Subscription after = edit.apply(before);
+            if (after == null) {
+                return before;
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_subscriptions SET plan_key = ?,"
+                    + " plan_version = ?, status = ?, cycle_months = ?, anchor_date = ?, anchor_day = ?,"
+                    + " trial_ends_on = ?, started_on = ?, ended_on = ?, auto_charge = ?, payment_method = ?,"
+                    + " updated_at = ? WHERE tenant_id = ?")) {
+                bind(s, after);
+                s.executeUpdate();
+            }
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("reason", why);
+            diff(before, after, meta);
+            audit.add(entry(action, after, actor, meta));
+            return after;
+        });
+    }
+
+    private static void diff(Subscription a, Subscription b, Map<String, Object> meta) {
+        if (!a.planKey().equals(b.planKey()) || a.planVersion() != b.planVersion()) {
+            meta.put("plan", a.planKey() + "@" + a.planVersion() + " -> " + b.planKey() + "@" + b.planVersion());
+        }
+        if (a.status() != b.status()) {
+            meta.put("status", a.status().db() + " -> " + b.status().db());
+        }
+        if (!a.cycle().equals(b.cycle()) || a.anchorDay() != b.anchorDay()) {
+            meta.put(
+                    "cycle",
+                    a.cycle().label() + "/" + a.anchorDay() + " -> " + b.cycle().label() + "/" + b.anchorDay());
+        }
+        if (a.paymentMethod() != b.paymentMethod() || a.autoCharge() != b.autoCharge()) {
+            meta.put(
+                    "payment",
+                    a.paymentMethod() + (a.autoCharge() ? " auto" : "") + " -> " + b.paymentMethod()
+                            + (b.autoCharge() ? " auto" : ""));
+        }
+    }
+
+    private static AuditEntry entry(String action, Subscription s, Actor actor, Map<String, ?> meta) {
+        return AuditEntry.of(action, "subscription", s.tenant().value(), s.tenant(), actor, meta);
+    }
+
+    private PlanVersion requirePlan(String planKey) {
+        return plans.current(Objects.requireNonNull(planKey, "planKey"))
+                .orElseThrow(() -> new IllegalArgumentException("Plan '" + planKey
+                        + "' does not exist: publish it first (known: "
+                        + plans.currentPlans().stream().map(PlanVersion::key).toList() + ")"));
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static void insert(Connection c, Subscription s) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO tenancy_subscriptions (plan_key, plan_version,"
+                + " status, cycle_months, anchor_date, anchor_day, trial_ends_on, started_on, ended_on, auto_charge,"
+                + " payment_method, updated_at, tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            bind(p, s);
+            p.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement p, Subscription s) throws SQLException {
+        p.setString(1, s.planKey());
+        p.setInt(2, s.planVersion());
+        p.setString(3, s.status().db());
+        p.setInt(4, s.cycle().months());
+        p.setObject(5, s.anchor());
+        p.setInt(6, s.anchorDay());
+        p.setObject(7, s.trialEndsOn());
+        p.setObject(8, s.startedOn());
+        p.setObject(9, s.endedOn());
+        p.setBoolean(10, s.autoCharge());
+        p.setString(11, s.paymentMethod().name());
+        p.setObject(12, Jdbc.utc(s.updatedAt()));
+        p.setString(13, s.tenant().value());
+    }
+
+    private static Optional<Subscription> find(Connection c, TenantId tenant, boolean lock) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT * FROM tenancy_subscriptions WHERE tenant_id = ?" + (lock ? " FOR UPDATE" : ""))) {
+            s.setString(1, tenant.value());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    static Subscription read(ResultSet rs) throws SQLException {
+        return new Subscription(
+                TenantId.of(rs.getString("tenant_id")),
+                rs.getString("plan_key"),
+                rs.getInt("plan_version"),
+                SubscriptionStatus.fromDb(rs.getString("status")),
+                BillingCycle.custom(rs.getInt("cycle_months")),
+                rs.getObject("anchor_date", LocalDate.class),
+                rs.getInt("anchor_day"),
+                rs.getObject("trial_ends_on", LocalDate.class),
+                rs.getObject("started_on", LocalDate.class),
+                rs.getObject("ended_on", LocalDate.class),
+                rs.getBoolean("auto_charge"),
+                PaymentMethod.valueOf(rs.getString("payment_method")),
+                Jdbc.instant(rs, "updated_at"));
+    }
+
+    private static Map<TenantId, List<Grant>> grants(Connection c, String tenant) throws SQLException {
+        String sql = "SELECT * FROM tenancy_billing_overrides" + (tenant == null ? "" : " WHERE tenant_id = ?")
+                + " ORDER BY id";
+        Map<TenantId, List<Grant>> out = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            if (tenant != null) {
+                s.setString(1, tenant);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    TenantId t = TenantId.of(rs.getString("tenant_id"));
+                    out.computeIfAbsent(t, k -> new ArrayList<>())
+                            .add(new Grant(
+                                    rs.getLong("id"),
+                                    t,
+                                    OverrideJson.read(rs.getString("kind"), rs.getString("payload")),
+                                    rs.getObject("valid_from", LocalDate.class),
+                                    rs.getObject("valid_until", LocalDate.class),
+                                    rs.getString("reason"),
+                                    rs.getString("set_by"),
+                                    Jdbc.instant(rs, "set_at"),
+                                    rs.getObject("revoked_at") != null));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Builds {@link Subscriptions}. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private AuditLog audit;
+        private PlanCatalog plans;
+        private InstantSource clock = InstantSource.system();
+        private ZoneId zone = ZoneOffset.UTC;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** Required: the plan versions subscriptions hold. */
+        public Builder plans(PlanCatalog plans) {
+            this.plans = plans;
+            return this;
+        }
+
+        /** Required: where every change is recorded. */
+        public Builder auditLog(AuditLog audit) {
+            this.audit = audit;
+            return this;
+        }
+
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The zone whose calendar days bill (UTC by default). */
+        public Builder zone(ZoneId zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        public Subscriptions build() {
+            return new Subscriptions(this);
+        }
+    }
+}

@@ -1,0 +1,874 @@
+package dev.tenancy.billing;
+
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.internal.Jdbc;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Usage metering and quota enforcement, exact across nodes.
+ *
+ * <pre>{@code
+ * UsageMeter meter = UsageMeter.builder(dataSource).subscriptions(subs).auditLog(audit).build();
+ * if (!meter.tryConsume(tenant, Metric.API_CALLS, 1)) { ... 429 ... }          // hot path, in memory
+ * QuotaDecision d = meter.consume(tenant, Metric.API_CALLS, 1);                 // the same, with the numbers
+ * meter.enforce(tenant, Metric.INVOICES, 1);                                   // or QuotaExceededException
+ * meter.record(tenant, Metric.USERS, 1, "invite-8841");                        // durable, exactly once
+ * }</pre>
+ *
+ * <h2>Two paths</h2>
+ *
+ * <p>{@link #record} is durable: the usage event (with its tenant-scoped idempotency key) and the
+ * counter change commit in one transaction, so a retried request is counted once and nothing is
+ * lost; a hard limit is checked against the locked counter row.
+ *
+ * <p>{@link #tryConsume}, {@link #consume} and {@link #enforce} are the hot path, in memory: each
+ * node leases allowance for a (tenant, metric, period) from the database in chunks ({@link
+ * Builder#leaseChunk}, default 100) and spends it locally with one compare-and-set; the database
+ * grants a lease only while {@code used + leased + written_off + lease <= limit} (under the
+ * counter's row lock), so a hard limit is never exceeded, whatever the number of nodes. Consumed
+ * usage is flushed to the counter every {@link Builder#flushInterval} (default 1 s), which also
+ * renews the node's leases; {@link #close} flushes and returns what is left. Soft and unlimited
+ * metrics never lease: usage is counted locally and flushed, and soft overage is billed.
+ *
+ * <h2>After a crash</h2>
+ *
+ * <p>A node that dies keeps its leases until they expire ({@link Builder#leaseTtl}, default 5
+ * minutes); then any node's housekeeping writes them off: the leased amount moves to {@code
+ * written_off}, which still counts against the limit. Worst case, per crashed node: for each
+ * (tenant, hard metric) it held a lease on, up to one chunk of allowance is lost until the period
+ * ends, and the usage it consumed but had not flushed (at most one flush interval's worth, and
+ * never more than its leases) is not in the counter and not billed. The limit is never exceeded.
+ *
+ * <p>Limits come from {@link Subscriptions#terms}: the plan version's limit, or the override's.
+ * They are re-read when a lease runs out and the terms are older than {@link Builder#termsTtl}
+ * (default 30 s). A tenant without a subscription has a hard limit of 0. Monthly metrics count per
+ * monthly period on the subscription's anchor day; others ({@link #LIFETIME}) never reset.
+ */
+public final class UsageMeter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UsageMeter.class);
+
+    /** The period start of metrics that never reset. */
+    public static final LocalDate LIFETIME = LocalDate.of(1970, 1, 1);
+
+    private final BillingDatabase db;
+    private final Subscriptions subscriptions;
+    private final String nodeId;
+    private final long chunk;
+    private final Duration leaseTtl;
+    private final long termsTtlNanos;
+    private final ZoneId zone;
+    private final java.time.InstantSource clock;
+    private final ConcurrentHashMap<TenantId, ConcurrentHashMap<String, Allowance>> allowances =
+            new ConcurrentHashMap<>();
+    private final Set<Allowance> retiring = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean closed;
+
+    private UsageMeter(Builder b) {
+        this.db = new BillingDatabase(b.dataSource, b.audit);
+        this.subscriptions = Objects.requireNonNull(
+                b.subscriptions, "subscriptions: limits come from the subscription terms; pass Subscriptions");
+        this.nodeId = b.nodeId;
+        this.chunk = b.chunk;
+        this.leaseTtl = b.leaseTtl;
+        this.termsTtlNanos = b.termsTtl.toNanos();
+        this.zone = b.zone;
+        this.clock = b.clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tenancy-usage-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        long flush = b.flushInterval.toMillis();
+        scheduler.scheduleWithFixedDelay(this::housekeeping, flush, flush, TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** This node's id, as written on its leases. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The hot path
+
+    /**
+     * Consumes {@code quantity} of {@code metric} for {@code tenant} if the limit allows: in memory
+     * while this node's lease lasts (no allocation, no I/O), from the database when it must lease
+     * more. Soft and unlimited metrics always succeed.
+     */
+    public boolean tryConsume(TenantId tenant, Metric metric, long quantity) {
+        requirePositive(quantity);
+        Allowance a = allowance(tenant, metric);
+        if (!a.hard) {
+            a.pending.add(quantity);
+            a.calls.increment();
+            return true;
+        }
+        AtomicLong remaining = a.remaining;
+        for (long r = remaining.get(); r >= quantity; r = remaining.get()) {
+            if (remaining.compareAndSet(r, r - quantity)) {
+                a.pending.add(quantity);
+                a.calls.increment();
+                return true;
+            }
+        }
+        return refill(a, tenant, metric, quantity);
+    }
+
+    /** {@link #tryConsume} with the numbers: the decision says whether it was consumed. Never throws for a denial. */
+    public QuotaDecision consume(TenantId tenant, Metric metric, long quantity) {
+        boolean ok = tryConsume(tenant, metric, quantity);
+        return decision(allowance(tenant, metric), ok, quantity);
+    }
+
+    /**
+     * Consumes or throws.
+     *
+     * @throws QuotaExceededException with the limit, usage, remainder and retry-after when denied
+     */
+    public QuotaDecision enforce(TenantId tenant, Metric metric, long quantity) {
+        QuotaDecision d = consume(tenant, metric, quantity);
+        if (!d.allowed()) {
+            throw new QuotaExceededException(tenant, quantity, d);
+        }
+        return d;
+    }
+
+    /** Whether {@code quantity} more would be allowed now, without consuming it (reads the database). */
+    public QuotaDecision check(TenantId tenant, Metric metric, long quantity) {
+        requirePositive(quantity);
+        Allowance a = allowance(tenant, metric);
+        long[] row = db.read("read usage of '" + tenant + "'", c -> counter(c, a, false));
+        long used = row == null ? 0 : row[0];
+        long taken = row == null ? 0 : row[0] + row[1] + row[2];
+        used += a.pending.sum();
+        if (!a.hard) {
+            long limit = a.limit;
+            return new QuotaDecision(
+                    true, metric.key(), limit, used, Math.max(0, limit - used), a.retryAfter, used + quantity > limit);
+        }
+        long available = Math.max(0, a.limit - taken) + a.remaining.get();
+        return new QuotaDecision(available >= quantity, metric.key(), a.limit, used, available, a.retryAfter, false);
+    }
+
+    private QuotaDecision decision(Allowance a, boolean allowed, long quantity) {
+        long limit = a.limit;
+        if (!a.hard) {
+            long used = a.knownUsed + a.pending.sum();
+            return new QuotaDecision(
+                    allowed,
+                    a.metric.key(),
+                    limit,
+                    used,
+                    Math.max(0, limit - used),
+                    a.retryAfter,
+                    limit != Long.MAX_VALUE && used > limit);
+        }
+        long remaining = a.remaining.get() + a.knownAvailable;
+        long used = Math.max(0, limit - remaining);
+        return new QuotaDecision(allowed, a.metric.key(), limit, used, remaining, a.retryAfter, false);
+    }
+
+    private Allowance allowance(TenantId tenant, Metric metric) {
+        ConcurrentHashMap<String, Allowance> byMetric = allowances.get(tenant);
+        if (byMetric != null) {
+            Allowance a = byMetric.get(metric.key());
+            if (a != null && a.metric.equals(metric)) {
+                return a;
+            }
+        }
+        return create(tenant, metric);
+    }
+
+    private Allowance create(TenantId tenant, Metric metric) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(metric, "metric");
+        if (closed) {
+            throw new IllegalStateException("This UsageMeter is closed");
+        }
+        ConcurrentHashMap<String, Allowance> byMetric =
+                allowances.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
+        Allowance current = byMetric.get(metric.key());
+        if (current != null && current.metric.equals(metric)) {
+            return current;
+        }
+        Allowance fresh = load(tenant, metric);
+        Allowance raced = byMetric.putIfAbsent(metric.key(), fresh);
+        if (raced == null) {
+            return fresh;
+        }
+        if (!raced.metric.equals(metric)) {
+            throw new IllegalArgumentException("Metric '" + metric.key() + "' is used both as "
+                    + (raced.metric.monthly() ? "monthly" : "a running total") + " and as "
+                    + (metric.monthly() ? "monthly" : "a running total") + ": use one Metric per key");
+        }
+        return raced;
+    }
+
+    private Allowance load(TenantId tenant, Metric metric) {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+        Terms terms = subscriptions.terms(tenant, today).orElse(null);
+        LocalDate start = LIFETIME;
+        LocalDate end = null;
+        if (metric.monthly()) {
+            BillingSchedule monthly = terms == null
+                    ? BillingSchedule.of(BillingCycle.MONTHLY, today.withDayOfMonth(1))
+                    : new BillingSchedule(
+                            BillingCycle.MONTHLY,
+                            terms.subscription().anchor(),
+                            terms.subscription().anchorDay());
+            BillingPeriod p = monthly.periodContaining(today);
+            start = p.start();
+            end = p.end();
+        }
+        Limit limit = terms == null ? Limit.hard(0) : terms.limit(metric.key());
+        Allowance a = new Allowance(
+                tenant,
+                metric,
+                start,
+                end,
+                end == null ? null : end.atStartOfDay(zone).toInstant());
+        a.apply(limit);
+        return a;
+    }
+
+    private boolean refill(Allowance a, TenantId tenant, Metric metric, long quantity) {
+        synchronized (a) {
+            if (a.retired) {
+                return tryConsume(tenant, metric, quantity);
+            }
+            for (; ; ) {
+                for (long r = a.remaining.get(); r >= quantity; r = a.remaining.get()) {
+                    if (a.remaining.compareAndSet(r, r - quantity)) {
+                        a.pending.add(quantity);
+                        a.calls.increment();
+                        return true;
+                    }
+                }
+                if (System.nanoTime() - a.termsReadAt > termsTtlNanos) {
+                    Allowance reloaded = load(tenant, metric);
+                    if (!reloaded.periodStart.equals(a.periodStart)) {
+                        retire(a);
+                        return tryConsume(tenant, metric, quantity);
+                    }
+                    a.apply(new Limit(
+                            reloaded.limit, reloaded.hard ? Limit.Enforcement.HARD : Limit.Enforcement.SOFT, null));
+                    if (!a.hard) {
+                        return tryConsume(tenant, metric, quantity);
+                    }
+                }
+                long need = Math.max(chunk, quantity - a.remaining.get());
+                long granted;
+                try {
+                    granted = lease(a, need);
+                } catch (RuntimeException e) {
+                    LOG.warn(
+                            "Could not lease {} of {} for '{}': denying until the database answers",
+                            need,
+                            metric.key(),
+                            tenant,
+                            e);
+                    return false;
+                }
+                if (granted == 0) {
+                    return false;
+                }
+                a.remaining.addAndGet(granted);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The durable path
+
+    /**
+     * Records {@code quantity} of {@code metric} for {@code tenant} exactly once per {@code
+     * idempotencyKey} (unique per tenant): the event and the counter commit in one transaction. A
+     * hard limit refuses usage that would exceed it (nothing is written, the key stays free); a
+     * negative quantity releases capacity of a running-total metric (seats).
+     *
+     * @throws IllegalArgumentException when the key was already used for other usage, or a release
+     *     would take the count below zero
+     */
+    public UsageRecord record(TenantId tenant, Metric metric, long quantity, String idempotencyKey) {
+        Objects.requireNonNull(tenant, "tenant");
+        if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
+            throw new IllegalArgumentException("An idempotency key is 1 to 200 characters, was '" + idempotencyKey
+                    + "': use the request's id so a retry is counted once");
+        }
+        if (quantity == 0 || (quantity < 0 && metric.monthly())) {
+            throw new IllegalArgumentException("Usage of " + metric.key() + " must be positive"
+                    + (metric.monthly() ? "" : " (or negative to release capacity)") + ", was " + quantity);
+        }
+        Allowance a = allowance(tenant, metric);
+        ensureCounter(a);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Jdbc.inTransaction(db.dataSource, "record usage for '" + tenant + "'", c -> {
+                    try (PreparedStatement s = c.prepareStatement("SELECT metric, quantity FROM tenancy_usage_events"
+                            + " WHERE tenant_id = ? AND idempotency_key = ?")) {
+                        s.setString(1, tenant.value());
+                        s.setString(2, idempotencyKey);
+                        try (ResultSet rs = s.executeQuery()) {
+                            if (rs.next()) {
+                                if (!rs.getString(1).equals(metric.key()) || rs.getLong(2) != quantity) {
+                                    throw new IllegalArgumentException("Idempotency key '" + idempotencyKey
+                                            + "' of tenant '" + tenant + "' already counted " + rs.getLong(2) + " "
+                                            + rs.getString(1) + ", not " + quantity + " " + metric.key()
+                                            + ": use a new key for new usage");
+                                }
+                                long[] row = counter(c, a, false);
+                                return new UsageRecord(UsageRecord.Outcome.DUPLICATE, durable(a, row, true));
+                            }
+                        }
+                    }
+                    long[] row = counter(c, a, true);
+                    long used = row[0];
+                    long taken = row[0] + row[1] + row[2];
+                    if (quantity > 0 && a.hard && taken + quantity > a.limit) {
+                        return new UsageRecord(UsageRecord.Outcome.REFUSED, durable(a, row, false));
+                    }
+                    if (used + quantity < 0) {
+                        throw new IllegalArgumentException("Releasing " + (-quantity) + " " + metric.key() + " of '"
+                                + tenant + "' would take the count below zero (it is " + used + ")");
+                    }
+                    try (PreparedStatement s = c.prepareStatement(
+                            "INSERT INTO tenancy_usage_events (tenant_id,"
+                                    + " idempotency_key, metric, period_start, quantity, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                        s.setString(1, tenant.value());
+                        s.setString(2, idempotencyKey);
+                        s.setString(3, metric.key());
+                        s.setObject(4, a.periodStart);
+                        s.setLong(5, quantity);
+                        s.setObject(6, Jdbc.utc(clock.instant()));
+                        s.executeUpdate();
+                    }
+                    addUsed(c, a, quantity, 1, 0, 0);
+                    row[0] += quantity;
+                    return new UsageRecord(UsageRecord.Outcome.COUNTED, durable(a, row, true));
+                });
+            } catch (dev.tenancy.StorageException e) {
+                if (!Jdbc.isUniqueViolation(e) || attempt == 3) {
+                    throw e;
+                }
+                // the same key raced in from another request: the next attempt reports the duplicate
+            }
+        }
+    }
+
+    private static QuotaDecision durable(Allowance a, long[] row, boolean allowed) {
+        long used = row[0];
+        long taken = row[0] + row[1] + row[2];
+        long limit = a.limit;
+        long remaining = Math.max(0, limit == Long.MAX_VALUE ? Long.MAX_VALUE : limit - taken);
+        return new QuotaDecision(
+                allowed, a.metric.key(), limit, used, remaining, a.retryAfter, !a.hard && used > limit);
+    }
+
+    /** Usage of {@code metric} per period, newest first (flushed usage only; see {@link #flush}). */
+    public List<UsagePeriod> history(TenantId tenant, Metric metric) {
+        return db.read("read usage history of '" + tenant + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT period_start, used, peak, events FROM"
+                    + " tenancy_usage_counters WHERE tenant_id = ? AND metric = ? ORDER BY period_start DESC")) {
+                s.setString(1, tenant.value());
+                s.setString(2, metric.key());
+                List<UsagePeriod> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new UsagePeriod(
+                                metric.key(),
+                                rs.getObject(1, LocalDate.class),
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                rs.getLong(4)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Leases and flushing
+
+    private long lease(Allowance a, long need) {
+        ensureCounter(a);
+        return Jdbc.inTransaction(db.dataSource, "lease " + a.metric.key() + " for '" + a.tenant + "'", c -> {
+            long[] row = counter(c, a, true);
+            long available = a.limit - row[0] - row[1] - row[2];
+            long grant = Math.max(0, Math.min(need, available));
+            a.knownAvailable = Math.max(0, available - grant);
+            if (grant == 0) {
+                return 0L;
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET leased = leased + ?"
+                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
+                s.setLong(1, grant);
+                key(s, 2, a);
+                s.executeUpdate();
+            }
+            Instant expires = clock.instant().plus(leaseTtl);
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount + ?,"
+                    + " expires_at = ? WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
+                s.setLong(1, grant);
+                s.setObject(2, Jdbc.utc(expires));
+                key(s, 3, a);
+                s.setString(6, nodeId);
+                if (s.executeUpdate() == 0) {
+                    try (PreparedStatement i = c.prepareStatement("INSERT INTO tenancy_usage_leases (tenant_id, metric,"
+                            + " period_start, node_id, amount, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                        key(i, 1, a);
+                        i.setString(4, nodeId);
+                        i.setLong(5, grant);
+                        i.setObject(6, Jdbc.utc(expires));
+                        i.executeUpdate();
+                    }
+                }
+            }
+            return grant;
+        });
+    }
+
+    /** Writes this node's consumed usage to the counters and renews its leases; called every flush interval. */
+    public void flush() {
+        for (Map<String, Allowance> byMetric : allowances.values()) {
+            for (Allowance a : byMetric.values()) {
+                flush(a);
+            }
+        }
+        for (Allowance a : retiring) {
+            if (a.pending.sum() == 0 && a.calls.sum() == 0) {
+                retiring.remove(a);
+            } else {
+                flush(a);
+            }
+        }
+        Jdbc.inTransaction(db.dataSource, "renew the leases of " + nodeId, c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE tenancy_usage_leases SET expires_at = ? WHERE node_id = ?")) {
+                s.setObject(1, Jdbc.utc(clock.instant().plus(leaseTtl)));
+                s.setString(2, nodeId);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    private void flush(Allowance a) {
+        long take = a.pending.sumThenReset();
+        long calls = a.calls.sumThenReset();
+        if (take == 0 && calls == 0) {
+            return;
+        }
+        try {
+            ensureCounter(a);
+            Jdbc.inTransaction(db.dataSource, "flush usage of '" + a.tenant + "'", c -> {
+                long[] row = counter(c, a, true);
+                long fromLease = 0;
+                long fromWrittenOff = 0;
+                if (a.hard) {
+                    try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount - ?"
+                            + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
+                        s.setLong(1, take);
+                        key(s, 2, a);
+                        s.setString(5, nodeId);
+                        if (s.executeUpdate() == 1) {
+                            fromLease = take;
+                        } else {
+                            fromWrittenOff = Math.min(take, row[2]); // the lease was written off meanwhile
+                        }
+                    }
+                }
+                addUsed(c, a, take, calls, fromLease, fromWrittenOff);
+                a.knownUsed = row[0] + take;
+                return null;
+            });
+        } catch (RuntimeException e) {
+            a.pending.add(take); // nothing is lost: the next flush tries again
+            a.calls.add(calls);
+            LOG.warn("Could not flush usage of {} for '{}'; will retry", a.metric.key(), a.tenant, e);
+        }
+    }
+
+    private void returnLease(Allowance a) {
+        long back = a.remaining.getAndSet(0);
+        if (back == 0) {
+            return;
+        }
+        Jdbc.inTransaction(db.dataSource, "return a lease of '" + a.tenant + "'", c -> {
+            counter(c, a, true);
+            boolean held;
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount - ?"
+                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
+                s.setLong(1, back);
+                key(s, 2, a);
+                s.setString(5, nodeId);
+                held = s.executeUpdate() == 1;
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET "
+                    + (held
+                            ? "leased = leased - ?"
+                            : "written_off = CASE WHEN written_off > ? THEN written_off - ? ELSE 0 END")
+                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
+                int i = 1;
+                s.setLong(i++, back);
+                if (!held) {
+                    s.setLong(i++, back);
+                }
+                key(s, i, a);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_usage_leases WHERE tenant_id = ?"
+                    + " AND metric = ? AND period_start = ? AND node_id = ? AND amount <= 0")) {
+                key(s, 1, a);
+                s.setString(4, nodeId);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private void retire(Allowance a) {
+        a.retired = true;
+        ConcurrentHashMap<String, Allowance> byMetric = allowances.get(a.tenant);
+        if (byMetric != null) {
+            byMetric.remove(a.metric.key(), a);
+        }
+        retiring.add(a);
+        flush(a);
+        returnLease(a);
+    }
+
+    /**
+     * Writes off the expired leases of every node (a node that died): the amount stays counted
+     * against the limit as {@code written_off}. Runs on every node's housekeeping.
+     *
+     * @return how many leases were written off
+     */
+    public int reclaimExpiredLeases() {
+        record Expired(String tenant, String metric, LocalDate period, String node) {}
+        List<Expired> expired = db.read("find expired leases", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT tenant_id, metric, period_start, node_id FROM"
+                    + " tenancy_usage_leases WHERE expires_at < ?")) {
+                s.setObject(1, Jdbc.utc(clock.instant()));
+                List<Expired> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Expired(
+                                rs.getString(1), rs.getString(2), rs.getObject(3, LocalDate.class), rs.getString(4)));
+                    }
+                }
+                return out;
+            }
+        });
+        int n = 0;
+        for (Expired e : expired) {
+            n += Jdbc.inTransaction(db.dataSource, "write off an expired lease", c -> {
+                try (PreparedStatement s = c.prepareStatement("SELECT used FROM tenancy_usage_counters WHERE"
+                        + " tenant_id = ? AND metric = ? AND period_start = ? FOR UPDATE")) {
+                    s.setString(1, e.tenant());
+                    s.setString(2, e.metric());
+                    s.setObject(3, e.period());
+                    s.executeQuery().close();
+                }
+                long amount;
+                try (PreparedStatement s = c.prepareStatement("SELECT amount FROM tenancy_usage_leases WHERE"
+                        + " tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ? AND expires_at < ?")) {
+                    s.setString(1, e.tenant());
+                    s.setString(2, e.metric());
+                    s.setObject(3, e.period());
+                    s.setString(4, e.node());
+                    s.setObject(5, Jdbc.utc(clock.instant()));
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (!rs.next()) {
+                            return 0; // renewed or returned meanwhile
+                        }
+                        amount = rs.getLong(1);
+                    }
+                }
+                try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET leased = leased - ?,"
+                        + " written_off = written_off + ? WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
+                    s.setLong(1, amount);
+                    s.setLong(2, amount);
+                    s.setString(3, e.tenant());
+                    s.setString(4, e.metric());
+                    s.setObject(5, e.period());
+                    s.executeUpdate();
+                }
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_usage_leases WHERE tenant_id = ?"
+                        + " AND metric = ? AND period_start = ? AND node_id = ?")) {
+                    s.setString(1, e.tenant());
+                    s.setString(2, e.metric());
+                    s.setObject(3, e.period());
+                    s.setString(4, e.node());
+                    s.executeUpdate();
+                }
+                LOG.warn(
+                        "Wrote off an expired lease of {} {} for '{}' held by node {}",
+                        amount,
+                        e.metric(),
+                        e.tenant(),
+                        e.node());
+                return 1;
+            });
+        }
+        return n;
+    }
+
+    private void housekeeping() {
+        try {
+            LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+            for (Map<String, Allowance> byMetric : allowances.values()) {
+                for (Allowance a : byMetric.values()) {
+                    if (a.periodEnd != null && !today.isBefore(a.periodEnd)) {
+                        synchronized (a) {
+                            retire(a); // the period ended: the next use leases in the new one
+                        }
+                    }
+                }
+            }
+            flush();
+            reclaimExpiredLeases();
+        } catch (RuntimeException e) {
+            LOG.warn("Usage housekeeping failed; will retry", e);
+        }
+    }
+
+    /** Flushes, returns every lease this node holds, and stops housekeeping. */
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdown();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Map<String, Allowance> byMetric : allowances.values()) {
+            for (Allowance a : byMetric.values()) {
+                synchronized (a) {
+                    retire(a);
+                }
+            }
+        }
+        flush();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void ensureCounter(Allowance a) {
+        if (a.counterExists) {
+            return;
+        }
+        try {
+            Jdbc.inTransaction(db.dataSource, "create a usage counter", c -> {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_usage_counters (tenant_id, metric,"
+                        + " period_start, used, leased, written_off, peak, events) SELECT ?, ?, ?, 0, 0, 0, 0, 0"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM tenancy_usage_counters WHERE tenant_id = ? AND metric = ?"
+                        + " AND period_start = ?)")) {
+                    key(s, 1, a);
+                    key(s, 4, a);
+                    return s.executeUpdate();
+                }
+            });
+        } catch (dev.tenancy.StorageException e) {
+            if (!Jdbc.isUniqueViolation(e)) {
+                throw e;
+            }
+        }
+        a.counterExists = true;
+    }
+
+    /** used, leased, written_off, peak of the counter row (locked when {@code lock}), or null when missing and not locked. */
+    private static long[] counter(Connection c, Allowance a, boolean lock) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT used, leased, written_off, peak FROM"
+                + " tenancy_usage_counters WHERE tenant_id = ? AND metric = ? AND period_start = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+            key(s, 1, a);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    if (lock) {
+                        throw new SQLException(
+                                "The usage counter of " + a.metric.key() + " for '" + a.tenant + "' disappeared");
+                    }
+                    return new long[4];
+                }
+                return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+            }
+        }
+    }
+
+    private static void addUsed(
+            Connection c, Allowance a, long quantity, long events, long fromLease, long fromWrittenOff)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET used = used + ?,"
+                + " leased = leased - ?, written_off = written_off - ?, events = events + ?,"
+                + " peak = CASE WHEN used + ? > peak THEN used + ? ELSE peak END"
+                + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
+            s.setLong(1, quantity);
+            s.setLong(2, fromLease);
+            s.setLong(3, fromWrittenOff);
+            s.setLong(4, events);
+            s.setLong(5, quantity);
+            s.setLong(6, quantity);
+            key(s, 7, a);
+            s.executeUpdate();
+        }
+    }
+
+    private static void key(PreparedStatement s, int first, Allowance a) throws SQLException {
+        s.setString(first, a.tenant.value());
+        s.setString(first + 1, a.metric.key());
+        s.setObject(first + 2, a.periodStart);
+    }
+
+    private static void requirePositive(long quantity) {
+        if (quantity <= 0) {
+            throw new IllegalArgumentException(
+                    "Consumed quantities are positive, was " + quantity + ": release capacity with record(...)");
+        }
+    }
+
+    /** One (tenant, metric, period) on this node: its limit, its lease and its unflushed usage. */
+    static final class Allowance {
+        final TenantId tenant;
+        final Metric metric;
+        final LocalDate periodStart;
+        final LocalDate periodEnd;
+        final Instant retryAfter;
+        final AtomicLong remaining = new AtomicLong();
+        final LongAdder pending = new LongAdder();
+        final LongAdder calls = new LongAdder();
+        volatile long limit;
+        volatile boolean hard;
+        volatile long termsReadAt;
+        volatile long knownAvailable;
+        volatile long knownUsed;
+        volatile boolean retired;
+        volatile boolean counterExists;
+
+        Allowance(TenantId tenant, Metric metric, LocalDate periodStart, LocalDate periodEnd, Instant retryAfter) {
+            this.tenant = tenant;
+            this.metric = metric;
+            this.periodStart = periodStart;
+            this.periodEnd = periodEnd;
+            this.retryAfter = retryAfter;
+        }
+
+        void apply(Limit l) {
+            this.limit = l.max();
+            this.hard = l.enforcement() == Limit.Enforcement.HARD && !l.unlimited();
+            this.termsReadAt = System.nanoTime();
+        }
+    }
+
+    /** Builds a {@link UsageMeter}; one per node. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private AuditLog audit;
+        private Subscriptions subscriptions;
+        private String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
+        private long chunk = 100;
+        private Duration leaseTtl = Duration.ofMinutes(5);
+        private Duration flushInterval = Duration.ofSeconds(1);
+        private Duration termsTtl = Duration.ofSeconds(30);
+        private ZoneId zone = java.time.ZoneOffset.UTC;
+        private java.time.InstantSource clock = java.time.InstantSource.system();
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** Required: where the limits come from. */
+        public Builder subscriptions(Subscriptions subscriptions) {
+            this.subscriptions = subscriptions;
+            return this;
+        }
+
+        /** Required. */
+        public Builder auditLog(AuditLog audit) {
+            this.audit = audit;
+            return this;
+        }
+
+        /** This node's id on its leases (default random); keep it stable across restarts to reuse leases. */
+        public Builder nodeId(String nodeId) {
+            if (nodeId == null || nodeId.isBlank() || nodeId.length() > 100) {
+                throw new IllegalArgumentException("A node id is 1 to 100 characters, was '" + nodeId + "'");
+            }
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /** How much allowance one lease asks for (default 100): larger is fewer database trips, more to write off after a crash. */
+        public Builder leaseChunk(long chunk) {
+            if (chunk < 1) {
+                throw new IllegalArgumentException("The lease chunk is at least 1, was " + chunk);
+            }
+            this.chunk = chunk;
+            return this;
+        }
+
+        public Builder leaseTtl(Duration leaseTtl) {
+            this.leaseTtl = positive(leaseTtl, "leaseTtl");
+            return this;
+        }
+
+        public Builder flushInterval(Duration flushInterval) {
+            this.flushInterval = positive(flushInterval, "flushInterval");
+            return this;
+        }
+
+        public Builder termsTtl(Duration termsTtl) {
+            this.termsTtl = Objects.requireNonNull(termsTtl, "termsTtl");
+            return this;
+        }
+
+        public Builder zone(ZoneId zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        public Builder clock(java.time.InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        public UsageMeter build() {
+            return new UsageMeter(this);
+        }
+    }
+}

@@ -1,0 +1,487 @@
+package dev.tenancy.billing;
+
+import static dev.tenancy.billing.BillingFixture.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenancy.Actor;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditEvent;
+import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.testkit.TestDatabase;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Plans, subscriptions, overrides and usage on one database; run on H2 and PostgreSQL. */
+abstract class BillingContract {
+    protected abstract TestDatabase.Kind kind();
+
+    BillingFixture f;
+
+    @BeforeEach
+    void setUp() {
+        f = new BillingFixture(kind());
+    }
+
+    @AfterEach
+    void tearDown() {
+        f.close();
+    }
+
+    private List<AuditEvent> audited(String entityType) {
+        return f.audit
+                .query(AuditQuery.builder().entityType(entityType).build())
+                .items();
+    }
+
+    @Nested
+    class Plans {
+        @Test
+        void the_defaults_carry_the_quota_table() {
+            PlanVersion pro = f.plans.current("professional").orElseThrow();
+            assertThat(pro.version()).isEqualTo(1);
+            assertThat(pro.plan().monthlyPrice()).isEqualTo(Money.of(7_900, "USD"));
+            assertThat(pro.plan().limit("api_calls")).isEqualTo(Limit.hard(50_000));
+            assertThat(f.plans
+                            .current("enterprise")
+                            .orElseThrow()
+                            .plan()
+                            .limit("users")
+                            .unlimited())
+                    .isTrue();
+            assertThat(f.plans.currentPlans())
+                    .extracting(PlanVersion::key)
+                    .containsExactly("business", "enterprise", "free", "professional", "standard");
+        }
+
+        @Test
+        void a_new_price_is_a_new_version_and_subscriptions_keep_theirs() {
+            TenantId acme = f.subscribed("acme", "standard");
+            Plan standard = f.plans.current("standard").orElseThrow().plan();
+            Plan dearer = new Plan(
+                    standard.key(),
+                    standard.name(),
+                    standard.tier(),
+                    Money.of(3_500, "USD"),
+                    Money.of(35_000, "USD"),
+                    standard.limits(),
+                    standard.modules());
+
+            PlanVersion v2 = f.plans.publish(dearer, ADMIN, "2027 prices");
+
+            assertThat(v2.version()).isEqualTo(2);
+            assertThat(f.plans.version("standard", 1).plan().monthlyPrice()).isEqualTo(Money.of(2_900, "USD"));
+            assertThat(f.subscriptions.terms(acme).orElseThrow().plan().version())
+                    .isEqualTo(1);
+            TenantId globex = f.subscribed("globex", "standard");
+            assertThat(f.subscriptions.subscription(globex).orElseThrow().planVersion())
+                    .isEqualTo(2);
+            f.subscriptions.changePlan(acme, "standard", ADMIN, "Renewal at 2027 prices");
+            assertThat(f.subscriptions.subscription(acme).orElseThrow().planVersion())
+                    .isEqualTo(2);
+        }
+
+        @Test
+        void publishing_the_same_content_again_is_a_no_op() {
+            Plan pro = f.plans.current("professional").orElseThrow().plan();
+            assertThat(f.plans.publish(pro, ADMIN, "again").version()).isEqualTo(1);
+            assertThat(f.plans.versions("professional")).hasSize(1);
+        }
+
+        @Test
+        void publications_are_audited_with_reason() {
+            assertThat(audited("plan")).extracting(AuditEvent::entityId).contains("professional@1");
+        }
+    }
+
+    @Nested
+    class SubscriptionLife {
+        @Test
+        void a_trial_converts_once_when_it_ends_and_the_job_is_idempotent() {
+            TenantId acme = TenantId.of("acme");
+            f.subscriptions.subscribe(acme, "professional", BillingCycle.MONTHLY, 14, ADMIN, "Signed up");
+            assertThat(f.subscriptions.subscription(acme).orElseThrow().status())
+                    .isEqualTo(SubscriptionStatus.TRIAL);
+
+            assertThat(f.subscriptions.convertTrials(LocalDate.of(2026, 5, 14), ADMIN))
+                    .isEqualTo(new Subscriptions.TrialRun(0, 0));
+            assertThat(f.subscriptions.convertTrials(LocalDate.of(2026, 5, 15), ADMIN))
+                    .isEqualTo(new Subscriptions.TrialRun(1, 0));
+            assertThat(f.subscriptions.convertTrials(LocalDate.of(2026, 5, 15), ADMIN))
+                    .isEqualTo(new Subscriptions.TrialRun(0, 0));
+            Subscription s = f.subscriptions.subscription(acme).orElseThrow();
+            assertThat(s.status()).isEqualTo(SubscriptionStatus.ACTIVE);
+            assertThat(s.anchor()).isEqualTo(LocalDate.of(2026, 5, 15));
+        }
+
+        @Test
+        void an_extended_trial_ends_later_and_one_that_cannot_pay_expires() {
+            TenantId acme = TenantId.of("acme");
+            f.subscriptions.subscribe(acme, "professional", BillingCycle.MONTHLY, 14, ADMIN, "Signed up");
+            f.subscriptions.changePayment(acme, PaymentMethod.CARD, false, ADMIN, "No card on file yet");
+            f.subscriptions.grant(
+                    acme,
+                    new BillingOverride.ExtendedTrial(14),
+                    null,
+                    null,
+                    Actor.user("csm-2", "csm"),
+                    "Requested by prospect for POC completion");
+
+            assertThat(f.subscriptions.terms(acme).orElseThrow().trialEndsOn()).isEqualTo(LocalDate.of(2026, 5, 29));
+            assertThat(f.subscriptions
+                            .convertTrials(LocalDate.of(2026, 5, 20), ADMIN)
+                            .expired())
+                    .isZero();
+            assertThat(f.subscriptions
+                            .convertTrials(LocalDate.of(2026, 5, 29), ADMIN)
+                            .expired())
+                    .isEqualTo(1);
+            assertThat(f.subscriptions.subscription(acme).orElseThrow().status())
+                    .isEqualTo(SubscriptionStatus.EXPIRED);
+        }
+
+        @Test
+        void a_forbidden_transition_names_both_statuses() {
+            TenantId acme = f.subscribed("acme", "standard");
+            assertThatThrownBy(() -> f.subscriptions.transition(acme, SubscriptionStatus.TRIAL, ADMIN, "why"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot go from active to trial");
+        }
+
+        @Test
+        void subscribing_twice_or_to_an_unknown_plan_is_refused_clearly() {
+            TenantId acme = f.subscribed("acme", "standard");
+            assertThatThrownBy(() -> f.subscriptions.subscribe(acme, "business", BillingCycle.MONTHLY, 0, ADMIN, "x"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already has a subscription: use changePlan");
+            assertThatThrownBy(() -> f.subscribed("globex", "platinum"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("Plan 'platinum' does not exist");
+        }
+
+        @Test
+        void every_change_is_audited_with_actor_and_reason() {
+            TenantId acme = f.subscribed("acme", "standard");
+            f.subscriptions.changePlan(acme, "business", Actor.user("sales-7", "sales_ops"), "Upsell");
+            AuditEvent e = audited("subscription").getFirst();
+            assertThat(e.action()).isEqualTo("change_plan");
+            assertThat(e.actorId()).isEqualTo("sales-7");
+            assertThat(e.metadata())
+                    .containsEntry("reason", "Upsell")
+                    .containsEntry("plan", "standard@1 -> business@1");
+        }
+    }
+
+    @Nested
+    class Overrides {
+        @Test
+        void overrides_fold_into_the_terms_newest_first() {
+            TenantId acme = f.subscribed("acme", "enterprise");
+            LocalDate today = f.subscriptions.today();
+            f.subscriptions.grant(acme, BillingOverride.PercentOff.of("15"), today, null, ADMIN, "Enterprise deal");
+            f.subscriptions.grant(
+                    acme,
+                    new BillingOverride.LimitOverride("users", Limit.hard(500)),
+                    today,
+                    null,
+                    ADMIN,
+                    "Contract: 500 seats");
+            f.subscriptions.grant(
+                    acme,
+                    new BillingOverride.PaymentMethodOverride(PaymentMethod.WIRE),
+                    today,
+                    null,
+                    ADMIN,
+                    "Pays by wire");
+            f.subscriptions.grant(
+                    acme,
+                    new BillingOverride.CustomCycle(BillingCycle.QUARTERLY, 1),
+                    today,
+                    null,
+                    ADMIN,
+                    "Quarterly billing");
+
+            Terms t = f.subscriptions.terms(acme).orElseThrow();
+            assertThat(t.percentOff()).isEqualTo(1_500);
+            assertThat(t.limit("users")).isEqualTo(Limit.hard(500));
+            assertThat(t.limit("api_calls").unlimited()).isTrue();
+            assertThat(t.paymentMethod()).isEqualTo(PaymentMethod.WIRE);
+            assertThat(t.schedule().cycle()).isEqualTo(BillingCycle.QUARTERLY);
+            assertThat(audited("billing_override")).hasSize(4);
+        }
+
+        @Test
+        void a_comp_with_an_end_applies_only_until_then_and_a_revoked_grant_never() {
+            TenantId acme = f.subscribed("acme", "standard");
+            Grant comp = f.subscriptions.grant(
+                    acme,
+                    new BillingOverride.Comp(),
+                    LocalDate.of(2026, 5, 1),
+                    LocalDate.of(2026, 8, 1),
+                    ADMIN,
+                    "Partner launch");
+            assertThat(f.subscriptions
+                            .terms(acme, LocalDate.of(2026, 7, 31))
+                            .orElseThrow()
+                            .comped())
+                    .isTrue();
+            assertThat(f.subscriptions
+                            .terms(acme, LocalDate.of(2026, 8, 1))
+                            .orElseThrow()
+                            .comped())
+                    .isFalse();
+            f.subscriptions.revoke(comp.id(), ADMIN, "Partnership ended early");
+            assertThat(f.subscriptions
+                            .terms(acme, LocalDate.of(2026, 6, 1))
+                            .orElseThrow()
+                            .comped())
+                    .isFalse();
+        }
+
+        @Test
+        void invalid_overrides_are_refused_with_the_value_and_nothing_is_written() {
+            TenantId acme = f.subscribed("acme", "standard");
+            assertThatThrownBy(() -> BillingOverride.PercentOff.of("120"))
+                    .hasMessageContaining("at most 100 %, was 120 %");
+            assertThatThrownBy(() -> new BillingOverride.LimitOverride("users", Limit.hard(-5)))
+                    .hasMessageContaining("A limit cannot be negative, was -5");
+            assertThatThrownBy(() -> f.subscriptions.grant(
+                            acme,
+                            new BillingOverride.Comp(),
+                            LocalDate.of(2026, 6, 1),
+                            LocalDate.of(2026, 5, 1),
+                            ADMIN,
+                            "backwards"))
+                    .hasMessageContaining("must end after it starts, was from 2026-06-01 until 2026-05-01");
+            assertThatThrownBy(() -> f.subscriptions.grant(
+                            acme,
+                            new BillingOverride.FixedPrice(Money.of(1, "EUR")),
+                            null,
+                            null,
+                            ADMIN,
+                            "wrong currency"))
+                    .hasMessageContaining("is billed in USD");
+            assertThatThrownBy(() -> f.subscriptions.grant(acme, new BillingOverride.Comp(), null, null, ADMIN, " "))
+                    .hasMessageContaining("needs a reason");
+            assertThat(f.subscriptions.grants(acme)).isEmpty();
+            assertThat(audited("billing_override")).isEmpty();
+        }
+    }
+
+    @Nested
+    class Usage {
+        @Test
+        void a_retried_record_is_counted_once() {
+            TenantId acme = f.subscribed("acme", "standard");
+            try (UsageMeter meter = f.meter().build()) {
+                assertThat(meter.record(acme, Metric.INVOICES, 1, "req-1").outcome())
+                        .isEqualTo(UsageRecord.Outcome.COUNTED);
+                assertThat(meter.record(acme, Metric.INVOICES, 1, "req-1").outcome())
+                        .isEqualTo(UsageRecord.Outcome.DUPLICATE);
+                assertThat(meter.history(acme, Metric.INVOICES).getFirst().sum())
+                        .isEqualTo(1);
+                assertThatThrownBy(() -> meter.record(acme, Metric.INVOICES, 5, "req-1"))
+                        .hasMessageContaining("Idempotency key 'req-1' of tenant 'acme' already counted 1 invoices");
+            }
+        }
+
+        @Test
+        void the_same_key_racing_from_many_threads_is_counted_once() throws Exception {
+            TenantId acme = f.subscribed("acme", "standard");
+            try (UsageMeter meter = f.meter().build();
+                    var pool = java.util.concurrent.Executors.newFixedThreadPool(6)) {
+                List<java.util.concurrent.Future<UsageRecord>> all = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    all.add(pool.submit(() -> meter.record(acme, Metric.INVOICES, 1, "webhook-77")));
+                }
+                long counted = 0;
+                for (var r : all) {
+                    counted += r.get().outcome() == UsageRecord.Outcome.COUNTED ? 1 : 0;
+                }
+                assertThat(counted).isEqualTo(1);
+                assertThat(meter.history(acme, Metric.INVOICES).getFirst().sum())
+                        .isEqualTo(1);
+            }
+        }
+
+        @Test
+        void a_hard_limit_is_never_exceeded_and_the_denial_carries_the_numbers() {
+            f.plans.publish(f.metered(250), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter = f.meter().leaseChunk(100).build()) {
+                int accepted = 0;
+                for (int i = 0; i < 300; i++) {
+                    accepted += meter.tryConsume(acme, Metric.API_CALLS, 1) ? 1 : 0;
+                }
+                assertThat(accepted).isEqualTo(250);
+                QuotaDecision d = meter.consume(acme, Metric.API_CALLS, 1);
+                assertThat(d.allowed()).isFalse();
+                assertThat(d.limit()).isEqualTo(250);
+                assertThat(d.used()).isEqualTo(250);
+                assertThat(d.remaining()).isZero();
+                assertThat(d.retryAfter()).isEqualTo(java.time.Instant.parse("2026-06-01T00:00:00Z"));
+                assertThatThrownBy(() -> meter.enforce(acme, Metric.API_CALLS, 1))
+                        .isInstanceOfSatisfying(QuotaExceededException.class, e -> {
+                            assertThat(e.limit()).isEqualTo(250);
+                            assertThat(e.used()).isEqualTo(250);
+                            assertThat(e.remaining()).isZero();
+                            assertThat(e.retryAfter()).isEqualTo(java.time.Instant.parse("2026-06-01T00:00:00Z"));
+                        })
+                        .hasMessageContaining("has used 250 of its 250 api_calls");
+                meter.flush();
+                assertThat(meter.history(acme, Metric.API_CALLS).getFirst())
+                        .isEqualTo(new UsagePeriod("api_calls", LocalDate.of(2026, 5, 1), 250, 250, 250));
+            }
+        }
+
+        @Test
+        void durable_records_and_the_hot_path_share_one_limit() {
+            f.plans.publish(f.metered(100), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter = f.meter().leaseChunk(30).build()) {
+                assertThat(meter.tryConsume(acme, Metric.API_CALLS, 1)).isTrue(); // leases 30
+                for (int i = 0; i < 70; i++) {
+                    assertThat(meter.record(acme, Metric.API_CALLS, 1, "r" + i).outcome())
+                            .isEqualTo(UsageRecord.Outcome.COUNTED);
+                }
+                assertThat(meter.record(acme, Metric.API_CALLS, 1, "r-over").outcome())
+                        .isEqualTo(UsageRecord.Outcome.REFUSED);
+                int more = 0;
+                while (meter.tryConsume(acme, Metric.API_CALLS, 1)) {
+                    more++;
+                }
+                assertThat(more).isEqualTo(29);
+            }
+        }
+
+        @Test
+        void a_soft_limit_allows_overage_and_says_so() {
+            f.plans.publish(f.metered(100), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter = f.meter().build()) {
+                for (int i = 0; i < 12; i++) {
+                    assertThat(meter.tryConsume(acme, Metric.INVOICES, 1)).isTrue();
+                }
+                QuotaDecision d = meter.consume(acme, Metric.INVOICES, 1);
+                assertThat(d.allowed()).isTrue();
+                assertThat(d.overage()).isTrue();
+                assertThat(d.used()).isEqualTo(13);
+                meter.flush();
+                assertThat(meter.history(acme, Metric.INVOICES).getFirst().sum())
+                        .isEqualTo(13);
+            }
+        }
+
+        @Test
+        void seats_go_up_and_down_and_never_reset() {
+            f.plans.publish(f.metered(100), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter = f.meter().build()) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(meter.record(acme, Metric.USERS, 1, "invite-" + i)
+                                    .outcome())
+                            .isEqualTo(UsageRecord.Outcome.COUNTED);
+                }
+                assertThat(meter.record(acme, Metric.USERS, 1, "invite-3").outcome())
+                        .isEqualTo(UsageRecord.Outcome.REFUSED);
+                meter.record(acme, Metric.USERS, -1, "remove-0");
+                assertThat(meter.record(acme, Metric.USERS, 1, "invite-3").outcome())
+                        .isEqualTo(UsageRecord.Outcome.COUNTED);
+                assertThat(meter.history(acme, Metric.USERS))
+                        .containsExactly(new UsagePeriod("users", UsageMeter.LIFETIME, 3, 3, 5));
+                assertThatThrownBy(() -> meter.record(acme, Metric.USERS, -9, "remove-many"))
+                        .hasMessageContaining("below zero");
+            }
+        }
+
+        @Test
+        void a_limit_override_raises_the_limit_once_the_terms_are_reread() {
+            f.plans.publish(f.metered(10), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter =
+                    f.meter().termsTtl(Duration.ZERO).leaseChunk(5).build()) {
+                int accepted = 0;
+                while (meter.tryConsume(acme, Metric.API_CALLS, 1)) {
+                    accepted++;
+                }
+                assertThat(accepted).isEqualTo(10);
+                f.subscriptions.grant(
+                        acme,
+                        new BillingOverride.LimitOverride("api_calls", Limit.hard(15)),
+                        null,
+                        null,
+                        ADMIN,
+                        "Burst for launch");
+                while (meter.tryConsume(acme, Metric.API_CALLS, 1)) {
+                    accepted++;
+                }
+                assertThat(accepted).isEqualTo(15);
+            }
+        }
+
+        @Test
+        void close_returns_the_lease_so_another_node_can_use_it() {
+            f.plans.publish(f.metered(100), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter a = f.meter().nodeId("a").leaseChunk(100).build()) {
+                assertThat(a.tryConsume(acme, Metric.API_CALLS, 10)).isTrue(); // holds the other 90
+            }
+            try (UsageMeter b = f.meter().nodeId("b").leaseChunk(100).build()) {
+                assertThat(b.tryConsume(acme, Metric.API_CALLS, 90)).isTrue();
+                assertThat(b.tryConsume(acme, Metric.API_CALLS, 1)).isFalse();
+            }
+        }
+
+        @Test
+        void a_crashed_nodes_lease_is_written_off_after_expiry_and_still_counts_against_the_limit() {
+            f.plans.publish(f.metered(100), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            UsageMeter crashed = f.meter()
+                    .nodeId("crashed")
+                    .leaseChunk(40)
+                    .leaseTtl(Duration.ofMinutes(5))
+                    .build();
+            assertThat(crashed.tryConsume(acme, Metric.API_CALLS, 5)).isTrue(); // leased 40, 5 consumed, never flushed
+            // the node dies here: no close, no flush
+            try (UsageMeter b = f.meter().nodeId("b").leaseChunk(100).build()) {
+                f.clock.advance(Duration.ofMinutes(6));
+                assertThat(b.reclaimExpiredLeases()).isEqualTo(1);
+                int accepted = 0;
+                while (b.tryConsume(acme, Metric.API_CALLS, 1)) {
+                    accepted++;
+                }
+                assertThat(accepted).isEqualTo(60); // the 40 written off are lost, never granted twice
+            }
+            crashed.close(); // (a node thought dead that comes back returns what it did not use)
+        }
+
+        @Test
+        void a_tenant_without_subscription_gets_nothing() {
+            try (UsageMeter meter = f.meter().build()) {
+                QuotaDecision d = meter.consume(TenantId.of("nobody"), Metric.API_CALLS, 1);
+                assertThat(d.allowed()).isFalse();
+                assertThat(d.limit()).isZero();
+            }
+        }
+
+        @Test
+        void bad_usage_is_refused_with_the_value() {
+            TenantId acme = f.subscribed("acme", "standard");
+            try (UsageMeter meter = f.meter().build()) {
+                assertThatThrownBy(() -> meter.tryConsume(acme, Metric.API_CALLS, 0))
+                        .hasMessageContaining("positive, was 0");
+                assertThatThrownBy(() -> meter.record(acme, Metric.API_CALLS, -1, "k"))
+                        .hasMessageContaining("must be positive, was -1");
+                assertThatThrownBy(() -> meter.record(acme, Metric.API_CALLS, 1, ""))
+                        .hasMessageContaining("idempotency key");
+            }
+            assertThat(Map.of()).isEmpty();
+        }
+    }
+}

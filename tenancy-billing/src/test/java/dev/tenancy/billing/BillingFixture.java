@@ -1,0 +1,70 @@
+package dev.tenancy.billing;
+
+import dev.tenancy.Actor;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.testkit.MutableClock;
+import dev.tenancy.testkit.TestDatabase;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+/** A platform database with the billing tables, the default plans and a settable clock. */
+final class BillingFixture implements AutoCloseable {
+    static final Actor ADMIN = Actor.user("ops-1", "system_admin");
+
+    final TestDatabase database;
+    final MutableClock clock = new MutableClock(Instant.parse("2026-05-01T09:00:00Z"));
+    final AuditLog audit;
+    final PlanCatalog plans;
+    final Subscriptions subscriptions;
+
+    BillingFixture(TestDatabase.Kind kind) {
+        this.database = TestDatabase.of(kind);
+        this.audit = JdbcAuditLog.builder(database.dataSource()).clock(clock).build();
+        this.plans = PlanCatalog.builder(database.dataSource())
+                .auditLog(audit)
+                .clock(clock)
+                .build();
+        plans.publishDefaults(ADMIN);
+        this.subscriptions = Subscriptions.builder(database.dataSource())
+                .plans(plans)
+                .auditLog(audit)
+                .clock(clock)
+                .build();
+    }
+
+    /** A plan "metered" with a hard limit of {@code max} API calls and a soft limit of 10 invoices at 0.50 each. */
+    Plan metered(long max) {
+        return new Plan(
+                "metered",
+                "Metered",
+                "standard",
+                Money.of(1_000, "USD"),
+                Money.of(10_000, "USD"),
+                Map.of(
+                        "api_calls", Limit.hard(max),
+                        "invoices", Limit.soft(10, Money.of(50, "USD")),
+                        "users", Limit.hard(3)),
+                Set.of());
+    }
+
+    TenantId subscribed(String id, String plan) {
+        TenantId t = TenantId.of(id);
+        subscriptions.subscribe(t, plan, BillingCycle.MONTHLY, 0, ADMIN, "test");
+        return t;
+    }
+
+    UsageMeter.Builder meter() {
+        return UsageMeter.builder(database.dataSource())
+                .subscriptions(subscriptions)
+                .auditLog(audit)
+                .clock(clock);
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}
