@@ -442,18 +442,29 @@ public final class Subscriptions {
 
     /** The terms of every subscription on {@code day}, read in two queries (for the billing cycle and analytics). */
     public List<Terms> allTerms(LocalDate day) {
+        return accounts().stream().map(a -> a.termsOn(day)).toList();
+    }
+
+    /** A subscription with its plan version and every grant, from which terms on any day follow. */
+    record Account(Subscription subscription, PlanVersion plan, List<Grant> grants) {
+        Terms termsOn(LocalDate day) {
+            return Terms.of(subscription, plan, grants, day);
+        }
+    }
+
+    /** Every subscription with its plan and grants, in two queries. */
+    List<Account> accounts() {
         return db.read("read all subscriptions", c -> {
             Map<TenantId, List<Grant>> grants = grants(c, null);
-            List<Terms> out = new ArrayList<>();
+            List<Account> out = new ArrayList<>();
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT * FROM tenancy_subscriptions ORDER BY tenant_id")) {
                 while (rs.next()) {
                     Subscription sub = read(rs);
-                    out.add(Terms.of(
+                    out.add(new Account(
                             sub,
                             plans.version(sub.planKey(), sub.planVersion()),
-                            grants.getOrDefault(sub.tenant(), List.of()),
-                            day));
+                            grants.getOrDefault(sub.tenant(), List.of())));
                 }
             }
             return out;

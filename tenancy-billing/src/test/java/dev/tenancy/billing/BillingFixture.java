@@ -63,6 +63,14 @@ final class BillingFixture implements AutoCloseable {
                 .clock(clock);
     }
 
+    /** The invoice of {@code tenant} in a run's result. */
+    Invoice cycle(CycleResult result, TenantId tenant) {
+        return result.invoices().stream()
+                .filter(i -> i.tenant().equals(tenant))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no invoice for " + tenant + " in " + result.counters()));
+    }
+
     @Override
     public void close() {
         database.close();

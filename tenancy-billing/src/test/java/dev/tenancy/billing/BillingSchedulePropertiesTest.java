@@ -13,7 +13,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 /** Billing periods partition time for every cycle and anchor; money stays exact. */
-class BillingScheduleProperties {
+class BillingSchedulePropertiesTest {
 
     @Provide
     Arbitrary<LocalDate> days() {
