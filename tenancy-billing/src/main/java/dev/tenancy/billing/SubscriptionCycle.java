@@ -510,6 +510,10 @@ public final class SubscriptionCycle {
 
     /** The invoices of {@code tenant}, newest period first. */
     public List<Invoice> invoices(TenantId tenant) {
+        return readInvoices(db, tenant);
+    }
+
+    static List<Invoice> readInvoices(BillingDatabase db, TenantId tenant) {
         return db.read("read the invoices of '" + tenant + "'", c -> {
             Map<String, List<InvoiceLine>> lines = new HashMap<>();
             try (PreparedStatement s =

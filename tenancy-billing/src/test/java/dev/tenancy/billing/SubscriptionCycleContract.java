@@ -262,6 +262,45 @@ abstract class SubscriptionCycleContract {
     }
 
     @Test
+    void a_failed_charge_moves_the_subscription_to_past_due_and_payment_brings_it_back() {
+        aMonthOfTenants();
+        TenantId wayne = TenantId.of("wayne");
+        f.subscriptions.grant(
+                wayne,
+                new BillingOverride.PaymentMethodOverride(PaymentMethod.WIRE),
+                MAY_1,
+                null,
+                ADMIN,
+                "Pays by wire");
+        cycle().run(MAY_1, MAY_31, false, ADMIN);
+        InMemoryPaymentGateway gateway = new InMemoryPaymentGateway().script(ACME, InvoiceStatus.PAYMENT_FAILED);
+        Payments payments = Payments.builder(f.database.dataSource())
+                .subscriptions(f.subscriptions)
+                .gateway(gateway)
+                .auditLog(f.audit)
+                .build();
+
+        assertThat(payments.autoCharge(ADMIN)).isEqualTo(new Payments.ChargeRun(0, 1, 0, 1));
+        assertThat(cycle().invoices(ACME).getFirst().status()).isEqualTo(InvoiceStatus.PAYMENT_FAILED);
+        assertThat(f.subscriptions.subscription(ACME).orElseThrow().status()).isEqualTo(SubscriptionStatus.PAST_DUE);
+        assertThat(cycle().invoices(wayne).getFirst().status()).isEqualTo(InvoiceStatus.OPEN); // collected by hand
+
+        assertThat(payments.autoCharge(ADMIN)).isEqualTo(new Payments.ChargeRun(0, 0, 0, 1)); // nothing charged twice
+        assertThat(gateway.charged()).hasSize(1);
+
+        String invoice = cycle().invoices(ACME).getFirst().id();
+        payments.apply(invoice, PaymentGateway.PaymentResult.paid("wire-991"), ADMIN); // paid another way
+        payments.apply(invoice, PaymentGateway.PaymentResult.failed("late", "stale webhook"), ADMIN); // never unpays
+        assertThat(cycle().invoices(ACME).getFirst().status()).isEqualTo(InvoiceStatus.PAID);
+        assertThat(f.subscriptions.subscription(ACME).orElseThrow().status()).isEqualTo(SubscriptionStatus.ACTIVE);
+        assertThat(f.audit
+                        .query(AuditQuery.builder().entityType("invoice").build())
+                        .items())
+                .extracting(e -> e.metadata().get("to"))
+                .containsExactly("PAID", "PAYMENT_FAILED");
+    }
+
+    @Test
     void a_reversed_period_is_refused_clearly() {
         assertThatThrownBy(() -> cycle().run(MAY_31, MAY_1, true, ADMIN))
                 .hasMessageContaining("periodTo 2026-05-01 is before periodFrom 2026-05-31");
