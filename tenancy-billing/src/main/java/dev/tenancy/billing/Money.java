@@ -58,6 +58,17 @@ public record Money(long minor, Currency currency) implements Comparable<Money> 
         return new Money(Math.negateExact(minor), currency);
     }
 
+    /** This amount divided by {@code divisor}, rounded half-even to the minor unit. */
+    public Money dividedBy(long divisor) {
+        if (divisor <= 0) {
+            throw new IllegalArgumentException("Divide money by a positive number, was " + divisor);
+        }
+        long exact = BigDecimal.valueOf(minor)
+                .divide(BigDecimal.valueOf(divisor), 0, RoundingMode.HALF_EVEN)
+                .longValueExact();
+        return new Money(exact, currency);
+    }
+
     /** {@code basisPoints}/10,000 of this amount (1,500 = 15 %), rounded half-even to the minor unit. */
     public Money percent(int basisPoints) {
         long exact = BigDecimal.valueOf(minor)

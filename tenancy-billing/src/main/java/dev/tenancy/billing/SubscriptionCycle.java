@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,8 +71,7 @@ public final class SubscriptionCycle {
     private final BillingDatabase db;
     private final Subscriptions subscriptions;
     private final TenantCatalog catalog;
-    private final ModuleEntitlements modules;
-    private final PricingConfig pricing;
+    private final InvoiceCalculator calculator;
     private final InstantSource clock;
     private final int batchSize;
     IntConsumer afterBatch = batch -> {}; // tests: simulate a crash between batches
@@ -82,8 +80,7 @@ public final class SubscriptionCycle {
         this.db = new BillingDatabase(b.dataSource, b.audit);
         this.subscriptions = Objects.requireNonNull(b.subscriptions, "subscriptions");
         this.catalog = b.catalog;
-        this.modules = b.modules;
-        this.pricing = b.pricing;
+        this.calculator = new InvoiceCalculator(b.pricing, b.modules);
         this.clock = b.clock;
         this.batchSize = b.batchSize;
     }
@@ -132,7 +129,7 @@ public final class SubscriptionCycle {
             }
             Terms atStart =
                     period.start().equals(periodFrom) ? t : accounts.get(k).termsOn(period.start());
-            Invoice invoice = invoice(atStart, period, usage.getOrDefault(tenant, Map.of()));
+            Invoice invoice = calculator.invoice(atStart, period, usage.getOrDefault(tenant, Map.of()));
             if (!invoice.total().isPositive()) {
                 noCharge++;
                 continue;
@@ -184,160 +181,6 @@ public final class SubscriptionCycle {
                 t.plan(),
                 subscriptions.grants(t.subscription().tenant()),
                 day);
-    }
-
-    /** The invoice of one tenant for one period (pure: same inputs, same invoice). */
-    Invoice invoice(Terms t, BillingPeriod period, Map<String, List<long[]>> usage) {
-        Plan plan = t.plan().plan();
-        int months = t.schedule().cycle().months();
-        Money zero = Money.zero(plan.monthlyPrice().currency());
-        List<InvoiceLine> lines = new ArrayList<>();
-        if (t.fixedMonthlyPrice() != null) {
-            lines.add(InvoiceLine.of(
-                    InvoiceLine.Kind.CONTRACT,
-                    plan.key(),
-                    plan.name() + " (contract price)",
-                    months,
-                    t.fixedMonthlyPrice()));
-        } else {
-            Money planPrice = plan.price(t.schedule().cycle());
-            if (planPrice.isPositive()) {
-                lines.add(InvoiceLine.of(
-                        InvoiceLine.Kind.PLAN,
-                        plan.key(),
-                        plan.name() + " (" + t.schedule().cycle().label() + ")",
-                        1,
-                        planPrice));
-            }
-            Set<String> on =
-                    new LinkedHashSet<>(modules.enabled(t.subscription().tenant(), pricing.soldModules()));
-            on.removeAll(plan.modules());
-            if (!on.isEmpty()) {
-                requireCurrency(t, zero);
-                lines.addAll(moduleLines(on, months));
-            }
-        }
-        Money recurring = lines.stream().map(InvoiceLine::amount).reduce(zero, Money::plus);
-        if (t.percentOff() > 0 && recurring.isPositive()) {
-            Money off = recurring.percent(t.percentOff());
-            lines.add(new InvoiceLine(
-                    InvoiceLine.Kind.DISCOUNT,
-                    "percent_off",
-                    java.math.BigDecimal.valueOf(t.percentOff(), 2)
-                                    .stripTrailingZeros()
-                                    .toPlainString() + " % off",
-                    1,
-                    off.negate(),
-                    off.negate()));
-        }
-        BillingPeriod previous = t.schedule().periodContaining(period.start().minusDays(1));
-        t.limits().forEach((metric, limit) -> {
-            if (limit.enforcement() != Limit.Enforcement.SOFT || limit.overagePrice() == null || limit.unlimited()) {
-                return;
-            }
-            long over = 0;
-            for (long[] counter : usage.getOrDefault(metric, List.of())) {
-                LocalDate start = LocalDate.ofEpochDay(counter[0]);
-                if (previous.contains(start)) {
-                    over += Math.max(0, counter[1] - limit.max());
-                }
-            }
-            if (over > 0) {
-                lines.add(InvoiceLine.of(
-                        InvoiceLine.Kind.OVERAGE,
-                        metric,
-                        metric + " over " + limit.max() + " in " + previous,
-                        over,
-                        limit.overagePrice()));
-            }
-        });
-        Money total = lines.stream().map(InvoiceLine::amount).reduce(zero, Money::plus);
-        LocalDate issued = period.start()
-                .withDayOfMonth(
-                        Math.min(pricing.invoiceIssueDay(), period.start().lengthOfMonth()));
-        if (issued.isBefore(period.start())) {
-            issued = period.start();
-        }
-        return new Invoice(
-                Invoice.idOf(t.subscription().tenant(), period.start()),
-                t.subscription().tenant(),
-                period,
-                issued,
-                issued.plusDays(pricing.paymentDueDays()),
-                total,
-                InvoiceStatus.OPEN,
-                lines);
-    }
-
-    private void requireCurrency(Terms t, Money zero) {
-        if (!pricing.currencyUnit().equals(zero.currency())) {
-            throw new IllegalStateException("Tenant '" + t.subscription().tenant() + "' is billed in " + zero.currency()
-                    + " but modules are priced in " + pricing.currency()
-                    + ": use one currency for plans and module pricing");
-        }
-    }
-
-    /** Module and bundle lines: the cheapest set of disjoint, fully enabled bundles, then single modules. */
-    private List<InvoiceLine> moduleLines(Set<String> on, int months) {
-        List<Map.Entry<String, PricingConfig.Bundle>> candidates = new ArrayList<>();
-        for (Map.Entry<String, PricingConfig.Bundle> e : pricing.bundles().entrySet()) {
-            if (on.containsAll(e.getValue().modules())) {
-                candidates.add(e);
-            }
-        }
-        long best = Long.MAX_VALUE;
-        int bestLines = Integer.MAX_VALUE;
-        int bestMask = 0;
-        for (int mask = 0; mask < (1 << candidates.size()); mask++) {
-            Set<String> covered = new HashSet<>();
-            long price = 0;
-            boolean disjoint = true;
-            for (int i = 0; i < candidates.size() && disjoint; i++) {
-                if ((mask & (1 << i)) != 0) {
-                    PricingConfig.Bundle b = candidates.get(i).getValue();
-                    for (String m : b.modules()) {
-                        disjoint &= covered.add(m);
-                    }
-                    price += b.monthlyPriceCents();
-                }
-            }
-            if (!disjoint) {
-                continue;
-            }
-            int lineCount = Integer.bitCount(mask);
-            for (String m : on) {
-                if (!covered.contains(m)) {
-                    price += pricing.price(m).map(Money::minor).orElse(0L);
-                    lineCount++;
-                }
-            }
-            // cheaper wins; at the same price, fewer lines (the customer sees the OS they bought)
-            if (price < best || (price == best && lineCount < bestLines)) {
-                best = price;
-                bestLines = lineCount;
-                bestMask = mask;
-            }
-        }
-        List<InvoiceLine> lines = new ArrayList<>();
-        Set<String> covered = new HashSet<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            if ((bestMask & (1 << i)) != 0) {
-                PricingConfig.Bundle b = candidates.get(i).getValue();
-                covered.addAll(b.modules());
-                lines.add(InvoiceLine.of(
-                        InvoiceLine.Kind.BUNDLE,
-                        candidates.get(i).getKey(),
-                        b.name(),
-                        months,
-                        Money.of(b.monthlyPriceCents(), pricing.currency())));
-            }
-        }
-        for (String m : on) {
-            if (!covered.contains(m)) {
-                pricing.price(m).ifPresent(p -> lines.add(InvoiceLine.of(InvoiceLine.Kind.MODULE, m, m, months, p)));
-            }
-        }
-        return lines;
     }
 
     // ---------------------------------------------------------------------------------------------
