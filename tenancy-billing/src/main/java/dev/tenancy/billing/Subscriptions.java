@@ -429,15 +429,20 @@ public final class Subscriptions {
 
     /** The terms as they apply on {@code day}. */
     public Optional<Terms> terms(TenantId tenant, LocalDate day) {
-        return db.read("read the terms of '" + tenant + "'", c -> {
+        record Read(Subscription subscription, List<Grant> grants) {}
+        Read r = db.read("read the terms of '" + tenant + "'", c -> {
             Optional<Subscription> s = find(c, tenant, false);
-            if (s.isEmpty()) {
-                return Optional.empty();
-            }
-            List<Grant> g = grants(c, tenant.value()).getOrDefault(tenant, List.of());
-            return Optional.of(
-                    Terms.of(s.get(), plans.version(s.get().planKey(), s.get().planVersion()), g, day));
+            return s.isEmpty()
+                    ? null
+                    : new Read(s.get(), grants(c, tenant.value()).getOrDefault(tenant, List.of()));
         });
+        if (r == null) {
+            return Optional.empty();
+        }
+        // the plan version after the connection is back: never two connections at once per call
+        PlanVersion plan =
+                plans.version(r.subscription().planKey(), r.subscription().planVersion());
+        return Optional.of(Terms.of(r.subscription(), plan, r.grants(), day));
     }
 
     /** The terms of every subscription on {@code day}, read in two queries (for the billing cycle and analytics). */
@@ -454,21 +459,26 @@ public final class Subscriptions {
 
     /** Every subscription with its plan and grants, in two queries. */
     List<Account> accounts() {
-        return db.read("read all subscriptions", c -> {
-            Map<TenantId, List<Grant>> grants = grants(c, null);
-            List<Account> out = new ArrayList<>();
+        Map<TenantId, List<Grant>> grants = new HashMap<>();
+        List<Subscription> subs = db.read("read all subscriptions", c -> {
+            grants.putAll(grants(c, null));
+            List<Subscription> out = new ArrayList<>();
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT * FROM tenancy_subscriptions ORDER BY tenant_id")) {
                 while (rs.next()) {
-                    Subscription sub = read(rs);
-                    out.add(new Account(
-                            sub,
-                            plans.version(sub.planKey(), sub.planVersion()),
-                            grants.getOrDefault(sub.tenant(), List.of())));
+                    out.add(read(rs));
                 }
             }
             return out;
         });
+        List<Account> out = new ArrayList<>(subs.size());
+        for (Subscription sub : subs) {
+            out.add(new Account(
+                    sub,
+                    plans.version(sub.planKey(), sub.planVersion()),
+                    grants.getOrDefault(sub.tenant(), List.of())));
+        }
+        return out;
     }
 
     /** Subscriptions in {@code status}, by tenant. */

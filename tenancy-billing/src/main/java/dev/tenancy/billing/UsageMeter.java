@@ -134,8 +134,7 @@ public final class UsageMeter implements AutoCloseable {
         AtomicLong remaining = a.remaining;
         for (long r = remaining.get(); r >= quantity; r = remaining.get()) {
             if (remaining.compareAndSet(r, r - quantity)) {
-                a.pending.add(quantity);
-                a.calls.increment();
+                a.calls.increment(); // what was consumed is granted - remaining: no second counter
                 return true;
             }
         }
@@ -168,7 +167,7 @@ public final class UsageMeter implements AutoCloseable {
         long[] row = db.read("read usage of '" + tenant + "'", c -> counter(c, a, false));
         long used = row == null ? 0 : row[0];
         long taken = row == null ? 0 : row[0] + row[1] + row[2];
-        used += a.pending.sum();
+        used += a.unflushed();
         if (!a.hard) {
             long limit = a.limit;
             return new QuotaDecision(
@@ -200,7 +199,7 @@ public final class UsageMeter implements AutoCloseable {
         ConcurrentHashMap<String, Allowance> byMetric = allowances.get(tenant);
         if (byMetric != null) {
             Allowance a = byMetric.get(metric.key());
-            if (a != null && a.metric.equals(metric)) {
+            if (a != null && (a.metric == metric || a.metric.equals(metric))) {
                 return a;
             }
         }
@@ -267,22 +266,17 @@ public final class UsageMeter implements AutoCloseable {
             for (; ; ) {
                 for (long r = a.remaining.get(); r >= quantity; r = a.remaining.get()) {
                     if (a.remaining.compareAndSet(r, r - quantity)) {
-                        a.pending.add(quantity);
                         a.calls.increment();
                         return true;
                     }
                 }
                 if (System.nanoTime() - a.termsReadAt > termsTtlNanos) {
                     Allowance reloaded = load(tenant, metric);
-                    if (!reloaded.periodStart.equals(a.periodStart)) {
-                        retire(a);
+                    if (!reloaded.periodStart.equals(a.periodStart) || reloaded.hard != a.hard) {
+                        retire(a); // another period, or hard became soft (or back): start afresh
                         return tryConsume(tenant, metric, quantity);
                     }
-                    a.apply(new Limit(
-                            reloaded.limit, reloaded.hard ? Limit.Enforcement.HARD : Limit.Enforcement.SOFT, null));
-                    if (!a.hard) {
-                        return tryConsume(tenant, metric, quantity);
-                    }
+                    a.apply(new Limit(reloaded.limit, Limit.Enforcement.HARD, null));
                 }
                 long need = Math.max(chunk, quantity - a.remaining.get());
                 long granted;
@@ -300,6 +294,7 @@ public final class UsageMeter implements AutoCloseable {
                 if (granted == 0) {
                     return false;
                 }
+                a.granted += granted;
                 a.remaining.addAndGet(granted);
             }
         }
@@ -464,7 +459,7 @@ public final class UsageMeter implements AutoCloseable {
             }
         }
         for (Allowance a : retiring) {
-            if (a.pending.sum() == 0 && a.calls.sum() == 0) {
+            if (a.unflushed() == 0 && a.calls.sum() == 0) {
                 retiring.remove(a);
             } else {
                 flush(a);
@@ -481,7 +476,16 @@ public final class UsageMeter implements AutoCloseable {
     }
 
     private void flush(Allowance a) {
-        long take = a.pending.sumThenReset();
+        if (a.hard) {
+            synchronized (a) { // one flush at a time: what is taken is derived from the lease
+                flush(a, a.unflushed());
+            }
+        } else {
+            flush(a, a.pending.sumThenReset());
+        }
+    }
+
+    private void flush(Allowance a, long take) {
         long calls = a.calls.sumThenReset();
         if (take == 0 && calls == 0) {
             return;
@@ -509,18 +513,29 @@ public final class UsageMeter implements AutoCloseable {
                 a.knownUsed = row[0] + take;
                 return null;
             });
+            if (a.hard) {
+                a.flushed += take;
+            }
         } catch (RuntimeException e) {
-            a.pending.add(take); // nothing is lost: the next flush tries again
+            if (!a.hard) {
+                a.pending.add(take); // nothing is lost: the next flush tries again
+            }
             a.calls.add(calls);
             LOG.warn("Could not flush usage of {} for '{}'; will retry", a.metric.key(), a.tenant, e);
         }
     }
 
     private void returnLease(Allowance a) {
-        long back = a.remaining.getAndSet(0);
-        if (back == 0) {
-            return;
+        synchronized (a) {
+            long back = a.remaining.getAndSet(0);
+            a.granted -= back;
+            if (back > 0) {
+                returnLease(a, back);
+            }
         }
+    }
+
+    private void returnLease(Allowance a, long back) {
         Jdbc.inTransaction(db.dataSource, "return a lease of '" + a.tenant + "'", c -> {
             counter(c, a, true);
             boolean held;
@@ -763,7 +778,13 @@ public final class UsageMeter implements AutoCloseable {
         final LocalDate periodEnd;
         final Instant retryAfter;
         final AtomicLong remaining = new AtomicLong();
+        /** Soft and unlimited metrics: consumed, not flushed. */
         final LongAdder pending = new LongAdder();
+        /** Hard metrics: leased to this node in total, minus what it returned (guarded by this). */
+        long granted;
+        /** Hard metrics: consumed and flushed (guarded by this). */
+        long flushed;
+
         final LongAdder calls = new LongAdder();
         volatile long limit;
         volatile boolean hard;
@@ -779,6 +800,16 @@ public final class UsageMeter implements AutoCloseable {
             this.periodStart = periodStart;
             this.periodEnd = periodEnd;
             this.retryAfter = retryAfter;
+        }
+
+        /** Consumed on this node and not yet in the counter. */
+        long unflushed() {
+            if (!hard) {
+                return pending.sum();
+            }
+            synchronized (this) {
+                return granted - remaining.get() - flushed;
+            }
         }
 
         void apply(Limit l) {
