@@ -115,10 +115,6 @@ public final class SubscriptionCycle {
                 status++;
                 continue;
             }
-            if (t.freePlatformAccess() || t.comped()) {
-                free++;
-                continue;
-            }
             BillingPeriod period = t.schedule().periodContaining(periodFrom);
             if (period.start().isBefore(periodFrom)) {
                 period = t.schedule().next(period);
@@ -127,8 +123,13 @@ public final class SubscriptionCycle {
                 notDue++;
                 continue;
             }
+            // overrides as they stand on the first day of the period billed
             Terms atStart =
                     period.start().equals(periodFrom) ? t : accounts.get(k).termsOn(period.start());
+            if (atStart.freePlatformAccess() || atStart.comped()) {
+                free++;
+                continue;
+            }
             Invoice invoice = calculator.invoice(atStart, period, usage.getOrDefault(tenant, Map.of()));
             if (!invoice.total().isPositive()) {
                 noCharge++;

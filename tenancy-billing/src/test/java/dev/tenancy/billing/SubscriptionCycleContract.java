@@ -301,6 +301,17 @@ abstract class SubscriptionCycleContract {
     }
 
     @Test
+    void overrides_apply_as_they_stand_on_the_first_day_of_the_period_billed() {
+        f.clock.set(java.time.Instant.parse("2026-05-15T09:00:00Z"));
+        TenantId partner = tenant("partner", "standard"); // periods start on the 15th
+        f.subscriptions.grant(
+                partner, new BillingOverride.FreePlatformAccess(), null, null, ADMIN, "Partner from today");
+        CycleResult may = cycle().run(MAY_1, MAY_31, false, ADMIN);
+        assertThat(may.skippedFreeCount()).isEqualTo(1);
+        assertThat(may.createdCount()).isZero();
+    }
+
+    @Test
     void a_reversed_period_is_refused_clearly() {
         assertThatThrownBy(() -> cycle().run(MAY_31, MAY_1, true, ADMIN))
                 .hasMessageContaining("periodTo 2026-05-01 is before periodFrom 2026-05-31");

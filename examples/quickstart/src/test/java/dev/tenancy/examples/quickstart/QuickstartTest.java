@@ -59,6 +59,20 @@ class QuickstartTest {
                 .contains(
                         "refused: Cannot disable module 'wms_core' for tenant 'acme': module_b2b_storefront requires it")
                 .containsPattern("node 2 sees reports off for acme after \\d+ ms")
+                .contains("acme: professional@1, 15 % off, api_calls hard 50000, users hard 15")
+                .contains("initech sent 10 invoices, then: Tenant 'initech' has used 10 of its 10 invoices")
+                .contains("with a limit override of 12: initech sent 12")
+                .contains("a retried webhook is counted once: COUNTED, DUPLICATE")
+                .contains(
+                        "a burst of 25 API calls at 10/s: 10 allowed; throttle awareness: ThrottleAwareness[lastHour=15")
+                .containsPattern("dry run  \\d{4}-\\d{2}: created=5 skippedExisting=0 skippedFree=1 skippedStatus=2"
+                        + " skippedNoCharge=1 notDue=0")
+                .containsPattern("real run \\d{4}-\\d{2}: created=5 skippedExisting=0 skippedFree=1")
+                .contains("run again:        created=0 skippedExisting=5")
+                .containsPattern("BUNDLE\\s+Commerce OS\\s+USD 398.00")
+                .containsPattern("DISCOUNT\\s+15 % off\\s+USD -71.55")
+                .containsPattern("total\\s+USD 405.45")
+                .contains("MRR {USD=USD 521.45}, ARR {USD=USD 6257.40}")
                 .contains("verify: intact=true")
                 .contains("verify: intact=false, first broken event #5");
     }
