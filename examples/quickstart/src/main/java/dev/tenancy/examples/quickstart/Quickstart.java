@@ -613,7 +613,8 @@ public final class Quickstart {
                     .modules(modules)
                     .auditLog(audit)
                     .build();
-            out.println("MRR " + analytics.mrr(subscriptions.today()) + ", ARR " + analytics.arr(subscriptions.today()));
+            out.println(
+                    "MRR " + analytics.mrr(subscriptions.today()) + ", ARR " + analytics.arr(subscriptions.today()));
         }
     }
 
