@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.billing.Billing;
 import dev.tenancy.billing.BillingCycle;
 import dev.tenancy.billing.CycleResult;
 import dev.tenancy.billing.Limit;
@@ -12,7 +13,6 @@ import dev.tenancy.billing.Metric;
 import dev.tenancy.billing.ModuleEntitlements;
 import dev.tenancy.billing.Money;
 import dev.tenancy.billing.Plan;
-import dev.tenancy.billing.PlanCatalog;
 import dev.tenancy.billing.PricingConfig;
 import dev.tenancy.billing.SubscriptionCycle;
 import dev.tenancy.billing.Subscriptions;
@@ -66,28 +66,33 @@ public final class BillingRun {
         config.setMaximumPoolSize(10);
         try (HikariDataSource ds = new HikariDataSource(config)) {
             JdbcAuditLog audit = JdbcAuditLog.builder(ds).build();
-            PlanCatalog plans = PlanCatalog.builder(ds).auditLog(audit).build();
-            plans.publishDefaults(ADMIN);
-            plans.publish(
-                    new Plan(
-                            "metered",
-                            "Metered",
-                            "standard",
-                            Money.of(1_000, "USD"),
-                            Money.of(10_000, "USD"),
-                            Map.of("api_calls", Limit.hard(Long.MAX_VALUE - 1)),
-                            Set.of()),
-                    ADMIN,
-                    "bench");
-            Subscriptions subs =
-                    Subscriptions.builder(ds).plans(plans).auditLog(audit).build();
+            Set<String> commerce = Set.of("wms_core", "module_b2b_storefront");
+            ModuleEntitlements modules = (tenant, sold) -> tenant.value().hashCode() % 3 == 0 ? commerce : Set.of();
+            Billing billing = Billing.builder(ds)
+                    .auditLog(audit)
+                    .modules(modules)
+                    .pricing(PricingConfig.defaults())
+                    .build();
+            billing.plans().publishDefaults(ADMIN);
+            billing.plans()
+                    .publish(
+                            new Plan(
+                                    "metered",
+                                    "Metered",
+                                    "standard",
+                                    Money.of(1_000, "USD"),
+                                    Money.of(10_000, "USD"),
+                                    Map.of("api_calls", Limit.hard(Long.MAX_VALUE - 1)),
+                                    Set.of()),
+                            ADMIN,
+                            "bench");
+            Subscriptions subs = billing.subscriptions();
 
             // 1. durable records per second
             for (int t = 0; t < 100; t++) {
                 subs.subscribe(TenantId.of("meter-" + t), "metered", BillingCycle.MONTHLY, 0, ADMIN, "bench");
             }
-            try (UsageMeter meter =
-                    UsageMeter.builder(ds).subscriptions(subs).auditLog(audit).build()) {
+            try (UsageMeter meter = billing.meter().build()) {
                 AtomicLong done = new AtomicLong();
                 ExecutorService pool = Executors.newFixedThreadPool(8);
                 long end = System.nanoTime() + 10_000_000_000L;
@@ -119,14 +124,7 @@ public final class BillingRun {
             long t0 = System.nanoTime();
             seed(ds, tenants);
             System.out.printf(Locale.ROOT, "seeded %,d subscriptions in %.1f s%n", tenants, secs(t0));
-            Set<String> commerce = Set.of("wms_core", "module_b2b_storefront");
-            ModuleEntitlements modules = (tenant, sold) -> tenant.value().hashCode() % 3 == 0 ? commerce : Set.of();
-            SubscriptionCycle cycle = SubscriptionCycle.builder(ds)
-                    .subscriptions(subs)
-                    .modules(modules)
-                    .pricing(PricingConfig.defaults())
-                    .auditLog(audit)
-                    .build();
+            SubscriptionCycle cycle = billing.cycle();
             LocalDate from = LocalDate.of(2026, 5, 1);
             LocalDate to = LocalDate.of(2026, 5, 31);
             for (String what : List.of("dry run", "real run", "rerun")) {

@@ -5,13 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.billing.Billing;
 import dev.tenancy.billing.BillingCycle;
 import dev.tenancy.billing.Limit;
 import dev.tenancy.billing.Metric;
 import dev.tenancy.billing.Money;
 import dev.tenancy.billing.Plan;
-import dev.tenancy.billing.PlanCatalog;
-import dev.tenancy.billing.Subscriptions;
 import dev.tenancy.billing.UsageMeter;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
@@ -61,28 +60,25 @@ public class QuotaBenchmark {
         dataSource = new HikariDataSource(config);
         AuditLog audit = AuditLog.inMemory();
         Actor ops = Actor.system("bench");
-        PlanCatalog plans = PlanCatalog.builder(dataSource).auditLog(audit).build();
-        plans.publish(
-                new Plan(
-                        "bench",
-                        "Bench",
-                        "standard",
-                        Money.of(100, "USD"),
-                        Money.of(1_000, "USD"),
-                        Map.of(
-                                "api_calls",
-                                Limit.hard(Long.MAX_VALUE - 1),
-                                "events",
-                                Limit.soft(1_000, Money.of(1, "USD"))),
-                        Set.of()),
-                ops,
-                "bench");
-        Subscriptions subscriptions =
-                Subscriptions.builder(dataSource).plans(plans).auditLog(audit).build();
-        subscriptions.subscribe(ACME, "bench", BillingCycle.MONTHLY, 0, ops, "bench");
-        meter = UsageMeter.builder(dataSource)
-                .subscriptions(subscriptions)
-                .auditLog(audit)
+        Billing billing = Billing.builder(dataSource).auditLog(audit).build();
+        billing.plans()
+                .publish(
+                        new Plan(
+                                "bench",
+                                "Bench",
+                                "standard",
+                                Money.of(100, "USD"),
+                                Money.of(1_000, "USD"),
+                                Map.of(
+                                        "api_calls",
+                                        Limit.hard(Long.MAX_VALUE - 1),
+                                        "events",
+                                        Limit.soft(1_000, Money.of(1, "USD"))),
+                                Set.of()),
+                        ops,
+                        "bench");
+        billing.subscriptions().subscribe(ACME, "bench", BillingCycle.MONTHLY, 0, ops, "bench");
+        meter = billing.meter()
                 .leaseChunk(100_000_000)
                 .flushInterval(Duration.ofSeconds(1))
                 .build();

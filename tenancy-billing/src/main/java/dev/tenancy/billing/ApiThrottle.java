@@ -30,8 +30,7 @@ import org.slf4j.LoggerFactory;
  * use). Quotas per billing period are {@link UsageMeter}'s business; this guards against bursts.
  *
  * <pre>{@code
- * ApiThrottle throttle = ApiThrottle.builder().auditLog(audit)
- *         .limits(tenant -> new RateLimit(20, 600)).build();
+ * ApiThrottle throttle = billing.throttle().limits(tenant -> new RateLimit(20, 600)).build();
  * ApiThrottle.Decision d = throttle.tryAcquire(tenant);
  * if (!d.allowed()) { response.setHeader("Retry-After", d.retryAfter().toSeconds() + 1); ... 429 ... }
  * }</pre>
@@ -103,7 +102,7 @@ public final class ApiThrottle implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::flush, window, window, TimeUnit.MILLISECONDS);
     }
 
-    public static Builder builder() {
+    static Builder builder() {
         return new Builder();
     }
 
@@ -177,8 +176,8 @@ public final class ApiThrottle implements AutoCloseable {
 
         private Builder() {}
 
-        /** Required: where throttles are recorded. */
-        public Builder auditLog(AuditLog audit) {
+        /** Where throttles are recorded (set by {@link Billing#throttle()}). */
+        Builder auditLog(AuditLog audit) {
             this.audit = audit;
             return this;
         }

@@ -57,7 +57,7 @@ public final class BillingAnalytics {
         this.calculator = new InvoiceCalculator(b.pricing, b.modules);
     }
 
-    public static Builder builder(DataSource dataSource) {
+    static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
@@ -293,7 +293,7 @@ public final class BillingAnalytics {
     }
 
     /** Builds {@link BillingAnalytics}. */
-    public static final class Builder {
+    static final class Builder {
         private final DataSource dataSource;
         private AuditLog audit;
         private Subscriptions subscriptions;

@@ -32,7 +32,7 @@ public final class Payments {
         this.gateway = Objects.requireNonNull(b.gateway, "gateway");
     }
 
-    public static Builder builder(DataSource dataSource) {
+    static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
@@ -164,7 +164,7 @@ public final class Payments {
     }
 
     /** Builds {@link Payments}. */
-    public static final class Builder {
+    static final class Builder {
         private final DataSource dataSource;
         private AuditLog audit;
         private Subscriptions subscriptions;

@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * current version is a no-op that returns it.
  *
  * <pre>{@code
- * PlanCatalog plans = PlanCatalog.builder(dataSource).auditLog(audit).build();
+ * PlanCatalog plans = billing.plans();
  * plans.publishDefaults(admin);                       // free, standard, professional, business, enterprise
  * PlanVersion pro = plans.current("professional").orElseThrow();
  * }</pre>
@@ -47,7 +47,7 @@ public final class PlanCatalog {
         this.clock = b.clock;
     }
 
-    public static Builder builder(DataSource dataSource) {
+    static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
@@ -231,7 +231,7 @@ public final class PlanCatalog {
     }
 
     /** Builds a {@link PlanCatalog}; installs the billing tables if needed. */
-    public static final class Builder {
+    static final class Builder {
         private final DataSource dataSource;
         private AuditLog audit;
         private InstantSource clock = InstantSource.system();

@@ -32,9 +32,7 @@ import javax.sql.DataSource;
  * {@code [periodFrom, periodTo]}, and reports the admin manual's counters.
  *
  * <pre>{@code
- * SubscriptionCycle cycle = SubscriptionCycle.builder(dataSource)
- *         .subscriptions(subs).catalog(catalog).modules(ModuleEntitlements.of(flags))
- *         .pricing(PricingConfig.defaults()).auditLog(audit).build();
+ * SubscriptionCycle cycle = billing.cycle();
  * CycleResult preview = cycle.run(may1, may31, true, admin);   // writes nothing
  * CycleResult result  = cycle.run(may1, may31, false, admin);  // the same counters, now real
  * }</pre>
@@ -85,7 +83,7 @@ public final class SubscriptionCycle {
         this.batchSize = b.batchSize;
     }
 
-    public static Builder builder(DataSource dataSource) {
+    static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
@@ -421,7 +419,7 @@ public final class SubscriptionCycle {
     }
 
     /** Builds a {@link SubscriptionCycle}. */
-    public static final class Builder {
+    static final class Builder {
         private final DataSource dataSource;
         private AuditLog audit;
         private Subscriptions subscriptions;

@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * its audit event (actor, reason, before and after).
  *
  * <pre>{@code
- * Subscriptions subs = Subscriptions.builder(dataSource).plans(plans).auditLog(audit).build();
+ * Subscriptions subs = billing.subscriptions();
  * subs.subscribe(acme, "professional", BillingCycle.MONTHLY, 14, admin, "Signed up");
  * subs.grant(acme, BillingOverride.PercentOff.of("15"), today, null, sales, "Enterprise deal, 15 % off list");
  * subs.grant(acme, new BillingOverride.ExtendedTrial(14), today, null, csm, "POC needs more time");
@@ -73,7 +73,7 @@ public final class Subscriptions {
         this.zone = b.zone;
     }
 
-    public static Builder builder(DataSource dataSource) {
+    static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
@@ -646,7 +646,7 @@ public final class Subscriptions {
     }
 
     /** Builds {@link Subscriptions}. */
-    public static final class Builder {
+    static final class Builder {
         private final DataSource dataSource;
         private AuditLog audit;
         private PlanCatalog plans;

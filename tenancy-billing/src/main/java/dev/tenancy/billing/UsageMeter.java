@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Usage metering and quota enforcement, exact across nodes.
  *
  * <pre>{@code
- * UsageMeter meter = UsageMeter.builder(dataSource).subscriptions(subs).auditLog(audit).build();
+ * UsageMeter meter = billing.meter().nodeId("node-1").build();                // one per node; close it
  * if (!meter.tryConsume(tenant, Metric.API_CALLS, 1)) { ... 429 ... }          // hot path, in memory
  * QuotaDecision d = meter.consume(tenant, Metric.API_CALLS, 1);                 // the same, with the numbers
  * meter.enforce(tenant, Metric.INVOICES, 1);                                   // or QuotaExceededException
@@ -106,7 +106,7 @@ public final class UsageMeter implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::housekeeping, flush, flush, TimeUnit.MILLISECONDS);
     }
 
-    public static Builder builder(DataSource dataSource) {
+    static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
     }
 
@@ -836,14 +836,13 @@ public final class UsageMeter implements AutoCloseable {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         }
 
-        /** Required: where the limits come from. */
-        public Builder subscriptions(Subscriptions subscriptions) {
+        /** Where the limits come from (set by {@link Billing#meter()}). */
+        Builder subscriptions(Subscriptions subscriptions) {
             this.subscriptions = subscriptions;
             return this;
         }
 
-        /** Required. */
-        public Builder auditLog(AuditLog audit) {
+        Builder auditLog(AuditLog audit) {
             this.audit = audit;
             return this;
         }

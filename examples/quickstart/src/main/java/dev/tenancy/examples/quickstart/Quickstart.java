@@ -12,6 +12,7 @@ import dev.tenancy.audit.AuditQuery;
 import dev.tenancy.audit.AuditVerification;
 import dev.tenancy.audit.JdbcAuditLog;
 import dev.tenancy.billing.ApiThrottle;
+import dev.tenancy.billing.Billing;
 import dev.tenancy.billing.BillingAnalytics;
 import dev.tenancy.billing.BillingCycle;
 import dev.tenancy.billing.BillingOverride;
@@ -21,11 +22,11 @@ import dev.tenancy.billing.InvoiceLine;
 import dev.tenancy.billing.Limit;
 import dev.tenancy.billing.Metric;
 import dev.tenancy.billing.ModuleEntitlements;
-import dev.tenancy.billing.PlanCatalog;
 import dev.tenancy.billing.PricingConfig;
 import dev.tenancy.billing.QuotaExceededException;
 import dev.tenancy.billing.RateLimit;
 import dev.tenancy.billing.SubscriptionCycle;
+import dev.tenancy.billing.SubscriptionStatus;
 import dev.tenancy.billing.Subscriptions;
 import dev.tenancy.billing.Terms;
 import dev.tenancy.billing.ThrottleAwareness;
@@ -503,97 +504,82 @@ public final class Quickstart {
     private void billing(TenantCatalog catalog, JdbcAuditLog audit, JdbcDataSource platform, Actor admin, Actor sales)
             throws Exception {
         section("12. Billing: an enterprise deal, a quota, throttling, and the monthly cycle (dry run first)");
-        PlanCatalog plans = PlanCatalog.builder(platform).auditLog(audit).build();
-        plans.publishDefaults(admin);
-        Subscriptions subscriptions =
-                Subscriptions.builder(platform).plans(plans).auditLog(audit).build();
-        TenantId acme = TenantId.of("acme");
-        TenantId initech = TenantId.of("initech");
-        subscriptions.subscribe(acme, "professional", BillingCycle.MONTHLY, 0, sales, "Signed the order form");
-        subscriptions.grant(
-                acme, BillingOverride.PercentOff.of("15"), null, null, sales, "Enterprise deal: 15 % off list");
-        subscriptions.subscribe(initech, "free", BillingCycle.MONTHLY, 0, admin, "Self-serve signup");
-        subscriptions.subscribe(TenantId.of("globex"), "standard", BillingCycle.MONTHLY, 0, admin, "Before it left");
-        subscriptions.transition(
-                TenantId.of("globex"),
-                dev.tenancy.billing.SubscriptionStatus.CANCELLED,
-                admin,
-                "Cancelled in writing by company admin");
-        subscriptions.subscribe(TenantId.of("hooli"), "business", BillingCycle.MONTHLY, 14, admin, "Trial");
-        for (int i = 1; i <= 5; i++) {
-            subscriptions.subscribe(
-                    TenantId.of(String.format("shop-%02d", i)),
-                    "standard",
-                    BillingCycle.MONTHLY,
-                    0,
-                    admin,
-                    "Self-serve signup");
-        }
-        subscriptions.grant(
-                TenantId.of("shop-05"),
-                new BillingOverride.FreePlatformAccess(),
-                null,
-                null,
-                admin,
-                "Partner test environment");
-        Terms terms = subscriptions.terms(acme).orElseThrow();
-        out.println("acme: " + terms.plan().ref() + ", " + terms.percentOff() / 100 + " % off, api_calls "
-                + terms.limit("api_calls") + ", users " + terms.limit("users"));
-
-        try (UsageMeter meter = UsageMeter.builder(platform)
-                .subscriptions(subscriptions)
-                .auditLog(audit)
-                .termsTtl(Duration.ZERO) // re-read limits at once when the lease runs out (a demo)
-                .build()) {
-            int sent = 0;
-            try {
-                while (true) {
-                    meter.enforce(initech, Metric.INVOICES, 1);
-                    sent++;
-                }
-            } catch (QuotaExceededException e) {
-                out.println("initech sent " + sent + " invoices, then: " + e.getMessage());
-            }
-            subscriptions.grant(
-                    initech,
-                    new BillingOverride.LimitOverride("invoices", Limit.hard(12)),
-                    null,
-                    null,
-                    sales,
-                    "Month-end spike, agreed on the phone");
-            while (meter.tryConsume(initech, Metric.INVOICES, 1)) {
-                sent++;
-            }
-            out.println("with a limit override of 12: initech sent " + sent);
-            out.println("a retried webhook is counted once: "
-                    + meter.record(acme, Metric.USERS, 1, "invite-ana").outcome() + ", "
-                    + meter.record(acme, Metric.USERS, 1, "invite-ana").outcome());
-        }
-
-        try (ApiThrottle throttle = ApiThrottle.builder()
-                .auditLog(audit)
-                .limits(t -> new RateLimit(10, 300))
-                .build()) {
-            int allowed = 0;
-            for (int i = 0; i < 25; i++) {
-                allowed += throttle.tryAcquire(initech).allowed() ? 1 : 0;
-            }
-            throttle.flush();
-            out.println("a burst of 25 API calls at 10/s: " + allowed + " allowed; throttle awareness: "
-                    + ThrottleAwareness.of(audit, java.time.Instant.now()));
-        }
-
         try (FeatureFlags flags = FeatureFlags.builder()
                 .store(JdbcFlagStore.builder(platform).auditLog(audit).build())
                 .build()) {
-            ModuleEntitlements modules = ModuleEntitlements.of(flags); // acme has Commerce OS on (section 11)
-            SubscriptionCycle cycle = SubscriptionCycle.builder(platform)
-                    .subscriptions(subscriptions)
-                    .catalog(catalog)
-                    .modules(modules)
-                    .pricing(PricingConfig.defaults())
+            Billing billing = Billing.builder(platform)
                     .auditLog(audit)
+                    .catalog(catalog) // the cycle skips tenants that are not active
+                    .modules(ModuleEntitlements.of(flags)) // acme has Commerce OS on (section 11)
+                    .pricing(PricingConfig.defaults())
                     .build();
+            billing.plans().publishDefaults(admin);
+            Subscriptions subscriptions = billing.subscriptions();
+            TenantId acme = TenantId.of("acme");
+            TenantId initech = TenantId.of("initech");
+            subscriptions.subscribe(acme, "professional", BillingCycle.MONTHLY, 0, sales, "Signed the order form");
+            subscriptions.grant(
+                    acme, BillingOverride.PercentOff.of("15"), null, null, sales, "Enterprise deal: 15 % off list");
+            subscriptions.subscribe(initech, "free", BillingCycle.MONTHLY, 0, admin, "Self-serve signup");
+            TenantId globex = TenantId.of("globex");
+            subscriptions.subscribe(globex, "standard", BillingCycle.MONTHLY, 0, admin, "Before it left");
+            subscriptions.transition(
+                    globex, SubscriptionStatus.CANCELLED, admin, "Cancelled in writing by company admin");
+            subscriptions.subscribe(TenantId.of("hooli"), "business", BillingCycle.MONTHLY, 14, admin, "Trial");
+            for (int i = 1; i <= 5; i++) {
+                TenantId shop = TenantId.of(String.format("shop-%02d", i));
+                subscriptions.subscribe(shop, "standard", BillingCycle.MONTHLY, 0, admin, "Self-serve signup");
+            }
+            subscriptions.grant(
+                    TenantId.of("shop-05"),
+                    new BillingOverride.FreePlatformAccess(),
+                    null,
+                    null,
+                    admin,
+                    "Partner test environment");
+            Terms terms = subscriptions.terms(acme).orElseThrow();
+            out.println("acme: " + terms.plan().ref() + ", " + terms.percentOff() / 100 + " % off, api_calls "
+                    + terms.limit("api_calls") + ", users " + terms.limit("users"));
+
+            // re-read limits as soon as a lease runs out (a demo; the default is every 30 s)
+            try (UsageMeter meter = billing.meter().termsTtl(Duration.ZERO).build()) {
+                int sent = 0;
+                try {
+                    while (true) {
+                        meter.enforce(initech, Metric.INVOICES, 1);
+                        sent++;
+                    }
+                } catch (QuotaExceededException e) {
+                    out.println("initech sent " + sent + " invoices, then: " + e.getMessage());
+                }
+                subscriptions.grant(
+                        initech,
+                        new BillingOverride.LimitOverride("invoices", Limit.hard(12)),
+                        null,
+                        null,
+                        sales,
+                        "Month-end spike, agreed on the phone");
+                while (meter.tryConsume(initech, Metric.INVOICES, 1)) {
+                    sent++;
+                }
+                out.println("with a limit override of 12: initech sent " + sent);
+                out.println("a retried webhook is counted once: "
+                        + meter.record(acme, Metric.USERS, 1, "invite-ana").outcome() + ", "
+                        + meter.record(acme, Metric.USERS, 1, "invite-ana").outcome());
+            }
+
+            try (ApiThrottle throttle =
+                    billing.throttle().limits(t -> new RateLimit(10, 300)).build()) {
+                int allowed = 0;
+                for (int i = 0; i < 25; i++) {
+                    allowed += throttle.tryAcquire(initech).allowed() ? 1 : 0;
+                }
+                throttle.flush();
+                out.println("a burst of 25 API calls at 10/s: " + allowed + " allowed; throttle awareness: "
+                        + ThrottleAwareness.of(audit, java.time.Instant.now()));
+            }
+
+            SubscriptionCycle cycle = billing.cycle();
             java.time.YearMonth month = java.time.YearMonth.now(ZoneOffset.UTC);
             CycleResult dry = cycle.run(month.atDay(1), month.atEndOfMonth(), true, admin);
             out.println("dry run  " + month + ": " + dry.counters());
@@ -608,11 +594,7 @@ public final class Quickstart {
                 out.printf("  %-9s %-40s %12s%n", line.kind(), line.description(), line.amount());
             }
             out.printf("  %-50s %12s%n", "total", invoice.total());
-            BillingAnalytics analytics = BillingAnalytics.builder(platform)
-                    .subscriptions(subscriptions)
-                    .modules(modules)
-                    .auditLog(audit)
-                    .build();
+            BillingAnalytics analytics = billing.analytics();
             out.println(
                     "MRR " + analytics.mrr(subscriptions.today()) + ", ARR " + analytics.arr(subscriptions.today()));
         }
