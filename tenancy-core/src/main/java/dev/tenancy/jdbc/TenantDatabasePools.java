@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -36,6 +37,8 @@ final class TenantDatabasePools implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final ConcurrentHashMap<TenantId, TenantPool> pools = new ConcurrentHashMap<>();
     private final AtomicLong clock = new AtomicLong();
+    /** Guards adding a pool (a ReentrantLock, not synchronized: virtual threads borrow too). */
+    private final ReentrantLock creating = new ReentrantLock();
     // Closing a HikariCP pool blocks (about 30 ms on PostgreSQL, longer while its connection-adding
     // thread finishes); closes run here, side by side, never on the housekeeping thread the pools
     // share, so a slow close can't hold up the closes that would free budget.
@@ -87,17 +90,7 @@ final class TenantDatabasePools implements AutoCloseable {
         while (true) {
             TenantPool pool = pools.get(tenant);
             if (pool == null) {
-                // Made outside the map's lock: making room retires other pools, which changes the map.
-                TenantPool made = create(server, tenant);
-                pool = pools.putIfAbsent(tenant, made);
-                if (pool == null) {
-                    pool = made;
-                    if (pools.size() > maxPools) {
-                        retireLeastRecentlyUsed(pools.size() - maxPools, pool);
-                    }
-                } else {
-                    made.dataSource.close(); // lost the race; it never opened a connection
-                }
+                pool = createWithinBound(server, tenant);
             }
             pool.lent.incrementAndGet();
             if (pool.retiring) {
@@ -114,6 +107,31 @@ final class TenantDatabasePools implements AutoCloseable {
                 pool.returned();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Makes {@code tenant}'s pool, retiring the least recently used ones first so the map never
+     * holds more than {@code maxPools}. Pools are added only here, one at a time; everything else
+     * only removes them, so the bound holds at every instant, not only after a burst settles.
+     * Making a pool opens no connection, so the lock is held for microseconds.
+     */
+    private TenantPool createWithinBound(DatabaseServer server, TenantId tenant) {
+        creating.lock();
+        try {
+            TenantPool existing = pools.get(tenant);
+            if (existing != null) {
+                return existing;
+            }
+            int excess = pools.size() + 1 - maxPools;
+            if (excess > 0) {
+                retireLeastRecentlyUsed(excess);
+            }
+            TenantPool made = create(server, tenant);
+            pools.put(tenant, made);
+            return made;
+        } finally {
+            creating.unlock();
         }
     }
 
@@ -143,14 +161,13 @@ final class TenantDatabasePools implements AutoCloseable {
         return pool;
     }
 
-    private void retireLeastRecentlyUsed(int count, TenantPool keep) {
+    private void retireLeastRecentlyUsed(int count) {
         // Idle pools first; a pool with a borrower (or one waiting for its first connection) only
         // when there are not enough idle ones. Either way its lent connections finish normally.
-        List<TenantPool> idle = leastRecentlyUsed(p -> !p.retiring && p != keep && p.lent.get() == 0, count);
+        List<TenantPool> idle = leastRecentlyUsed(p -> !p.retiring && p.lent.get() == 0, count);
         idle.forEach(this::retire);
         if (idle.size() < count) {
-            leastRecentlyUsed(p -> !p.retiring && p != keep, count - idle.size())
-                    .forEach(this::retire);
+            leastRecentlyUsed(p -> !p.retiring, count - idle.size()).forEach(this::retire);
         }
     }
 

@@ -17,6 +17,14 @@ import java.sql.ResultSet;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,5 +132,50 @@ class TenantDatabasePoolsTest {
         }
         assertThat(maxOpen).isLessThanOrEqualTo(budget);
         assertThat(dataSource.tenantDatabasePools()).isLessThanOrEqualTo(6);
+    }
+
+    @Test
+    void poolCountIsBoundedAtEveryInstant_underABurstOfFirstBorrows() throws Exception {
+        int maxPools = 4;
+        dataSource = dataSource(maxPools, 50);
+        List<TenantId> tenants = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            tenants.add(tenant(i));
+        }
+        AtomicInteger maxSeen = new AtomicInteger();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread sampler = Thread.ofPlatform().start(() -> {
+            while (!done.get()) {
+                maxSeen.accumulateAndGet(dataSource.tenantDatabasePools(), Math::max);
+            }
+        });
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
+            for (int t = 0; t < 16; t++) {
+                int offset = t;
+                results.add(threads.submit(() -> {
+                    start.await();
+                    int ok = 0;
+                    for (int i = 0; i < tenants.size(); i++) {
+                        TenantId id = tenants.get((i + offset * 3) % tenants.size());
+                        try (Connection c = TenantContext.where(id).call(dataSource::getConnection)) {
+                            ok += selectOne(c);
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> r : results) {
+                assertThat(r.get()).isEqualTo(tenants.size());
+            }
+        } finally {
+            done.set(true);
+            sampler.join();
+        }
+        assertThat(maxSeen.get())
+                .as("16 threads making pools for 40 tenants at once never hold more than maxTenantPools")
+                .isLessThanOrEqualTo(maxPools);
     }
 }
