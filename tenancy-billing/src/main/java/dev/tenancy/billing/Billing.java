@@ -46,9 +46,11 @@ public final class Billing {
     private final SubscriptionCycle cycle;
     private final Payments payments;
     private final BillingAnalytics analytics;
+    private final UsageStore usage;
 
     private Billing(Builder b) {
         this.config = b;
+        this.usage = b.usage == null ? UsageStore.jdbc(b.dataSource) : b.usage;
         this.plans = PlanCatalog.builder(b.dataSource)
                 .auditLog(b.audit)
                 .clock(b.clock)
@@ -60,6 +62,7 @@ public final class Billing {
                 .zone(b.zone)
                 .build();
         this.cycle = SubscriptionCycle.builder(b.dataSource)
+                .usage(usage)
                 .subscriptions(subscriptions)
                 .catalog(b.catalog)
                 .modules(b.modules)
@@ -73,6 +76,7 @@ public final class Billing {
                 .auditLog(b.audit)
                 .build();
         this.analytics = BillingAnalytics.builder(b.dataSource)
+                .usage(usage)
                 .subscriptions(subscriptions)
                 .modules(b.modules)
                 .pricing(b.pricing)
@@ -99,6 +103,7 @@ public final class Billing {
     /** The cycle with another batch size (tenants per transaction; default 1,000). */
     public SubscriptionCycle cycle(int batchSize) {
         return SubscriptionCycle.builder(config.dataSource)
+                .usage(usage)
                 .subscriptions(subscriptions)
                 .catalog(config.catalog)
                 .modules(config.modules)
@@ -119,9 +124,8 @@ public final class Billing {
 
     /** A usage meter for this node, configured with this billing's database, limits and clock. */
     public UsageMeter.Builder meter() {
-        return UsageMeter.builder(config.dataSource)
+        return UsageMeter.builder(usage)
                 .subscriptions(subscriptions)
-                .auditLog(config.audit)
                 .clock(config.clock)
                 .zone(config.zone);
     }
@@ -139,6 +143,7 @@ public final class Billing {
         private ModuleEntitlements modules = ModuleEntitlements.none();
         private PricingConfig pricing = PricingConfig.defaults();
         private PaymentGateway gateway = new InMemoryPaymentGateway();
+        private UsageStore usage;
         private InstantSource clock = InstantSource.system();
         private ZoneId zone = ZoneOffset.UTC;
 
@@ -173,6 +178,15 @@ public final class Billing {
         /** Where invoices are charged (default an {@link InMemoryPaymentGateway}, for demos and tests). */
         public Builder gateway(PaymentGateway gateway) {
             this.gateway = Objects.requireNonNull(gateway, "gateway");
+            return this;
+        }
+
+        /**
+         * Where usage counters, events and leases live (default {@link UsageStore#jdbc} on this data
+         * source, exact across nodes; {@link UsageStore#inMemory} for tests and single-JVM demos).
+         */
+        public Builder usageStore(UsageStore usage) {
+            this.usage = Objects.requireNonNull(usage, "usageStore");
             return this;
         }
 

@@ -49,10 +49,12 @@ import javax.sql.DataSource;
 public final class BillingAnalytics {
     private final BillingDatabase db;
     private final Subscriptions subscriptions;
+    private final UsageStore usage;
     private final InvoiceCalculator calculator;
 
     private BillingAnalytics(Builder b) {
         this.db = new BillingDatabase(b.dataSource, b.audit);
+        this.usage = b.usage == null ? UsageStore.jdbc(b.dataSource) : b.usage;
         this.subscriptions = Objects.requireNonNull(b.subscriptions, "subscriptions");
         this.calculator = new InvoiceCalculator(b.pricing, b.modules);
     }
@@ -241,22 +243,15 @@ public final class BillingAnalytics {
             throw new IllegalArgumentException(
                     "The share is 1 to 100,000 basis points (0.01 % to 1,000 %), was " + basisPoints);
         }
-        Map<TenantId, Map<String, Map<LocalDate, Long>>> counters = db.read("read usage counters", c -> {
-            Map<TenantId, Map<String, Map<LocalDate, Long>>> m = new HashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT tenant_id, metric, period_start, used FROM"
-                    + " tenancy_usage_counters WHERE period_start = ? OR period_start > ?")) {
-                s.setObject(1, UsageMeter.LIFETIME);
-                s.setObject(2, day.minusMonths(2));
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        m.computeIfAbsent(TenantId.of(rs.getString(1)), k -> new HashMap<>())
-                                .computeIfAbsent(rs.getString(2), k -> new HashMap<>())
-                                .put(rs.getObject(3, LocalDate.class), rs.getLong(4));
-                    }
-                }
-            }
-            return m;
-        });
+        Map<TenantId, Map<String, Map<LocalDate, Long>>> counters = new HashMap<>();
+        List<UsageStore.PeriodUsage> rows =
+                new ArrayList<>(usage.periods(UsageMeter.LIFETIME, UsageMeter.LIFETIME.plusDays(1)));
+        rows.addAll(usage.periods(day.minusMonths(2).plusDays(1), LocalDate.MAX));
+        for (UsageStore.PeriodUsage u : rows) {
+            counters.computeIfAbsent(u.tenant(), k -> new HashMap<>())
+                    .computeIfAbsent(u.metric(), k -> new HashMap<>())
+                    .put(u.periodStart(), u.used());
+        }
         List<UpsellCandidate> out = new ArrayList<>();
         for (Terms t : subscriptions.allTerms(day)) {
             Map<String, Map<LocalDate, Long>> mine =
@@ -295,10 +290,17 @@ public final class BillingAnalytics {
     /** Builds {@link BillingAnalytics}. */
     static final class Builder {
         private final DataSource dataSource;
+        private UsageStore usage;
         private AuditLog audit;
         private Subscriptions subscriptions;
         private ModuleEntitlements modules = ModuleEntitlements.none();
         private PricingConfig pricing = PricingConfig.defaults();
+
+        /** Where usage is read for upsell candidates (default the JDBC store on this data source). */
+        Builder usage(UsageStore usage) {
+            this.usage = usage;
+            return this;
+        }
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

@@ -28,11 +28,7 @@ final class BillingDatabase {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.audit = Objects.requireNonNull(audit, "auditLog: every billing change is audited; pass one");
         this.sameDatabaseAudit = audit instanceof JdbcAuditLog jdbc && jdbc.dataSource() == dataSource ? jdbc : null;
-        ControlPlaneSchema.install(
-                dataSource,
-                BillingDatabase.class.getClassLoader(),
-                "dev/tenancy/db/billing",
-                "tenancy_billing_schema_history");
+        install(dataSource);
         this.postgres = Jdbc.read(
                 dataSource,
                 "read the database product",
@@ -40,6 +36,15 @@ final class BillingDatabase {
                         .getDatabaseProductName()
                         .toLowerCase(Locale.ROOT)
                         .contains("postgres"));
+    }
+
+    /** Installs (or upgrades) the billing tables in {@code dataSource}'s database; once per data source. */
+    static void install(DataSource dataSource) {
+        ControlPlaneSchema.install(
+                dataSource,
+                BillingDatabase.class.getClassLoader(),
+                "dev/tenancy/db/billing",
+                "tenancy_billing_schema_history");
     }
 
     /** Work in one transaction that also collects the audit entries to write with it. */

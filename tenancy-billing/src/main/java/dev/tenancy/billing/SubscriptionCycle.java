@@ -68,6 +68,7 @@ public final class SubscriptionCycle {
 
     private final BillingDatabase db;
     private final Subscriptions subscriptions;
+    private final UsageStore usage;
     private final TenantCatalog catalog;
     private final InvoiceCalculator calculator;
     private final InstantSource clock;
@@ -76,6 +77,7 @@ public final class SubscriptionCycle {
 
     private SubscriptionCycle(Builder b) {
         this.db = new BillingDatabase(b.dataSource, b.audit);
+        this.usage = b.usage == null ? UsageStore.jdbc(b.dataSource) : b.usage;
         this.subscriptions = Objects.requireNonNull(b.subscriptions, "subscriptions");
         this.catalog = b.catalog;
         this.calculator = new InvoiceCalculator(b.pricing, b.modules);
@@ -213,24 +215,13 @@ public final class SubscriptionCycle {
             return Map.of();
         }
         LocalDate since = window.start().minusMonths(37);
-        return db.read("read usage for overage", c -> {
-            Map<TenantId, Map<String, List<long[]>>> out = new HashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT tenant_id, metric, period_start, used FROM"
-                    + " tenancy_usage_counters WHERE period_start >= ? AND period_start < ?")) {
-                s.setObject(1, since);
-                s.setObject(2, window.end());
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.computeIfAbsent(TenantId.of(rs.getString(1)), k -> new HashMap<>())
-                                .computeIfAbsent(rs.getString(2), k -> new ArrayList<>())
-                                .add(new long[] {
-                                    rs.getObject(3, LocalDate.class).toEpochDay(), rs.getLong(4)
-                                });
-                    }
-                }
-            }
-            return out;
-        });
+        Map<TenantId, Map<String, List<long[]>>> out = new HashMap<>();
+        for (UsageStore.PeriodUsage u : usage.periods(since, window.end())) {
+            out.computeIfAbsent(u.tenant(), k -> new HashMap<>())
+                    .computeIfAbsent(u.metric(), k -> new ArrayList<>())
+                    .add(new long[] {u.periodStart().toEpochDay(), u.used()});
+        }
+        return out;
     }
 
     private static Set<TenantId> existing(Connection c, List<Invoice> invoices) throws SQLException {
@@ -421,6 +412,7 @@ public final class SubscriptionCycle {
     /** Builds a {@link SubscriptionCycle}. */
     static final class Builder {
         private final DataSource dataSource;
+        private UsageStore usage;
         private AuditLog audit;
         private Subscriptions subscriptions;
         private TenantCatalog catalog;
@@ -434,6 +426,12 @@ public final class SubscriptionCycle {
         }
 
         /** Required: the subscriptions and overrides to bill. */
+        /** Where usage is read for overage (default the JDBC store on this data source). */
+        Builder usage(UsageStore usage) {
+            this.usage = usage;
+            return this;
+        }
+
         public Builder subscriptions(Subscriptions subscriptions) {
             this.subscriptions = subscriptions;
             return this;

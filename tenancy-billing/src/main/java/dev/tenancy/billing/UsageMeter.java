@@ -1,17 +1,10 @@
 package dev.tenancy.billing;
 
 import dev.tenancy.TenantId;
-import dev.tenancy.audit.AuditLog;
-import dev.tenancy.internal.Jdbc;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * ends, and the usage it consumed but had not flushed (at most one flush interval's worth, and
  * never more than its leases) is not in the counter and not billed. The limit is never exceeded.
  *
+ * <p>Counters, events and leases live in the billing's {@link UsageStore} (the platform database
+ * unless {@link Billing.Builder#usageStore} says otherwise); "the database" above is that store.
+ *
  * <p>Limits come from {@link Subscriptions#terms}: the plan version's limit, or the override's.
  * They are re-read when a lease runs out and the terms are older than {@link Builder#termsTtl}
  * (default 30 s). A tenant without a subscription has a hard limit of 0. Monthly metrics count per
@@ -73,7 +68,7 @@ public final class UsageMeter implements AutoCloseable {
     /** The period start of metrics that never reset. */
     public static final LocalDate LIFETIME = LocalDate.of(1970, 1, 1);
 
-    private final BillingDatabase db;
+    private final UsageStore store;
     private final Subscriptions subscriptions;
     private final String nodeId;
     private final long chunk;
@@ -88,7 +83,7 @@ public final class UsageMeter implements AutoCloseable {
     private volatile boolean closed;
 
     private UsageMeter(Builder b) {
-        this.db = new BillingDatabase(b.dataSource, b.audit);
+        this.store = b.store;
         this.subscriptions = Objects.requireNonNull(
                 b.subscriptions, "subscriptions: limits come from the subscription terms; pass Subscriptions");
         this.nodeId = b.nodeId;
@@ -106,8 +101,8 @@ public final class UsageMeter implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::housekeeping, flush, flush, TimeUnit.MILLISECONDS);
     }
 
-    static Builder builder(DataSource dataSource) {
-        return new Builder(dataSource);
+    static Builder builder(UsageStore store) {
+        return new Builder(store);
     }
 
     /** This node's id, as written on its leases. */
@@ -164,10 +159,9 @@ public final class UsageMeter implements AutoCloseable {
     public QuotaDecision check(TenantId tenant, Metric metric, long quantity) {
         requirePositive(quantity);
         Allowance a = allowance(tenant, metric);
-        long[] row = db.read("read usage of '" + tenant + "'", c -> counter(c, a, false));
-        long used = row == null ? 0 : row[0];
-        long taken = row == null ? 0 : row[0] + row[1] + row[2];
-        used += a.unflushed();
+        UsageStore.Counter row = store.counter(a.key);
+        long used = row.used() + a.unflushed();
+        long taken = row.taken();
         if (!a.hard) {
             long limit = a.limit;
             return new QuotaDecision(
@@ -323,64 +317,14 @@ public final class UsageMeter implements AutoCloseable {
                     + (metric.monthly() ? "" : " (or negative to release capacity)") + ", was " + quantity);
         }
         Allowance a = allowance(tenant, metric);
-        ensureCounter(a);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return Jdbc.inTransaction(db.dataSource, "record usage for '" + tenant + "'", c -> {
-                    try (PreparedStatement s = c.prepareStatement("SELECT metric, quantity FROM tenancy_usage_events"
-                            + " WHERE tenant_id = ? AND idempotency_key = ?")) {
-                        s.setString(1, tenant.value());
-                        s.setString(2, idempotencyKey);
-                        try (ResultSet rs = s.executeQuery()) {
-                            if (rs.next()) {
-                                if (!rs.getString(1).equals(metric.key()) || rs.getLong(2) != quantity) {
-                                    throw new IllegalArgumentException("Idempotency key '" + idempotencyKey
-                                            + "' of tenant '" + tenant + "' already counted " + rs.getLong(2) + " "
-                                            + rs.getString(1) + ", not " + quantity + " " + metric.key()
-                                            + ": use a new key for new usage");
-                                }
-                                long[] row = counter(c, a, false);
-                                return new UsageRecord(UsageRecord.Outcome.DUPLICATE, durable(a, row, true));
-                            }
-                        }
-                    }
-                    long[] row = counter(c, a, true);
-                    long used = row[0];
-                    long taken = row[0] + row[1] + row[2];
-                    if (quantity > 0 && a.hard && taken + quantity > a.limit) {
-                        return new UsageRecord(UsageRecord.Outcome.REFUSED, durable(a, row, false));
-                    }
-                    if (used + quantity < 0) {
-                        throw new IllegalArgumentException("Releasing " + (-quantity) + " " + metric.key() + " of '"
-                                + tenant + "' would take the count below zero (it is " + used + ")");
-                    }
-                    try (PreparedStatement s = c.prepareStatement(
-                            "INSERT INTO tenancy_usage_events (tenant_id,"
-                                    + " idempotency_key, metric, period_start, quantity, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                        s.setString(1, tenant.value());
-                        s.setString(2, idempotencyKey);
-                        s.setString(3, metric.key());
-                        s.setObject(4, a.periodStart);
-                        s.setLong(5, quantity);
-                        s.setObject(6, Jdbc.utc(clock.instant()));
-                        s.executeUpdate();
-                    }
-                    addUsed(c, a, quantity, 1, 0, 0);
-                    row[0] += quantity;
-                    return new UsageRecord(UsageRecord.Outcome.COUNTED, durable(a, row, true));
-                });
-            } catch (dev.tenancy.StorageException e) {
-                if (!Jdbc.isUniqueViolation(e) || attempt == 3) {
-                    throw e;
-                }
-                // the same key raced in from another request: the next attempt reports the duplicate
-            }
-        }
+        UsageStore.Recorded r =
+                store.record(a.key, quantity, idempotencyKey, a.hard ? a.limit : Long.MAX_VALUE, clock.instant());
+        return new UsageRecord(r.outcome(), durable(a, r.counter(), r.outcome() != UsageRecord.Outcome.REFUSED));
     }
 
-    private static QuotaDecision durable(Allowance a, long[] row, boolean allowed) {
-        long used = row[0];
-        long taken = row[0] + row[1] + row[2];
+    private static QuotaDecision durable(Allowance a, UsageStore.Counter row, boolean allowed) {
+        long used = row.used();
+        long taken = row.taken();
         long limit = a.limit;
         long remaining = Math.max(0, limit == Long.MAX_VALUE ? Long.MAX_VALUE : limit - taken);
         return new QuotaDecision(
@@ -389,66 +333,17 @@ public final class UsageMeter implements AutoCloseable {
 
     /** Usage of {@code metric} per period, newest first (flushed usage only; see {@link #flush}). */
     public List<UsagePeriod> history(TenantId tenant, Metric metric) {
-        return db.read("read usage history of '" + tenant + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT period_start, used, peak, events FROM"
-                    + " tenancy_usage_counters WHERE tenant_id = ? AND metric = ? ORDER BY period_start DESC")) {
-                s.setString(1, tenant.value());
-                s.setString(2, metric.key());
-                List<UsagePeriod> out = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new UsagePeriod(
-                                metric.key(),
-                                rs.getObject(1, LocalDate.class),
-                                rs.getLong(2),
-                                rs.getLong(3),
-                                rs.getLong(4)));
-                    }
-                }
-                return out;
-            }
-        });
+        return store.history(Objects.requireNonNull(tenant, "tenant"), metric.key());
     }
 
     // ---------------------------------------------------------------------------------------------
     // Leases and flushing
 
     private long lease(Allowance a, long need) {
-        ensureCounter(a);
-        return Jdbc.inTransaction(db.dataSource, "lease " + a.metric.key() + " for '" + a.tenant + "'", c -> {
-            long[] row = counter(c, a, true);
-            long available = a.limit - row[0] - row[1] - row[2];
-            long grant = Math.max(0, Math.min(need, available));
-            a.knownAvailable = Math.max(0, available - grant);
-            if (grant == 0) {
-                return 0L;
-            }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET leased = leased + ?"
-                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
-                s.setLong(1, grant);
-                key(s, 2, a);
-                s.executeUpdate();
-            }
-            Instant expires = clock.instant().plus(leaseTtl);
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount + ?,"
-                    + " expires_at = ? WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
-                s.setLong(1, grant);
-                s.setObject(2, Jdbc.utc(expires));
-                key(s, 3, a);
-                s.setString(6, nodeId);
-                if (s.executeUpdate() == 0) {
-                    try (PreparedStatement i = c.prepareStatement("INSERT INTO tenancy_usage_leases (tenant_id, metric,"
-                            + " period_start, node_id, amount, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                        key(i, 1, a);
-                        i.setString(4, nodeId);
-                        i.setLong(5, grant);
-                        i.setObject(6, Jdbc.utc(expires));
-                        i.executeUpdate();
-                    }
-                }
-            }
-            return grant;
-        });
+        UsageStore.Lease lease =
+                store.lease(a.key, nodeId, need, a.limit, clock.instant().plus(leaseTtl));
+        a.knownAvailable = lease.available();
+        return lease.granted();
     }
 
     /** Writes this node's consumed usage to the counters and renews its leases; called every flush interval. */
@@ -465,14 +360,7 @@ public final class UsageMeter implements AutoCloseable {
                 flush(a);
             }
         }
-        Jdbc.inTransaction(db.dataSource, "renew the leases of " + nodeId, c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE tenancy_usage_leases SET expires_at = ? WHERE node_id = ?")) {
-                s.setObject(1, Jdbc.utc(clock.instant().plus(leaseTtl)));
-                s.setString(2, nodeId);
-                return s.executeUpdate();
-            }
-        });
+        store.renewLeases(nodeId, clock.instant().plus(leaseTtl));
     }
 
     private void flush(Allowance a) {
@@ -491,28 +379,8 @@ public final class UsageMeter implements AutoCloseable {
             return;
         }
         try {
-            ensureCounter(a);
-            Jdbc.inTransaction(db.dataSource, "flush usage of '" + a.tenant + "'", c -> {
-                long[] row = counter(c, a, true);
-                long fromLease = 0;
-                long fromWrittenOff = 0;
-                if (a.hard) {
-                    try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount - ?"
-                            + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
-                        s.setLong(1, take);
-                        key(s, 2, a);
-                        s.setString(5, nodeId);
-                        if (s.executeUpdate() == 1) {
-                            fromLease = take;
-                        } else {
-                            fromWrittenOff = Math.min(take, row[2]); // the lease was written off meanwhile
-                        }
-                    }
-                }
-                addUsed(c, a, take, calls, fromLease, fromWrittenOff);
-                a.knownUsed = row[0] + take;
-                return null;
-            });
+            UsageStore.Counter after = store.flush(a.key, nodeId, take, calls, a.hard);
+            a.knownUsed = after.used();
             if (a.hard) {
                 a.flushed += take;
             }
@@ -536,37 +404,7 @@ public final class UsageMeter implements AutoCloseable {
     }
 
     private void returnLease(Allowance a, long back) {
-        Jdbc.inTransaction(db.dataSource, "return a lease of '" + a.tenant + "'", c -> {
-            counter(c, a, true);
-            boolean held;
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount - ?"
-                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
-                s.setLong(1, back);
-                key(s, 2, a);
-                s.setString(5, nodeId);
-                held = s.executeUpdate() == 1;
-            }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET "
-                    + (held
-                            ? "leased = leased - ?"
-                            : "written_off = CASE WHEN written_off > ? THEN written_off - ? ELSE 0 END")
-                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
-                int i = 1;
-                s.setLong(i++, back);
-                if (!held) {
-                    s.setLong(i++, back);
-                }
-                key(s, i, a);
-                s.executeUpdate();
-            }
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_usage_leases WHERE tenant_id = ?"
-                    + " AND metric = ? AND period_start = ? AND node_id = ? AND amount <= 0")) {
-                key(s, 1, a);
-                s.setString(4, nodeId);
-                s.executeUpdate();
-            }
-            return null;
-        });
+        store.returnLease(a.key, nodeId, back);
     }
 
     private void retire(Allowance a) {
@@ -587,73 +425,16 @@ public final class UsageMeter implements AutoCloseable {
      * @return how many leases were written off
      */
     public int reclaimExpiredLeases() {
-        record Expired(String tenant, String metric, LocalDate period, String node) {}
-        List<Expired> expired = db.read("find expired leases", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT tenant_id, metric, period_start, node_id FROM"
-                    + " tenancy_usage_leases WHERE expires_at < ?")) {
-                s.setObject(1, Jdbc.utc(clock.instant()));
-                List<Expired> out = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Expired(
-                                rs.getString(1), rs.getString(2), rs.getObject(3, LocalDate.class), rs.getString(4)));
-                    }
-                }
-                return out;
-            }
-        });
-        int n = 0;
-        for (Expired e : expired) {
-            n += Jdbc.inTransaction(db.dataSource, "write off an expired lease", c -> {
-                try (PreparedStatement s = c.prepareStatement("SELECT used FROM tenancy_usage_counters WHERE"
-                        + " tenant_id = ? AND metric = ? AND period_start = ? FOR UPDATE")) {
-                    s.setString(1, e.tenant());
-                    s.setString(2, e.metric());
-                    s.setObject(3, e.period());
-                    s.executeQuery().close();
-                }
-                long amount;
-                try (PreparedStatement s = c.prepareStatement("SELECT amount FROM tenancy_usage_leases WHERE"
-                        + " tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ? AND expires_at < ?")) {
-                    s.setString(1, e.tenant());
-                    s.setString(2, e.metric());
-                    s.setObject(3, e.period());
-                    s.setString(4, e.node());
-                    s.setObject(5, Jdbc.utc(clock.instant()));
-                    try (ResultSet rs = s.executeQuery()) {
-                        if (!rs.next()) {
-                            return 0; // renewed or returned meanwhile
-                        }
-                        amount = rs.getLong(1);
-                    }
-                }
-                try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET leased = leased - ?,"
-                        + " written_off = written_off + ? WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
-                    s.setLong(1, amount);
-                    s.setLong(2, amount);
-                    s.setString(3, e.tenant());
-                    s.setString(4, e.metric());
-                    s.setObject(5, e.period());
-                    s.executeUpdate();
-                }
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_usage_leases WHERE tenant_id = ?"
-                        + " AND metric = ? AND period_start = ? AND node_id = ?")) {
-                    s.setString(1, e.tenant());
-                    s.setString(2, e.metric());
-                    s.setObject(3, e.period());
-                    s.setString(4, e.node());
-                    s.executeUpdate();
-                }
-                LOG.warn(
-                        "Wrote off an expired lease of {} {} for '{}' held by node {}",
-                        amount,
-                        e.metric(),
-                        e.tenant(),
-                        e.node());
-                return 1;
-            });
+        List<UsageStore.WrittenOff> done = store.writeOffExpiredLeases(clock.instant());
+        for (UsageStore.WrittenOff w : done) {
+            LOG.warn(
+                    "Wrote off an expired lease of {} {} for '{}' held by node {}",
+                    w.amount(),
+                    w.key().metric(),
+                    w.key().tenant(),
+                    w.nodeId());
         }
-        return n;
+        return done.size();
     }
 
     private void housekeeping() {
@@ -697,72 +478,6 @@ public final class UsageMeter implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    private void ensureCounter(Allowance a) {
-        if (a.counterExists) {
-            return;
-        }
-        try {
-            Jdbc.inTransaction(db.dataSource, "create a usage counter", c -> {
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_usage_counters (tenant_id, metric,"
-                        + " period_start, used, leased, written_off, peak, events) SELECT ?, ?, ?, 0, 0, 0, 0, 0"
-                        + " WHERE NOT EXISTS (SELECT 1 FROM tenancy_usage_counters WHERE tenant_id = ? AND metric = ?"
-                        + " AND period_start = ?)")) {
-                    key(s, 1, a);
-                    key(s, 4, a);
-                    return s.executeUpdate();
-                }
-            });
-        } catch (dev.tenancy.StorageException e) {
-            if (!Jdbc.isUniqueViolation(e)) {
-                throw e;
-            }
-        }
-        a.counterExists = true;
-    }
-
-    /** used, leased, written_off, peak of the counter row (locked when {@code lock}), or null when missing and not locked. */
-    private static long[] counter(Connection c, Allowance a, boolean lock) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT used, leased, written_off, peak FROM"
-                + " tenancy_usage_counters WHERE tenant_id = ? AND metric = ? AND period_start = ?"
-                + (lock ? " FOR UPDATE" : ""))) {
-            key(s, 1, a);
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    if (lock) {
-                        throw new SQLException(
-                                "The usage counter of " + a.metric.key() + " for '" + a.tenant + "' disappeared");
-                    }
-                    return new long[4];
-                }
-                return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
-            }
-        }
-    }
-
-    private static void addUsed(
-            Connection c, Allowance a, long quantity, long events, long fromLease, long fromWrittenOff)
-            throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET used = used + ?,"
-                + " leased = leased - ?, written_off = written_off - ?, events = events + ?,"
-                + " peak = CASE WHEN used + ? > peak THEN used + ? ELSE peak END"
-                + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
-            s.setLong(1, quantity);
-            s.setLong(2, fromLease);
-            s.setLong(3, fromWrittenOff);
-            s.setLong(4, events);
-            s.setLong(5, quantity);
-            s.setLong(6, quantity);
-            key(s, 7, a);
-            s.executeUpdate();
-        }
-    }
-
-    private static void key(PreparedStatement s, int first, Allowance a) throws SQLException {
-        s.setString(first, a.tenant.value());
-        s.setString(first + 1, a.metric.key());
-        s.setObject(first + 2, a.periodStart);
-    }
-
     private static void requirePositive(long quantity) {
         if (quantity <= 0) {
             throw new IllegalArgumentException(
@@ -775,6 +490,7 @@ public final class UsageMeter implements AutoCloseable {
         final TenantId tenant;
         final Metric metric;
         final LocalDate periodStart;
+        final UsageStore.CounterKey key;
         final LocalDate periodEnd;
         final Instant retryAfter;
         final AtomicLong remaining = new AtomicLong();
@@ -792,12 +508,12 @@ public final class UsageMeter implements AutoCloseable {
         volatile long knownAvailable;
         volatile long knownUsed;
         volatile boolean retired;
-        volatile boolean counterExists;
 
         Allowance(TenantId tenant, Metric metric, LocalDate periodStart, LocalDate periodEnd, Instant retryAfter) {
             this.tenant = tenant;
             this.metric = metric;
             this.periodStart = periodStart;
+            this.key = new UsageStore.CounterKey(tenant, metric.key(), periodStart);
             this.periodEnd = periodEnd;
             this.retryAfter = retryAfter;
         }
@@ -821,8 +537,7 @@ public final class UsageMeter implements AutoCloseable {
 
     /** Builds a {@link UsageMeter}; one per node. */
     public static final class Builder {
-        private final DataSource dataSource;
-        private AuditLog audit;
+        private final UsageStore store;
         private Subscriptions subscriptions;
         private String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
         private long chunk = 100;
@@ -832,18 +547,13 @@ public final class UsageMeter implements AutoCloseable {
         private ZoneId zone = java.time.ZoneOffset.UTC;
         private java.time.InstantSource clock = java.time.InstantSource.system();
 
-        private Builder(DataSource dataSource) {
-            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        private Builder(UsageStore store) {
+            this.store = Objects.requireNonNull(store, "store");
         }
 
         /** Where the limits come from (set by {@link Billing#meter()}). */
         Builder subscriptions(Subscriptions subscriptions) {
             this.subscriptions = subscriptions;
-            return this;
-        }
-
-        Builder auditLog(AuditLog audit) {
-            this.audit = audit;
             return this;
         }
 

@@ -20,6 +20,11 @@ import org.junit.jupiter.api.Test;
 abstract class BillingAnalyticsContract {
     protected abstract TestDatabase.Kind kind();
 
+    /** Whether usage lives in {@link UsageStore#inMemory()} rather than in the database. */
+    protected boolean inMemoryUsage() {
+        return false;
+    }
+
     static final Currency USD = Currency.getInstance("USD");
     static final Currency EUR = Currency.getInstance("EUR");
     static final LocalDate MAY_1 = LocalDate.of(2026, 5, 1);
@@ -30,10 +35,11 @@ abstract class BillingAnalyticsContract {
 
     @BeforeEach
     void setUp() {
-        f = new BillingFixture(kind());
+        f = new BillingFixture(kind(), inMemoryUsage());
         ModuleEntitlements modules = (tenant, sold) ->
                 tenant.value().equals("acme") ? Set.of("wms_core", "module_b2b_storefront") : Set.of();
         analytics = BillingAnalytics.builder(f.database.dataSource())
+                .usage(f.usage)
                 .subscriptions(f.subscriptions)
                 .modules(modules)
                 .pricing(PricingConfig.defaults())

@@ -22,11 +22,16 @@ import org.junit.jupiter.api.Test;
 abstract class BillingContract {
     protected abstract TestDatabase.Kind kind();
 
+    /** Whether usage lives in {@link UsageStore#inMemory()} rather than in the database. */
+    protected boolean inMemoryUsage() {
+        return false;
+    }
+
     BillingFixture f;
 
     @BeforeEach
     void setUp() {
-        f = new BillingFixture(kind());
+        f = new BillingFixture(kind(), inMemoryUsage());
     }
 
     @AfterEach

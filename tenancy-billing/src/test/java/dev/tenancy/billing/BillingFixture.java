@@ -19,9 +19,16 @@ final class BillingFixture implements AutoCloseable {
     final AuditLog audit;
     final PlanCatalog plans;
     final Subscriptions subscriptions;
+    final UsageStore usage;
 
     BillingFixture(TestDatabase.Kind kind) {
+        this(kind, false);
+    }
+
+    /** With {@code inMemoryUsage}, usage lives in an in-memory store; everything else in the database. */
+    BillingFixture(TestDatabase.Kind kind, boolean inMemoryUsage) {
         this.database = TestDatabase.of(kind);
+        this.usage = inMemoryUsage ? UsageStore.inMemory() : UsageStore.jdbc(database.dataSource());
         this.audit = JdbcAuditLog.builder(database.dataSource()).clock(clock).build();
         this.plans = PlanCatalog.builder(database.dataSource())
                 .auditLog(audit)
@@ -57,10 +64,7 @@ final class BillingFixture implements AutoCloseable {
     }
 
     UsageMeter.Builder meter() {
-        return UsageMeter.builder(database.dataSource())
-                .subscriptions(subscriptions)
-                .auditLog(audit)
-                .clock(clock);
+        return UsageMeter.builder(usage).subscriptions(subscriptions).clock(clock);
     }
 
     /** The invoice of {@code tenant} in a run's result. */

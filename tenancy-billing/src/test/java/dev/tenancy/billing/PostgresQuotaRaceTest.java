@@ -50,9 +50,8 @@ class PostgresQuotaRaceTest {
         config.setPoolName("node-" + id);
         HikariDataSource pool = new HikariDataSource(config);
         pools.add(pool);
-        return UsageMeter.builder(pool)
+        return UsageMeter.builder(UsageStore.jdbc(pool))
                 .subscriptions(subscriptions)
-                .auditLog(f.audit)
                 .nodeId(id)
                 .leaseChunk(50)
                 .build();

@@ -32,6 +32,11 @@ import org.junit.jupiter.api.Test;
 abstract class SubscriptionCycleContract {
     protected abstract TestDatabase.Kind kind();
 
+    /** Whether usage lives in {@link UsageStore#inMemory()} rather than in the database. */
+    protected boolean inMemoryUsage() {
+        return false;
+    }
+
     static final LocalDate MAY_1 = LocalDate.of(2026, 5, 1);
     static final LocalDate MAY_31 = LocalDate.of(2026, 5, 31);
     static final TenantId ACME = TenantId.of("acme");
@@ -42,7 +47,7 @@ abstract class SubscriptionCycleContract {
 
     @BeforeEach
     void setUp() {
-        f = new BillingFixture(kind());
+        f = new BillingFixture(kind(), inMemoryUsage());
         catalog = TenantCatalog.inMemory(f.audit, f.clock);
         flags = FeatureFlags.builder().store(FlagStore.inMemory(f.audit)).build();
         for (String module : PricingConfig.defaults().soldModules()) {
@@ -62,6 +67,7 @@ abstract class SubscriptionCycleContract {
 
     SubscriptionCycle cycle() {
         return SubscriptionCycle.builder(f.database.dataSource())
+                .usage(f.usage)
                 .subscriptions(f.subscriptions)
                 .catalog(catalog)
                 .modules(ModuleEntitlements.of(flags))

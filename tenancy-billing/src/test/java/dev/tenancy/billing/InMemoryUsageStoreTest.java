@@ -1,0 +1,8 @@
+package dev.tenancy.billing;
+
+class InMemoryUsageStoreTest extends UsageStoreContract {
+    @Override
+    protected UsageStore create() {
+        return UsageStore.inMemory();
+    }
+}
