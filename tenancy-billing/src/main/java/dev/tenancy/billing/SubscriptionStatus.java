@@ -18,6 +18,11 @@ public enum SubscriptionStatus {
         return this == ACTIVE || this == PAST_DUE;
     }
 
+    /** Whether the subscription is still running: trial, active or past due. */
+    public boolean live() {
+        return this == TRIAL || this == ACTIVE || this == PAST_DUE;
+    }
+
     String db() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -152,25 +152,75 @@ public final class Subscriptions {
     public Subscription changePlan(TenantId tenant, String planKey, Actor actor, String reason) {
         String why = BillingDatabase.requireReason(reason, "Changing the plan of '" + tenant + "'");
         PlanVersion plan = requirePlan(planKey);
-        return update(
-                tenant,
-                actor,
-                "change_plan",
-                why,
-                s -> new Subscription(
-                        s.tenant(),
-                        plan.key(),
-                        plan.version(),
-                        s.status(),
-                        s.cycle(),
-                        s.anchor(),
-                        s.anchorDay(),
-                        s.trialEndsOn(),
-                        s.startedOn(),
-                        s.endedOn(),
-                        s.autoCharge(),
-                        s.paymentMethod(),
-                        now()));
+        return update(tenant, actor, "change_plan", why, s -> onPlan(s, plan));
+    }
+
+    private Subscription onPlan(Subscription s, PlanVersion plan) {
+        return new Subscription(
+                s.tenant(),
+                plan.key(),
+                plan.version(),
+                s.status(),
+                s.cycle(),
+                s.anchor(),
+                s.anchorDay(),
+                s.trialEndsOn(),
+                s.startedOn(),
+                s.endedOn(),
+                s.autoCharge(),
+                s.paymentMethod(),
+                now());
+    }
+
+    /**
+     * Moves every live subscription (trial, active, past due) on an older version of {@code
+     * planKey} to its current version: after a price change, when the grandfathered customers'
+     * notice period is over. Each tenant moves in its own transaction with its own audit event
+     * ({@code change_plan}, the versions in the metadata), so a crash midway leaves every tenant
+     * on one version or the other and a rerun moves the rest; a tenant already current is left
+     * alone.
+     *
+     * @return the tenants moved by this call, in tenant order
+     * @throws IllegalArgumentException when no version of {@code planKey} is published
+     */
+    public List<TenantId> moveToCurrentVersion(String planKey, Actor actor, String reason) {
+        String why = BillingDatabase.requireReason(reason, "Moving the subscriptions of plan '" + planKey + "'");
+        Objects.requireNonNull(actor, "actor");
+        PlanVersion plan = requirePlan(planKey);
+        List<TenantId> older = db.read("find subscriptions on older versions of '" + planKey + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT tenant_id FROM tenancy_subscriptions"
+                    + " WHERE plan_key = ? AND plan_version < ? AND status IN (?, ?, ?) ORDER BY tenant_id")) {
+                s.setString(1, plan.key());
+                s.setInt(2, plan.version());
+                s.setString(3, SubscriptionStatus.TRIAL.db());
+                s.setString(4, SubscriptionStatus.ACTIVE.db());
+                s.setString(5, SubscriptionStatus.PAST_DUE.db());
+                List<TenantId> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(TenantId.of(rs.getString(1)));
+                    }
+                }
+                return out;
+            }
+        });
+        List<TenantId> moved = new ArrayList<>();
+        for (TenantId tenant : older) {
+            boolean[] changed = {false};
+            update(tenant, actor, "change_plan", why, s -> {
+                if (!s.planKey().equals(plan.key())
+                        || s.planVersion() >= plan.version()
+                        || !s.status().live()) {
+                    return null; // changed meanwhile: not ours to move
+                }
+                changed[0] = true;
+                return onPlan(s, plan);
+            });
+            if (changed[0]) {
+                moved.add(tenant);
+            }
+        }
+        return moved;
     }
 
     /** Changes the stored billing cycle, keeping the anchor. */

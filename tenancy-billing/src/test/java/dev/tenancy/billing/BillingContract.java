@@ -93,6 +93,54 @@ abstract class BillingContract {
         }
 
         @Test
+        void the_grandfathered_subscriptions_move_to_the_current_version_together_once() {
+            TenantId acme = f.subscribed("acme", "standard");
+            TenantId globex = f.subscribed("globex", "standard");
+            TenantId initech = f.subscribed("initech", "standard");
+            TenantId pro = f.subscribed("hooli", "professional");
+            f.subscriptions.transition(initech, SubscriptionStatus.CANCELLED, ADMIN, "left");
+            Plan standard = f.plans.current("standard").orElseThrow().plan();
+            f.plans.publish(
+                    new Plan(
+                            standard.key(),
+                            standard.name(),
+                            standard.tier(),
+                            Money.of(3_500, "USD"),
+                            Money.of(35_000, "USD"),
+                            standard.limits(),
+                            standard.modules()),
+                    ADMIN,
+                    "2027 prices");
+            TenantId newcomer = f.subscribed("newcomer", "standard");
+
+            List<TenantId> moved = f.subscriptions.moveToCurrentVersion("standard", ADMIN, "2027 prices, notice given");
+
+            assertThat(moved).containsExactly(acme, globex);
+            assertThat(f.subscriptions.subscription(acme).orElseThrow().planVersion())
+                    .isEqualTo(2);
+            assertThat(f.subscriptions.subscription(initech).orElseThrow().planVersion())
+                    .as("an ended subscription stays as it ended")
+                    .isEqualTo(1);
+            assertThat(f.subscriptions.subscription(pro).orElseThrow().planKey())
+                    .isEqualTo("professional");
+            assertThat(f.subscriptions.subscription(newcomer).orElseThrow().planVersion())
+                    .isEqualTo(2);
+            assertThat(audited("subscription"))
+                    .filteredOn(e -> "change_plan".equals(e.action()))
+                    .extracting(e -> e.metadata().get("plan"))
+                    .containsExactly("standard@1 -> standard@2", "standard@1 -> standard@2");
+            assertThat(f.subscriptions.moveToCurrentVersion("standard", ADMIN, "again"))
+                    .as("a rerun finds nothing left to move")
+                    .isEmpty();
+            assertThatThrownBy(() -> f.subscriptions.moveToCurrentVersion("platinum", ADMIN, "typo"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("platinum");
+            assertThatThrownBy(() -> f.subscriptions.moveToCurrentVersion("standard", ADMIN, " "))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("needs a reason");
+        }
+
+        @Test
         void publishing_the_same_content_again_is_a_no_op() {
             Plan pro = f.plans.current("professional").orElseThrow().plan();
             assertThat(f.plans.publish(pro, ADMIN, "again").version()).isEqualTo(1);
