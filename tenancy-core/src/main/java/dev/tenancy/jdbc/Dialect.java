@@ -39,14 +39,26 @@ enum Dialect {
      * setting, and read-only mode.
      */
     String bindSql(Binding binding) {
+        return bindSql(binding, null);
+    }
+
+    /**
+     * The binding statement, with {@code signature} (lowercase hex, see {@link BindingKey}) as
+     * {@value #SIGNATURE_SETTING} on PostgreSQL when not null.
+     */
+    String bindSql(Binding binding, String signature) {
         return switch (this) {
             case POSTGRESQL ->
                 "SET search_path TO " + quote(binding.schema()) + "; SET " + TENANT_SETTING + " TO '"
                         + (binding.tenant() == null ? "" : binding.tenant().value())
-                        + "'; SET default_transaction_read_only TO " + (binding.readOnly() ? "on" : "off");
+                        + "'; SET default_transaction_read_only TO " + (binding.readOnly() ? "on" : "off")
+                        + (signature == null ? "" : "; SET " + SIGNATURE_SETTING + " TO '" + signature + "'");
             case H2 -> "SET SCHEMA " + quote(binding.schema());
         };
     }
+
+    /** The session setting that carries the signed binding on PostgreSQL. */
+    static final String SIGNATURE_SETTING = "tenancy.binding";
 
     /** The schema shared-model tenants and the platform use. */
     String defaultSchema() {

@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * table; that is refused unless {@link #allowUnindexed()} is called, which only logs a warning.
  *
  * <p>Row-level security does not bind superusers or roles with {@code BYPASSRLS}: the application
- * must connect as a role that is neither. A session setting is defence in depth against bugs, not a
- * boundary against SQL the application role may run: that role can call {@code set_config} itself.
+ * must connect as a role that is neither. A plain session setting is defence in depth against bugs,
+ * not a boundary against SQL the application role may run: that role can call {@code set_config}
+ * itself. {@link #signedBy} makes it one: the policy then accepts the setting only with an HMAC the
+ * application's SQL cannot compute (see {@link BindingKey}).
  */
 public final class RowLevelSecurity {
     /** The name of the policy this helper manages on each table. */
@@ -40,16 +42,18 @@ public final class RowLevelSecurity {
     private final String table;
     private final String tenantColumn;
     private final boolean allowUnindexed;
+    private final BindingKey key;
 
-    private RowLevelSecurity(String table, String tenantColumn, boolean allowUnindexed) {
+    private RowLevelSecurity(String table, String tenantColumn, boolean allowUnindexed, BindingKey key) {
         this.table = table;
         this.tenantColumn = tenantColumn;
         this.allowUnindexed = allowUnindexed;
+        this.key = key;
     }
 
     /** Row-level security for {@code table} (optionally schema-qualified, lowercase), tenant column {@code tenant_id}. */
     public static RowLevelSecurity on(String table) {
-        return new RowLevelSecurity(requireName("table", table), "tenant_id", false);
+        return new RowLevelSecurity(requireName("table", table), "tenant_id", false, null);
     }
 
     /** The column holding the tenant id. */
@@ -58,13 +62,29 @@ public final class RowLevelSecurity {
         if (name.contains(".")) {
             throw new IllegalArgumentException("Tenant column '" + column + "' must be a plain column name");
         }
-        return new RowLevelSecurity(table, name, allowUnindexed);
+        return new RowLevelSecurity(table, name, allowUnindexed, key);
     }
 
     /** Applies the policy even when no index leads with the tenant column, logging a warning. */
     public RowLevelSecurity allowUnindexed() {
-        return new RowLevelSecurity(table, tenantColumn, true);
+        return new RowLevelSecurity(table, tenantColumn, true, key);
     }
+
+    /**
+     * Accepts the session's tenant only with a valid signature from {@code key} (see {@link
+     * BindingKey}): {@link #apply} also installs {@value #FUNCTION}() and the table holding the
+     * key, in the schema of the table ({@code public} when unqualified), both owned by the caller
+     * and closed to everyone else. Give the same key to {@link TenantDataSource.Builder#signedBinding}.
+     */
+    public RowLevelSecurity signedBy(BindingKey key) {
+        return new RowLevelSecurity(table, tenantColumn, allowUnindexed, Objects.requireNonNull(key, "key"));
+    }
+
+    /** The function a signed policy reads the tenant through. */
+    public static final String FUNCTION = "tenancy_bound_tenant";
+
+    /** The table, readable only by its owner, holding the signing key's HMAC pads. */
+    public static final String KEY_TABLE = "tenancy_binding_key";
 
     /**
      * Enables, forces and (re)creates the policy, as the table's owner.
@@ -85,10 +105,17 @@ public final class RowLevelSecurity {
         }
         String quotedTable = quote(table);
         String column = Dialect.quote(tenantColumn);
-        String bound = "(select current_setting('" + Dialect.TENANT_SETTING + "', true))";
+        int dot = table.indexOf('.');
+        String schema = Dialect.quote(dot < 0 ? "public" : table.substring(0, dot));
+        String bound = key == null
+                ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
+                : "(select " + schema + "." + FUNCTION + "())";
         boolean autoCommit = owner.getAutoCommit();
         owner.setAutoCommit(false);
         try (Statement s = owner.createStatement()) {
+            if (key != null) {
+                installSigned(owner, s, schema);
+            }
             s.execute("ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY");
             s.execute("ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY");
             s.execute("DROP POLICY IF EXISTS " + POLICY + " ON " + quotedTable);
@@ -101,6 +128,38 @@ public final class RowLevelSecurity {
         } finally {
             owner.setAutoCommit(autoCommit);
         }
+    }
+
+    private void installSigned(Connection owner, Statement s, String schema) throws SQLException {
+        String keys = schema + "." + KEY_TABLE;
+        s.execute("CREATE TABLE IF NOT EXISTS " + keys + " (id SMALLINT PRIMARY KEY CHECK (id = 1),"
+                + " inner_pad BYTEA NOT NULL, outer_pad BYTEA NOT NULL)");
+        s.execute("REVOKE ALL ON " + keys + " FROM PUBLIC");
+        try (PreparedStatement p = owner.prepareStatement("INSERT INTO " + keys + " (id, inner_pad, outer_pad)"
+                + " VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET inner_pad = EXCLUDED.inner_pad,"
+                + " outer_pad = EXCLUDED.outer_pad")) {
+            p.setBytes(1, key.innerPad());
+            p.setBytes(2, key.outerPad());
+            p.executeUpdate();
+        }
+        // HMAC-SHA256 from the stored pads with the built-in sha256() (no extension needed). The
+        // function runs as its owner, who alone can read the key; its search path is fixed so a
+        // caller's objects cannot stand in for the built-ins. PL/pgSQL rather than SQL: a SQL
+        // function that cannot be inlined (SECURITY DEFINER) is planned on every call, ~330 us,
+        // against ~17 us here (figures in BENCHMARKS.md).
+        s.execute("CREATE OR REPLACE FUNCTION " + schema + "." + FUNCTION + "() RETURNS text"
+                + " LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$"
+                + " DECLARE"
+                + "   tenant text := nullif(current_setting('" + Dialect.TENANT_SETTING + "', true), '');"
+                + "   signature text := current_setting('" + Dialect.SIGNATURE_SETTING + "', true);"
+                + "   valid boolean;"
+                + " BEGIN"
+                + "   IF tenant IS NULL OR signature IS NULL THEN RETURN NULL; END IF;"
+                + "   SELECT signature = encode(sha256(k.outer_pad || sha256(k.inner_pad"
+                + "       || convert_to(tenant || ':' || pg_backend_pid(), 'UTF8'))), 'hex')"
+                + "     INTO valid FROM " + keys + " k WHERE k.id = 1;"
+                + "   RETURN CASE WHEN valid THEN tenant END;"
+                + " END $fn$");
     }
 
     private boolean hasLeadingIndex(Connection c) throws SQLException {

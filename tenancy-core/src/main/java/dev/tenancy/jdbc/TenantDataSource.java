@@ -78,6 +78,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private final ScheduledExecutorService housekeeping;
     private final BindingRegistry registry = new BindingRegistry();
     private final boolean failedMigrationReadOnly;
+    private final BindingKey bindingKey;
 
     /**
      * The tenant attribute a fleet migration sets when a tenant's migration failed (its value is
@@ -91,6 +92,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
 
     private TenantDataSource(Builder b) {
         this.catalog = b.catalog;
+        this.bindingKey = b.bindingKey;
         this.failedMigrationReadOnly = b.failedMigrationReadOnly;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tenancy-pools");
@@ -233,7 +235,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             if (!binding.equals(registry.get(physical))) {
                 registry.forget(physical);
                 try (Statement s = pooled.createStatement()) {
-                    s.execute(route.dialect.bindSql(binding));
+                    s.execute(route.dialect.bindSql(binding, signature(route, physical, binding)));
                 }
                 registry.remember(physical, binding);
             }
@@ -248,6 +250,15 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             }
             throw e;
         }
+    }
+
+    /** The signed binding for {@code physical}'s server process, or null without a key (or off PostgreSQL). */
+    private String signature(Route route, Connection physical, Binding binding) throws SQLException {
+        if (bindingKey == null || route.dialect != Dialect.POSTGRESQL) {
+            return null;
+        }
+        String tenant = binding.tenant() == null ? "" : binding.tenant().value();
+        return bindingKey.sign(tenant, BackendPid.of(physical));
     }
 
     private static SQLNonTransientConnectionException refused(RuntimeException cause) {
@@ -327,6 +338,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         private Duration budgetTimeout = Duration.ofSeconds(5);
         private Duration poolIdleTimeout = Duration.ofMinutes(10);
         private boolean failedMigrationReadOnly;
+        private BindingKey bindingKey;
 
         private Builder() {}
 
@@ -371,6 +383,16 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
          * by a few for the moment it takes; the {@linkplain #connectionBudget(int) connection budget}
          * is the hard limit.
          */
+        /**
+         * Signs every PostgreSQL binding with {@code key}, for policies applied with {@link
+         * RowLevelSecurity#signedBy}: the application's own SQL then cannot move its session to
+         * another tenant. Use the same key on every node.
+         */
+        public Builder signedBinding(BindingKey key) {
+            this.bindingKey = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
         public Builder maxTenantPools(int maxTenantPools) {
             this.maxTenantPools = maxTenantPools;
             return this;

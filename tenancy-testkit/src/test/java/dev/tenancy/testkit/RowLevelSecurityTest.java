@@ -10,6 +10,7 @@ import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
+import dev.tenancy.jdbc.BindingKey;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.RowLevelSecurity;
 import dev.tenancy.jdbc.TenantDataSource;
@@ -170,5 +171,151 @@ class RowLevelSecurityTest {
         assertThatThrownBy(() -> RowLevelSecurity.on("notes").tenantColumn("Tenant"))
                 .hasMessageContaining("'Tenant'");
         assertThatThrownBy(() -> applyAsOwner(RowLevelSecurity.on("missing"))).hasMessageContaining("does not exist");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Signed bindings: the application's own SQL cannot move its session to another tenant.
+
+    private static final BindingKey KEY = BindingKey.of("0123456789abcdef0123456789abcdef".getBytes());
+    private static final BindingKey OTHER_KEY = BindingKey.of("fedcba9876543210fedcba9876543210".getBytes());
+
+    private TenantDataSource signed(BindingKey key) {
+        TenantDataSource unsigned = dataSource;
+        unsigned.close();
+        dataSource = TenantDataSource.builder()
+                .catalog(unsigned.catalog())
+                .server(DatabaseServer.of("default", database.jdbcUrl(), role, "")
+                        .withMaximumPoolSize(2))
+                .signedBinding(key)
+                .build();
+        return dataSource;
+    }
+
+    private static List<String> rows(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString("tenant_id") + ":" + rs.getString("body"));
+            }
+            return out;
+        }
+    }
+
+    private static String setting(Connection c, String name) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT current_setting('" + name + "', true)")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void aPlainSetting_isForgedByOneSetConfig_whichIsWhySignedBindingsExist() throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes"));
+        List<String> seen = TenantContext.where(ACME).call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                rows(c, "SELECT set_config('tenancy.tenant_id', 'globex', false) AS tenant_id, '' AS body");
+                return rows(c, "SELECT * FROM notes");
+            }
+        });
+        assertThat(seen).as("unsigned: injected SQL reaches globex").containsExactly("globex:g1");
+    }
+
+    @Test
+    void aSignedBinding_readsAndWritesTheBoundTenant() throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY));
+        signed(KEY);
+        assertThat(selectAll(ACME)).containsExactly("acme:a1", "acme:a2");
+        assertThat(selectAll(GLOBEX)).containsExactly("globex:g1");
+        TenantContext.where(ACME).call(() -> {
+            try (Connection c = dataSource.getConnection();
+                    Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO notes VALUES ('acme', 'a3')");
+            }
+            return null;
+        });
+        assertThat(selectAll(ACME)).containsExactly("acme:a1", "acme:a2", "acme:a3");
+    }
+
+    @Test
+    void aSignedBinding_changedByTheApplicationsSql_seesNothingAndWritesNothing() throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY));
+        signed(KEY);
+        TenantContext.where(ACME).call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                rows(c, "SELECT set_config('tenancy.tenant_id', 'globex', false) AS tenant_id, '' AS body");
+                assertThat(rows(c, "SELECT * FROM notes")).isEmpty();
+                try (Statement s = c.createStatement()) {
+                    assertThatThrownBy(() -> s.executeUpdate("INSERT INTO notes VALUES ('globex', 'forged')"))
+                            .isInstanceOfSatisfying(
+                                    SQLException.class,
+                                    e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+                }
+            }
+            return null;
+        });
+        assertThat(selectAll(GLOBEX)).as("the next borrow is bound afresh").containsExactly("globex:g1");
+    }
+
+    @Test
+    void aSignatureCopiedFromAnotherSession_doesNotVerify() throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY));
+        signed(KEY);
+        try (Connection globex = TenantContext.where(GLOBEX).call(dataSource::getConnection);
+                Connection acme = TenantContext.where(ACME).call(dataSource::getConnection)) {
+            assertThat(rows(globex, "SELECT * FROM notes")).containsExactly("globex:g1");
+            String stolen = setting(globex, "tenancy.binding");
+            assertThat(stolen).hasSize(64);
+            rows(
+                    acme,
+                    "SELECT set_config('tenancy.tenant_id', 'globex', false) AS tenant_id,"
+                            + " set_config('tenancy.binding', '" + stolen + "', false) AS body");
+            assertThat(rows(acme, "SELECT * FROM notes"))
+                    .as("globex's signature names globex's server process, not this one")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void withoutTheKey_orWithAnotherKey_aSignedPolicyShowsNothing() throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY));
+        assertThat(selectAll(ACME)).as("unsigned data source").isEmpty();
+        signed(OTHER_KEY);
+        assertThat(selectAll(ACME)).as("another key").isEmpty();
+        int rows = TenantContext.system().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return rows(c, "SELECT * FROM notes").size();
+            }
+        });
+        assertThat(rows).as("system scope").isZero();
+    }
+
+    @Test
+    void theKeyIsClosedToTheApplicationRole() throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY));
+        signed(KEY);
+        assertThatThrownBy(() -> TenantContext.where(ACME).call(() -> {
+                    try (Connection c = dataSource.getConnection()) {
+                        return rows(c, "SELECT inner_pad AS tenant_id, outer_pad AS body FROM tenancy_binding_key");
+                    }
+                }))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY)); // re-applying is idempotent
+        assertThat(selectAll(ACME)).hasSize(2);
+    }
+
+    @Test
+    void aBindingKeyIs32To64Bytes_andNeverPrinted() {
+        assertThatThrownBy(() -> BindingKey.of(new byte[16]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("32 to 64 random bytes, was 16 bytes")
+                .hasMessageContaining("openssl rand -base64 32");
+        assertThatThrownBy(() -> BindingKey.fromBase64("not base64!"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not Base64");
+        assertThatThrownBy(() -> BindingKey.fromBase64(null)).hasMessageContaining("missing");
+        assertThat(KEY.toString()).isEqualTo("BindingKey[32 bytes]");
     }
 }
