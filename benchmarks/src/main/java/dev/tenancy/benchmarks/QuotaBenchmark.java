@@ -11,6 +11,7 @@ import dev.tenancy.billing.Limit;
 import dev.tenancy.billing.Metric;
 import dev.tenancy.billing.Money;
 import dev.tenancy.billing.Plan;
+import dev.tenancy.billing.Quota;
 import dev.tenancy.billing.UsageMeter;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
@@ -36,6 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * UsageMeter#tryConsume} on a hard limit (a compare-and-set on this node's lease, refilled from the
  * database, here an in-memory H2, once per 100 million units) and on a soft limit (counted only).
  * Bucket4j: a local bucket with room for every call. Floor: one {@code AtomicLong} compare-and-set.
+ * The {@code Handle} variants check through a {@link Quota} the caller holds, as Bucket4j's caller
+ * holds its bucket; the others look the tenant's quota up on every call.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,6 +52,8 @@ public class QuotaBenchmark {
 
     private HikariDataSource dataSource;
     private UsageMeter meter;
+    private Quota hardQuota;
+    private Quota softQuota;
     private Bucket bucket;
     private final AtomicLong floor = new AtomicLong(Long.MAX_VALUE);
 
@@ -82,6 +87,8 @@ public class QuotaBenchmark {
                 .leaseChunk(100_000_000)
                 .flushInterval(Duration.ofSeconds(1))
                 .build();
+        hardQuota = meter.quota(ACME, Metric.API_CALLS);
+        softQuota = meter.quota(ACME, EVENTS);
         bucket = Bucket.builder()
                 .addLimit(l -> l.capacity(1_000_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
                 .build();
@@ -101,6 +108,16 @@ public class QuotaBenchmark {
     @Benchmark
     public boolean tenancySoftLimit() {
         return meter.tryConsume(ACME, EVENTS, 1);
+    }
+
+    @Benchmark
+    public boolean tenancyHardLimitHandle() {
+        return hardQuota.tryConsume(1);
+    }
+
+    @Benchmark
+    public boolean tenancySoftLimitHandle() {
+        return softQuota.tryConsume(1);
     }
 
     @Benchmark

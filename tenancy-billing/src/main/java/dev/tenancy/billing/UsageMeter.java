@@ -120,10 +120,26 @@ public final class UsageMeter implements AutoCloseable {
      */
     public boolean tryConsume(TenantId tenant, Metric metric, long quantity) {
         requirePositive(quantity);
-        Allowance a = allowance(tenant, metric);
+        return tryConsume(allowance(tenant, metric), quantity);
+    }
+
+    /**
+     * A handle on one tenant's quota of one metric, for code that checks it often: it skips the
+     * lookup {@link #tryConsume(TenantId, Metric, long)} makes on every call and follows the quota
+     * into the next period. Valid until this meter closes; safe to share between threads.
+     */
+    public Quota quota(TenantId tenant, Metric metric) {
+        return new Quota(this, tenant, metric, allowance(tenant, metric));
+    }
+
+    /** The hot path on a known allowance (retired allowances refill through a fresh one). */
+    boolean tryConsume(Allowance a, long quantity) {
         if (!a.hard) {
             a.pending.add(quantity);
             a.calls.increment();
+            if (a.retired) {
+                retiring.add(a); // retired meanwhile, perhaps already flushed: the next flush takes this too
+            }
             return true;
         }
         AtomicLong remaining = a.remaining;
@@ -133,7 +149,7 @@ public final class UsageMeter implements AutoCloseable {
                 return true;
             }
         }
-        return refill(a, tenant, metric, quantity);
+        return refill(a, a.tenant, a.metric, quantity);
     }
 
     /** {@link #tryConsume} with the numbers: the decision says whether it was consumed. Never throws for a denial. */
@@ -171,7 +187,7 @@ public final class UsageMeter implements AutoCloseable {
         return new QuotaDecision(available >= quantity, metric.key(), a.limit, used, available, a.retryAfter, false);
     }
 
-    private QuotaDecision decision(Allowance a, boolean allowed, long quantity) {
+    QuotaDecision decision(Allowance a, boolean allowed, long quantity) {
         long limit = a.limit;
         if (!a.hard) {
             long used = a.knownUsed + a.pending.sum();
@@ -189,7 +205,7 @@ public final class UsageMeter implements AutoCloseable {
         return new QuotaDecision(allowed, a.metric.key(), limit, used, remaining, a.retryAfter, false);
     }
 
-    private Allowance allowance(TenantId tenant, Metric metric) {
+    Allowance allowance(TenantId tenant, Metric metric) {
         ConcurrentHashMap<String, Allowance> byMetric = allowances.get(tenant);
         if (byMetric != null) {
             Allowance a = byMetric.get(metric.key());
@@ -478,7 +494,7 @@ public final class UsageMeter implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    private static void requirePositive(long quantity) {
+    static void requirePositive(long quantity) {
         if (quantity <= 0) {
             throw new IllegalArgumentException(
                     "Consumed quantities are positive, was " + quantity + ": release capacity with record(...)");

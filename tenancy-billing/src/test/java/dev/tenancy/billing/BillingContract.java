@@ -414,6 +414,66 @@ abstract class BillingContract {
         }
 
         @Test
+        void a_quota_handle_shares_the_meters_allowance_and_its_limit_exactly() {
+            f.plans.publish(f.metered(250), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter = f.meter().leaseChunk(40).build()) {
+                Quota calls = meter.quota(acme, Metric.API_CALLS);
+                int accepted = 0;
+                for (int i = 0; i < 300; i++) {
+                    boolean ok = i % 2 == 0 ? calls.tryConsume(1) : meter.tryConsume(acme, Metric.API_CALLS, 1);
+                    accepted += ok ? 1 : 0;
+                }
+                assertThat(accepted).isEqualTo(250);
+                QuotaDecision d = calls.consume(1);
+                assertThat(d.allowed()).isFalse();
+                assertThat(d.used()).isEqualTo(250);
+                assertThat(d.remaining()).isZero();
+                assertThatThrownBy(() -> calls.enforce(1))
+                        .isInstanceOf(QuotaExceededException.class)
+                        .hasMessageContaining("has used 250 of its 250 api_calls");
+                assertThatThrownBy(() -> calls.tryConsume(0)).hasMessageContaining("positive, was 0");
+                meter.flush();
+                assertThat(meter.history(acme, Metric.API_CALLS).getFirst().sum())
+                        .isEqualTo(250);
+            }
+        }
+
+        @Test
+        void a_quota_handle_follows_the_quota_into_the_next_period() {
+            f.plans.publish(f.metered(10), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter =
+                    f.meter().termsTtl(Duration.ZERO).leaseChunk(4).build()) {
+                Quota calls = meter.quota(acme, Metric.API_CALLS);
+                Quota invoices = meter.quota(acme, Metric.INVOICES);
+                int may = 0;
+                while (calls.tryConsume(1)) {
+                    may++;
+                }
+                for (int i = 0; i < 12; i++) {
+                    assertThat(invoices.tryConsume(1))
+                            .as("soft: overage allowed")
+                            .isTrue();
+                }
+                f.clock.advance(Duration.ofDays(31)); // 2026-06-01: a new period
+                int june = 0;
+                while (calls.tryConsume(1)) {
+                    june++;
+                }
+                meter.flush();
+                meter.flush(); // the retired May allowance is flushed too
+                assertThat(may).isEqualTo(10);
+                assertThat(june).isEqualTo(10);
+                assertThat(meter.history(acme, Metric.API_CALLS))
+                        .extracting(UsagePeriod::sum)
+                        .containsExactly(10L, 10L);
+                assertThat(meter.history(acme, Metric.INVOICES))
+                        .containsExactly(new UsagePeriod("invoices", LocalDate.of(2026, 5, 1), 12, 12, 12));
+            }
+        }
+
+        @Test
         void a_soft_limit_allows_overage_and_says_so() {
             f.plans.publish(f.metered(100), ADMIN, "test plan");
             TenantId acme = f.subscribed("acme", "metered");
