@@ -20,10 +20,13 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Without a key, row-level security trusts the session setting {@code tenancy.tenant_id}, and
  * the application's database role may change it ({@code set_config} is open to every role). With
- * one, {@link TenantDataSource} also sets {@code tenancy.binding} to HMAC-SHA256(key, tenant id +
- * ":" + the server process id of the connection), and the policy accepts the tenant only through
- * {@code tenancy_bound_tenant()}, a {@code SECURITY DEFINER} function that recomputes the HMAC from
- * the key kept in a table the application role cannot read. A setting changed by hand, a signature
+ * one, {@link TenantDataSource} also sets {@code tenancy.binding} to the binding's mode and
+ * HMAC-SHA256(key, tenant id + ":" + the server process id of the connection + ":" + mode), and the
+ * policy accepts the tenant only through {@code tenancy_bound_tenant()}, a {@code SECURITY DEFINER}
+ * function that recomputes the HMAC from the key kept in a table the application role cannot
+ * read. The mode is {@code r} for an archived (read-only) tenant: the policy then refuses inserts
+ * and updates and deletes nothing, even if the application's SQL turns the session's read-only
+ * setting off. A setting changed by hand, a signature
  * copied from another session (other sessions' statements are visible in {@code
  * pg_stat_activity}) or from an earlier connection does not verify, and the statement sees no rows.
  *
@@ -80,15 +83,21 @@ public final class BindingKey {
         return of(bytes);
     }
 
-    /** HMAC-SHA256 of {@code tenant:pid}, lowercase hex, as {@code tenancy_bound_tenant()} recomputes it. */
-    String sign(String tenant, int backendPid) {
+    /**
+     * The value of {@code tenancy.binding}: the mode ({@code w}, or {@code r} for a read-only
+     * binding), a colon, and HMAC-SHA256 of {@code tenant:pid:mode} in lowercase hex, as {@code
+     * tenancy_bound_tenant()} recomputes it.
+     */
+    String sign(String tenant, int backendPid, boolean readOnly) {
+        String mode = readOnly ? "r" : "w";
         Mac mac;
         try {
             mac = (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
         }
-        return HexFormat.of().formatHex(mac.doFinal((tenant + ":" + backendPid).getBytes(StandardCharsets.UTF_8)));
+        byte[] message = (tenant + ":" + backendPid + ":" + mode).getBytes(StandardCharsets.UTF_8);
+        return mode + ":" + HexFormat.of().formatHex(mac.doFinal(message));
     }
 
     /** The key padded to the block and XORed with HMAC's inner pad: what the database stores. */

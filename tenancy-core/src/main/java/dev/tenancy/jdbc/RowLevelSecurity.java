@@ -83,6 +83,12 @@ public final class RowLevelSecurity {
     /** The function a signed policy reads the tenant through. */
     public static final String FUNCTION = "tenancy_bound_tenant";
 
+    /** The function a signed policy checks writes through: the tenant, unless its binding is read-only. */
+    public static final String WRITE_FUNCTION = "tenancy_writable_tenant";
+
+    /** The policy that keeps a signed read-only binding from deleting. */
+    public static final String DELETE_POLICY = "tenancy_tenant_no_delete_when_read_only";
+
     /** The table, readable only by its owner, holding the signing key's HMAC pads. */
     public static final String KEY_TABLE = "tenancy_binding_key";
 
@@ -110,6 +116,7 @@ public final class RowLevelSecurity {
         String bound = key == null
                 ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
                 : "(select " + schema + "." + FUNCTION + "())";
+        String writable = key == null ? bound : "(select " + schema + "." + WRITE_FUNCTION + "())";
         boolean autoCommit = owner.getAutoCommit();
         owner.setAutoCommit(false);
         try (Statement s = owner.createStatement()) {
@@ -119,8 +126,13 @@ public final class RowLevelSecurity {
             s.execute("ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY");
             s.execute("ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY");
             s.execute("DROP POLICY IF EXISTS " + POLICY + " ON " + quotedTable);
+            s.execute("DROP POLICY IF EXISTS " + DELETE_POLICY + " ON " + quotedTable);
             s.execute("CREATE POLICY " + POLICY + " ON " + quotedTable + " USING (" + column + " = " + bound
-                    + ") WITH CHECK (" + column + " = " + bound + ")");
+                    + ") WITH CHECK (" + column + " = " + writable + ")");
+            if (key != null) {
+                s.execute("CREATE POLICY " + DELETE_POLICY + " ON " + quotedTable + " AS RESTRICTIVE FOR DELETE USING ("
+                        + column + " = " + writable + ")");
+            }
             owner.commit();
         } catch (SQLException | RuntimeException e) {
             owner.rollback();
@@ -147,19 +159,26 @@ public final class RowLevelSecurity {
         // caller's objects cannot stand in for the built-ins. PL/pgSQL rather than SQL: a SQL
         // function that cannot be inlined (SECURITY DEFINER) is planned on every call, ~330 us,
         // against ~17 us here (figures in BENCHMARKS.md).
-        s.execute("CREATE OR REPLACE FUNCTION " + schema + "." + FUNCTION + "() RETURNS text"
+        s.execute(verifier(schema, keys, FUNCTION, "mode IN ('r', 'w')"));
+        s.execute(verifier(schema, keys, WRITE_FUNCTION, "mode = 'w'"));
+    }
+
+    /** A function returning the bound tenant when the signed binding verifies and its mode is one of {@code modes}. */
+    private static String verifier(String schema, String keys, String name, String modes) {
+        return "CREATE OR REPLACE FUNCTION " + schema + "." + name + "() RETURNS text"
                 + " LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$"
                 + " DECLARE"
                 + "   tenant text := nullif(current_setting('" + Dialect.TENANT_SETTING + "', true), '');"
-                + "   signature text := current_setting('" + Dialect.SIGNATURE_SETTING + "', true);"
+                + "   binding text := current_setting('" + Dialect.SIGNATURE_SETTING + "', true);"
+                + "   mode text := split_part(binding, ':', 1);"
                 + "   valid boolean;"
                 + " BEGIN"
-                + "   IF tenant IS NULL OR signature IS NULL THEN RETURN NULL; END IF;"
-                + "   SELECT signature = encode(sha256(k.outer_pad || sha256(k.inner_pad"
-                + "       || convert_to(tenant || ':' || pg_backend_pid(), 'UTF8'))), 'hex')"
+                + "   IF tenant IS NULL OR binding IS NULL OR NOT (" + modes + ") THEN RETURN NULL; END IF;"
+                + "   SELECT split_part(binding, ':', 2) = encode(sha256(k.outer_pad || sha256(k.inner_pad"
+                + "       || convert_to(tenant || ':' || pg_backend_pid() || ':' || mode, 'UTF8'))), 'hex')"
                 + "     INTO valid FROM " + keys + " k WHERE k.id = 1;"
                 + "   RETURN CASE WHEN valid THEN tenant END;"
-                + " END $fn$");
+                + " END $fn$";
     }
 
     private boolean hasLeadingIndex(Connection c) throws SQLException {

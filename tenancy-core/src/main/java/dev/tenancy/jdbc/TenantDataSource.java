@@ -258,7 +258,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             return null;
         }
         String tenant = binding.tenant() == null ? "" : binding.tenant().value();
-        return bindingKey.sign(tenant, BackendPid.of(physical));
+        return bindingKey.sign(tenant, BackendPid.of(physical), binding.readOnly());
     }
 
     private static SQLNonTransientConnectionException refused(RuntimeException cause) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tenancy.Actor;
 import dev.tenancy.IsolationModel;
 import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
@@ -266,7 +267,7 @@ class RowLevelSecurityTest {
                 Connection acme = TenantContext.where(ACME).call(dataSource::getConnection)) {
             assertThat(rows(globex, "SELECT * FROM notes")).containsExactly("globex:g1");
             String stolen = setting(globex, "tenancy.binding");
-            assertThat(stolen).hasSize(64);
+            assertThat(stolen).startsWith("w:").hasSize(2 + 64);
             rows(
                     acme,
                     "SELECT set_config('tenancy.tenant_id', 'globex', false) AS tenant_id,"
@@ -317,5 +318,42 @@ class RowLevelSecurityTest {
                 .hasMessageContaining("not Base64");
         assertThatThrownBy(() -> BindingKey.fromBase64(null)).hasMessageContaining("missing");
         assertThat(KEY.toString()).isEqualTo("BindingKey[32 bytes]");
+    }
+
+    @Test
+    void aSignedReadOnlyBinding_cannotWriteEvenWithTheSessionsReadOnlySettingTurnedOff() throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY));
+        signed(KEY);
+        dataSource.catalog().transition(GLOBEX, TenantStatus.ARCHIVED, Actor.system("test"), "contract ended");
+        TenantContext.where(GLOBEX).call(() -> {
+            try (Connection c = dataSource.getConnection();
+                    Statement s = c.createStatement()) {
+                assertThat(rows(c, "SELECT * FROM notes"))
+                        .as("archived: still readable")
+                        .containsExactly("globex:g1");
+                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO notes VALUES ('globex', 'g2')"))
+                        .as("the session refuses first")
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("25006"));
+                s.execute("SET default_transaction_read_only TO off");
+                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO notes VALUES ('globex', 'g2')"))
+                        .as("with the session's setting off, the signed policy refuses")
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+                assertThatThrownBy(() -> s.executeUpdate("UPDATE notes SET body = 'x'"))
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+                assertThat(s.executeUpdate("DELETE FROM notes"))
+                        .as("deletes nothing")
+                        .isZero();
+            }
+            return null;
+        });
+        dataSource.catalog().transition(GLOBEX, TenantStatus.ACTIVE, Actor.system("test"), "restored");
+        assertThat(selectAll(GLOBEX)).containsExactly("globex:g1");
+        assertThat(selectAll(ACME)).as("an active tenant writes as before").containsExactly("acme:a1", "acme:a2");
     }
 }
