@@ -102,13 +102,44 @@ final class TenantDatabasePools implements AutoCloseable {
             pool.lastUsed = clock.incrementAndGet();
             pool.lastUsedNanos = System.nanoTime();
             try {
-                return new Lease(pool, pool.dataSource.getConnection());
+                return new Lease(pool, connectionOf(pool));
             } catch (SQLException | RuntimeException e) {
                 pool.returned();
                 throw e;
             }
         }
     }
+
+    /**
+     * Asks HikariCP in short rounds until the budget's timeout (plus a margin) has passed. HikariCP
+     * asks its connection adder for a new connection only when a borrower starts waiting; if the
+     * connection it then adds is closed before the waiter takes it (evicted, or dead), the waiter
+     * would otherwise sit out the whole timeout of a pool with no connection and no failure. A new
+     * round asks again. A round that ends with a cause (the budget spent, the server refusing)
+     * reports it at once.
+     */
+    private Connection connectionOf(TenantPool pool) throws SQLException {
+        long deadline = System.nanoTime() + budget.timeout().toNanos() + BORROW_MARGIN.toNanos();
+        while (true) {
+            try {
+                return pool.dataSource.getConnection();
+            } catch (SQLTransientConnectionException e) {
+                if (e.getCause() != null || System.nanoTime() - deadline > 0 || pool.dataSource.isClosed()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * HikariCP's adder thread starts waiting for the budget a little after the borrower does; the
+     * margin lets the budget's own timeout (which names the budget, open and waiting counts) fire
+     * first and reach the borrower as the cause of HikariCP's timeout.
+     */
+    private static final Duration BORROW_MARGIN = Duration.ofSeconds(2);
+
+    /** One round of waiting in HikariCP; see {@link #connectionOf}. */
+    private static final Duration BORROW_ROUND = Duration.ofSeconds(1);
 
     /**
      * Makes {@code tenant}'s pool, retiring the least recently used ones first so the map never
@@ -150,11 +181,9 @@ final class TenantDatabasePools implements AutoCloseable {
         config.setAutoCommit(true);
         // No probe connection at construction: the first borrow opens the first connection.
         config.setInitializationFailTimeout(-1);
-        // A borrower waits for the budget, not for HikariCP's default 30 s. HikariCP's adder thread
-        // starts waiting for the budget a little after the borrower does; the margin lets the
-        // budget's own timeout (which names the budget, open and waiting counts) fire first and
-        // reach the borrower as the cause of HikariCP's timeout.
-        config.setConnectionTimeout(Math.max(250, budget.timeout().toMillis() + 2_000));
+        // A borrower waits for the budget in rounds (connectionOf), not for HikariCP's default 30 s.
+        config.setConnectionTimeout(Math.max(
+                250, Math.min(BORROW_ROUND.toMillis(), budget.timeout().toMillis() + BORROW_MARGIN.toMillis())));
         config.setScheduledExecutor(housekeeping);
         TenantPool pool = new TenantPool(tenant, new HikariDataSource(config));
         driver.owner = pool;
@@ -207,12 +236,16 @@ final class TenantDatabasePools implements AutoCloseable {
                 .forEach(this::retire);
     }
 
-    /** Closes idle connections of pools nobody is using, to free budget for a waiting borrower. */
+    /**
+     * Closes idle connections of pools nobody is using, to free budget for a waiting borrower. A pool
+     * with a borrower keeps its idle connections: one of them may be on its way to a waiter, and
+     * evicting it there would leave the waiter with nothing until its round ends.
+     */
     private void makeRoom() {
         leastRecentlyUsed(p -> p.lent.get() == 0, Math.max(1, pools.size() / 4)).forEach(this::retire);
         pools.values().forEach(p -> {
             var mx = p.dataSource.getHikariPoolMXBean();
-            if (mx != null && mx.getIdleConnections() > 0) {
+            if (p.lent.get() == 0 && mx != null && mx.getIdleConnections() > 0) {
                 mx.softEvictConnections();
             }
         });
