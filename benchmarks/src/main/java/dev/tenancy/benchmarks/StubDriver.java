@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.List;
 import java.util.Properties;
 import java.util.logging.Logger;
 
@@ -25,7 +26,16 @@ public final class StubDriver implements Driver {
 
     static synchronized void register() throws SQLException {
         if (DriverManager.drivers().noneMatch(d -> d == INSTANCE)) {
+            // HikariCP takes the first driver that accepts the URL, and H2's accepts every
+            // jdbc:h2: URL: register this one ahead of it.
+            List<Driver> others = DriverManager.drivers().toList();
+            for (Driver d : others) {
+                DriverManager.deregisterDriver(d);
+            }
             DriverManager.registerDriver(INSTANCE);
+            for (Driver d : others) {
+                DriverManager.registerDriver(d);
+            }
         }
     }
 

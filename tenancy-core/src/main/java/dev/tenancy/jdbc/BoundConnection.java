@@ -1,8 +1,6 @@
 package dev.tenancy.jdbc;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,11 +16,10 @@ import java.util.regex.Pattern;
  * fails, the physical connection is marked disturbed and is bound again before anyone borrows it.
  * On H2, which has no read-only sessions, a read-only binding refuses statements that write.
  */
-final class BoundConnection implements InvocationHandler {
+final class BoundConnection extends ConnectionDelegate {
     private static final Pattern READS =
             Pattern.compile("(?is)\\s*(\\(\\s*)*(select|with|values|table|show|explain)\\b.*");
 
-    private final Connection pooled;
     private final Connection physical;
     private final Binding binding;
     private final Dialect dialect;
@@ -30,7 +27,6 @@ final class BoundConnection implements InvocationHandler {
     private final Runnable onClose;
     private boolean disturbed;
     private boolean closed;
-    Connection self;
 
     private BoundConnection(
             Connection pooled,
@@ -39,7 +35,7 @@ final class BoundConnection implements InvocationHandler {
             Dialect dialect,
             BindingRegistry registry,
             Runnable onClose) {
-        this.pooled = pooled;
+        super(pooled);
         this.physical = physical;
         this.binding = binding;
         this.dialect = dialect;
@@ -54,66 +50,216 @@ final class BoundConnection implements InvocationHandler {
             Dialect dialect,
             BindingRegistry registry,
             Runnable onClose) {
-        BoundConnection handler = new BoundConnection(pooled, physical, binding, dialect, registry, onClose);
-        handler.self = Proxies.of(Connection.class, handler);
-        return handler.self;
+        return new BoundConnection(pooled, physical, binding, dialect, registry, onClose);
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Hooks of the generated delegates
+
     @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        String name = method.getName();
-        switch (name) {
-            case "close" -> {
-                close();
-                return null;
-            }
-            case "isClosed" -> {
-                return closed || pooled.isClosed();
-            }
-            case "equals" -> {
-                return proxy == args[0];
-            }
-            case "hashCode" -> {
-                return System.identityHashCode(proxy);
-            }
-            case "toString" -> {
-                return "TenantConnection[" + (binding.tenant() == null ? "platform" : binding.tenant()) + ", " + pooled
-                        + "]";
-            }
-            case "unwrap", "isWrapperFor" -> {
-                // Handing out the raw connection would let callers bypass the binding watch.
-                disturbed = true;
-            }
-            case "setSchema", "setCatalog", "setReadOnly" -> disturbed = true;
-            case "nativeSQL" -> inspect((String) args[0]);
-            default -> {}
-        }
+    void open() throws SQLException {
         if (closed) {
             throw new SQLException("Connection is closed", "08003");
         }
-        if ((name.equals("prepareStatement") || name.equals("prepareCall"))
-                && args != null
-                && args[0] instanceof String sql) {
-            inspect(sql);
-            refuseWriteIfReadOnly(sql);
-        }
-        Object result = call(pooled, method, args);
-        if (result instanceof Statement statement) {
-            Class<? extends Statement> type = result instanceof CallableStatement
-                    ? CallableStatement.class
-                    : result instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
-            return Proxies.of(type, new Watched(statement));
-        }
-        return result;
     }
 
-    private Object call(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            disturbed = true; // an aborted transaction or a half-applied change: bind again before reuse
-            throw e.getCause();
+    /** An aborted transaction or a half-applied change: bind again before reuse. */
+    @Override
+    <E extends Exception> E failed(E e) {
+        disturbed = true;
+        return e;
+    }
+
+    /** SQL about to run on one of this connection's statements. */
+    void beforeSql(String sql) throws SQLException {
+        inspect(sql);
+        refuseWriteIfReadOnly(sql);
+    }
+
+    /** A prepared statement about to run its write (H2 has no read-only sessions). */
+    void beforeWrite() throws SQLException {
+        if (binding.readOnly() && !dialect.enforcesReadOnly()) {
+            throw new SQLException("Tenant '" + binding.tenant() + "' is read-only (archived)", "25006");
         }
+    }
+
+    /** Handing out the raw connection or statement would let callers bypass the binding watch. */
+    void unwrapping() {
+        disturbed = true;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // What differs from plain delegation
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (disturbed) {
+            registry.forget(physical);
+        }
+        try {
+            delegate.close();
+        } finally {
+            onClose.run();
+        }
+    }
+
+    @Override
+    public boolean isClosed() throws SQLException {
+        return closed || delegate.isClosed();
+    }
+
+    @Override
+    public String toString() {
+        return "TenantConnection[" + (binding.tenant() == null ? "platform" : binding.tenant()) + ", " + delegate + "]";
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        unwrapping();
+        return super.unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        unwrapping();
+        return super.isWrapperFor(type);
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        disturbed = true;
+        super.setSchema(schema);
+    }
+
+    @Override
+    public void setCatalog(String catalog) throws SQLException {
+        disturbed = true;
+        super.setCatalog(catalog);
+    }
+
+    @Override
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        disturbed = true;
+        super.setReadOnly(readOnly);
+    }
+
+    @Override
+    public String nativeSQL(String sql) throws SQLException {
+        inspect(sql);
+        return super.nativeSQL(sql);
+    }
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        return new WatchedStatement(super.createStatement(), this);
+    }
+
+    @Override
+    public Statement createStatement(int type, int concurrency) throws SQLException {
+        return new WatchedStatement(super.createStatement(type, concurrency), this);
+    }
+
+    @Override
+    public Statement createStatement(int type, int concurrency, int holdability) throws SQLException {
+        return new WatchedStatement(super.createStatement(type, concurrency, holdability), this);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        beforeSql(sql);
+        return new WatchedPreparedStatement(super.prepareStatement(sql), this);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        beforeSql(sql);
+        return new WatchedPreparedStatement(super.prepareStatement(sql, autoGeneratedKeys), this);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        beforeSql(sql);
+        return new WatchedPreparedStatement(super.prepareStatement(sql, columnIndexes), this);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        beforeSql(sql);
+        return new WatchedPreparedStatement(super.prepareStatement(sql, columnNames), this);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int type, int concurrency) throws SQLException {
+        beforeSql(sql);
+        return new WatchedPreparedStatement(super.prepareStatement(sql, type, concurrency), this);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int type, int concurrency, int holdability)
+            throws SQLException {
+        beforeSql(sql);
+        return new WatchedPreparedStatement(super.prepareStatement(sql, type, concurrency, holdability), this);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        beforeSql(sql);
+        return watched(super.prepareCall(sql));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int type, int concurrency) throws SQLException {
+        beforeSql(sql);
+        return watched(super.prepareCall(sql, type, concurrency));
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int type, int concurrency, int holdability) throws SQLException {
+        beforeSql(sql);
+        return watched(super.prepareCall(sql, type, concurrency, holdability));
+    }
+
+    /** Stored-procedure calls are rare: a JDK proxy watches them, with the same hooks. */
+    private CallableStatement watched(CallableStatement call) {
+        return Proxies.of(CallableStatement.class, (proxy, method, args) -> {
+            String name = method.getName();
+            switch (name) {
+                case "getConnection" -> {
+                    return this;
+                }
+                case "equals" -> {
+                    return proxy == args[0];
+                }
+                case "hashCode" -> {
+                    return System.identityHashCode(proxy);
+                }
+                case "unwrap", "isWrapperFor" -> unwrapping();
+                default -> {}
+            }
+            if (args != null
+                    && args.length > 0
+                    && args[0] instanceof String sql
+                    && (name.startsWith("execute") || name.equals("addBatch"))) {
+                beforeSql(sql);
+            }
+            if ((args == null || args.length == 0)
+                    && (name.equals("executeUpdate")
+                            || name.equals("executeLargeUpdate")
+                            || name.equals("executeBatch")
+                            || name.equals("executeLargeBatch"))) {
+                beforeWrite();
+            }
+            try {
+                return method.invoke(call, args);
+            } catch (InvocationTargetException e) {
+                disturbed = true;
+                throw e.getCause();
+            }
+        });
     }
 
     private void inspect(String sql) {
@@ -183,67 +329,8 @@ final class BoundConnection implements InvocationHandler {
         }
     }
 
-    private void close() throws SQLException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (disturbed) {
-            registry.forget(physical);
-        }
-        try {
-            pooled.close();
-        } finally {
-            onClose.run();
-        }
-    }
-
     private static String abbreviate(String sql) {
         String flat = sql.strip().replaceAll("\\s+", " ");
         return flat.length() > 60 ? flat.substring(0, 60) + "..." : flat;
-    }
-
-    /** A statement of this connection: inspects SQL passed at execution. */
-    private final class Watched implements InvocationHandler {
-        private final Statement statement;
-
-        Watched(Statement statement) {
-            this.statement = statement;
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            String name = method.getName();
-            switch (name) {
-                case "getConnection" -> {
-                    return self;
-                }
-                case "equals" -> {
-                    return proxy == args[0];
-                }
-                case "hashCode" -> {
-                    return System.identityHashCode(proxy);
-                }
-                case "unwrap", "isWrapperFor" -> disturbed = true;
-                default -> {}
-            }
-            if (args != null
-                    && args.length > 0
-                    && args[0] instanceof String sql
-                    && (name.startsWith("execute") || name.equals("addBatch"))) {
-                inspect(sql);
-                refuseWriteIfReadOnly(sql);
-            }
-            if (binding.readOnly()
-                    && !dialect.enforcesReadOnly()
-                    && statement instanceof PreparedStatement
-                    && (name.equals("executeUpdate")
-                            || name.equals("executeLargeUpdate")
-                            || name.equals("executeBatch"))
-                    && (args == null || args.length == 0)) {
-                throw new SQLException("Tenant '" + binding.tenant() + "' is read-only (archived)", "25006");
-            }
-            return call(statement, method, args);
-        }
     }
 }

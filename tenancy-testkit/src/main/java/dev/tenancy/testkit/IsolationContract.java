@@ -255,6 +255,59 @@ public abstract class IsolationContract {
     }
 
     @Test
+    @DisplayName("an archived tenant's writes fail on every JDBC path: single, large, batched, plain and prepared")
+    void archived_refusesEveryWritePath() throws SQLException {
+        insert(alpha, "kept");
+        catalog.transition(alpha, TenantStatus.ARCHIVED, ADMIN, "churned");
+        String insert = "INSERT INTO notes (tenant_id, body) VALUES ('" + alpha + "', 'new')";
+        String prepared = "INSERT INTO notes (tenant_id, body) VALUES (?, ?)";
+        List<ThrowingWrite> writes = List.of(
+                c -> c.createStatement().executeUpdate(insert),
+                c -> c.createStatement().executeLargeUpdate(insert),
+                c -> c.createStatement().execute(insert),
+                c -> {
+                    Statement s = c.createStatement();
+                    s.addBatch(insert);
+                    s.executeBatch();
+                },
+                c -> bound(c.prepareStatement(prepared)).executeUpdate(),
+                c -> bound(c.prepareStatement(prepared)).executeLargeUpdate(),
+                c -> {
+                    PreparedStatement s = bound(c.prepareStatement(prepared));
+                    s.addBatch();
+                    s.executeBatch();
+                },
+                c -> {
+                    PreparedStatement s = bound(c.prepareStatement(prepared));
+                    s.addBatch();
+                    s.executeLargeBatch();
+                });
+        for (int i = 0; i < writes.size(); i++) {
+            ThrowingWrite write = writes.get(i);
+            assertThatThrownBy(() -> TenantContext.where(alpha).call(() -> {
+                        try (Connection c = dataSource.getConnection()) {
+                            write.run(c);
+                        }
+                        return null;
+                    }))
+                    .as("write path %d", i)
+                    .isInstanceOf(SQLException.class);
+        }
+        assertThat(read(alpha)).containsExactly(alpha + ":kept");
+    }
+
+    private PreparedStatement bound(PreparedStatement s) throws SQLException {
+        s.setString(1, alpha.value());
+        s.setString(2, "new");
+        return s;
+    }
+
+    @FunctionalInterface
+    private interface ThrowingWrite {
+        void run(Connection c) throws SQLException;
+    }
+
+    @Test
     @DisplayName("a borrower that changes its own binding does not pass it on")
     void poisonedConnection_isReboundBeforeTheNextBorrower() throws Exception {
         insert(alpha, "a");
