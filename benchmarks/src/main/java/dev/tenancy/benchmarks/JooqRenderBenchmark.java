@@ -22,10 +22,13 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.VisitContext;
+import org.jooq.VisitListener;
 import org.jooq.conf.MappedSchema;
 import org.jooq.conf.RenderMapping;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -63,6 +66,7 @@ public class JooqRenderBenchmark {
     private TenantDataSource dataSource;
     private DSLContext plain;
     private DSLContext plainMapped;
+    private DSLContext plainWithListener;
     private DSLContext tenancy;
     private DSLContext tenancyMappingOnly;
     private TenantScope shared;
@@ -103,6 +107,12 @@ public class JooqRenderBenchmark {
                 .build()
                 .dsl();
         plain = DSL.using(SQLDialect.POSTGRES);
+        // The floor any VisitListener-based scoping starts from: jOOQ with a listener that does nothing.
+        plainWithListener =
+                DSL.using(new DefaultConfiguration().set(SQLDialect.POSTGRES).set(new VisitListener() {
+                    @Override
+                    public void visitStart(VisitContext context) {}
+                }));
         plainMapped = DSL.using(
                 SQLDialect.POSTGRES,
                 new Settings()
@@ -133,6 +143,12 @@ public class JooqRenderBenchmark {
     @Benchmark
     public String selectPlain() {
         return select(plain, id++);
+    }
+
+    /** Plain jOOQ with a VisitListener that does nothing: jOOQ's own cost of having a listener. */
+    @Benchmark
+    public String selectPlainWithNoOpListener() {
+        return select(plainWithListener, id++);
     }
 
     @Benchmark
@@ -184,5 +200,10 @@ public class JooqRenderBenchmark {
     @Benchmark
     public String joinTenancyShared() {
         return shared.get(() -> join(tenancy, id++));
+    }
+
+    @Benchmark
+    public String joinPlainWithNoOpListener() {
+        return join(plainWithListener, id++);
     }
 }

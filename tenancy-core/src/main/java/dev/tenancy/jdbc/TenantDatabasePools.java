@@ -3,7 +3,6 @@ package dev.tenancy.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.TenantId;
-import java.lang.reflect.InvocationTargetException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -301,21 +301,49 @@ final class TenantDatabasePools implements AutoCloseable {
         }
 
         private Connection releasingOnClose(Connection physical) {
-            AtomicBoolean released = new AtomicBoolean();
-            return Proxies.of(Connection.class, (proxy, method, args) -> {
-                boolean closing =
-                        method.getName().equals("close") || method.getName().equals("abort");
-                try {
-                    return method.invoke(physical, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                } finally {
-                    // After the driver closed it: the server never holds more than the budget.
-                    if (closing && released.compareAndSet(false, true)) {
-                        budget.release();
-                    }
-                }
-            });
+            return new BudgetedConnection(physical);
+        }
+    }
+
+    /** A physical connection that gives its budget permit back once the driver has closed it. */
+    private final class BudgetedConnection extends ConnectionDelegate {
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        BudgetedConnection(Connection physical) {
+            super(physical);
+        }
+
+        @Override
+        void open() {}
+
+        @Override
+        <E extends Exception> E failed(E e) {
+            return e;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                delegate.close();
+            } finally {
+                release();
+            }
+        }
+
+        @Override
+        public void abort(Executor executor) throws SQLException {
+            try {
+                delegate.abort(executor);
+            } finally {
+                release();
+            }
+        }
+
+        /** After the driver closed it: the server never holds more than the budget. */
+        private void release() {
+            if (released.compareAndSet(false, true)) {
+                budget.release();
+            }
         }
     }
 }
