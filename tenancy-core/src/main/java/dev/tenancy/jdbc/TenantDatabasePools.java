@@ -115,8 +115,9 @@ final class TenantDatabasePools implements AutoCloseable {
      * asks its connection adder for a new connection only when a borrower starts waiting; if the
      * connection it then adds is closed before the waiter takes it (evicted, or dead), the waiter
      * would otherwise sit out the whole timeout of a pool with no connection and no failure. A new
-     * round asks again. A round that ends with a cause (the budget spent, the server refusing)
-     * reports it at once.
+     * round asks again. A spent budget is reported at once (its own timeout has run); any other
+     * failure (the server refusing, say) is retried by HikariCP until the deadline, as one long
+     * HikariCP wait would.
      */
     private Connection connectionOf(TenantPool pool) throws SQLException {
         long deadline = System.nanoTime() + budget.timeout().toNanos() + BORROW_MARGIN.toNanos();
@@ -124,7 +125,12 @@ final class TenantDatabasePools implements AutoCloseable {
             try {
                 return pool.dataSource.getConnection();
             } catch (SQLTransientConnectionException e) {
-                if (e.getCause() != null || System.nanoTime() - deadline > 0 || pool.dataSource.isClosed()) {
+                boolean budgetSpent = false;
+                for (Throwable t = e.getCause(); t != null && !budgetSpent; t = t.getCause()) {
+                    budgetSpent =
+                            t instanceof SQLTransientConnectionException cause && ConnectionBudget.isBudgetError(cause);
+                }
+                if (budgetSpent || System.nanoTime() - deadline > 0 || pool.dataSource.isClosed()) {
                     throw e;
                 }
             }
