@@ -75,8 +75,16 @@ final class ConnectionBudget {
 
     private static final String PREFIX = "Tenant database connection budget spent";
 
-    static boolean isBudgetError(SQLTransientConnectionException e) {
-        return e.getMessage() != null && e.getMessage().startsWith(PREFIX);
+    /** The spent-budget error among {@code e}'s causes (HikariCP wraps it), or {@code null}. */
+    static SQLTransientConnectionException spentIn(Throwable e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException budget
+                    && budget.getMessage() != null
+                    && budget.getMessage().startsWith(PREFIX)) {
+                return budget;
+            }
+        }
+        return null;
     }
 
     void release() {

@@ -218,11 +218,10 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             return tenantDatabases.borrow(server, id);
         } catch (SQLTransientConnectionException e) {
             // HikariCP reports its own timeout; when the budget was the reason, say so first.
-            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-                if (t instanceof SQLTransientConnectionException budget && ConnectionBudget.isBudgetError(budget)) {
-                    throw new SQLTransientConnectionException(
-                            "Tenant '" + id + "': " + budget.getMessage(), budget.getSQLState(), e);
-                }
+            SQLTransientConnectionException budget = ConnectionBudget.spentIn(e);
+            if (budget != null) {
+                throw new SQLTransientConnectionException(
+                        "Tenant '" + id + "': " + budget.getMessage(), budget.getSQLState(), e);
             }
             throw e;
         }

@@ -31,6 +31,16 @@ import java.util.function.Predicate;
  */
 final class TenantDatabasePools implements AutoCloseable {
 
+    /**
+     * HikariCP's adder thread starts waiting for the budget a little after the borrower does; the
+     * margin lets the budget's own timeout (which names the budget, open and waiting counts) fire
+     * first and reach the borrower as the cause of HikariCP's timeout.
+     */
+    private static final Duration BORROW_MARGIN = Duration.ofSeconds(2);
+
+    /** One round of waiting in HikariCP; see {@link #connectionOf}. */
+    private static final Duration BORROW_ROUND = Duration.ofSeconds(1);
+
     private final int maxPools;
     private final Duration idleTimeout;
     private final ConnectionBudget budget;
@@ -125,27 +135,14 @@ final class TenantDatabasePools implements AutoCloseable {
             try {
                 return pool.dataSource.getConnection();
             } catch (SQLTransientConnectionException e) {
-                boolean budgetSpent = false;
-                for (Throwable t = e.getCause(); t != null && !budgetSpent; t = t.getCause()) {
-                    budgetSpent =
-                            t instanceof SQLTransientConnectionException cause && ConnectionBudget.isBudgetError(cause);
-                }
-                if (budgetSpent || System.nanoTime() - deadline > 0 || pool.dataSource.isClosed()) {
+                if (ConnectionBudget.spentIn(e) != null
+                        || System.nanoTime() - deadline > 0
+                        || pool.dataSource.isClosed()) {
                     throw e;
                 }
             }
         }
     }
-
-    /**
-     * HikariCP's adder thread starts waiting for the budget a little after the borrower does; the
-     * margin lets the budget's own timeout (which names the budget, open and waiting counts) fire
-     * first and reach the borrower as the cause of HikariCP's timeout.
-     */
-    private static final Duration BORROW_MARGIN = Duration.ofSeconds(2);
-
-    /** One round of waiting in HikariCP; see {@link #connectionOf}. */
-    private static final Duration BORROW_ROUND = Duration.ofSeconds(1);
 
     /**
      * Makes {@code tenant}'s pool, retiring the least recently used ones first so the map never
@@ -303,10 +300,6 @@ final class TenantDatabasePools implements AutoCloseable {
                 budget.release();
                 throw e;
             }
-            return releasingOnClose(physical);
-        }
-
-        private Connection releasingOnClose(Connection physical) {
             return new BudgetedConnection(physical);
         }
     }
