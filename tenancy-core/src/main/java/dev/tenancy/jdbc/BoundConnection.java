@@ -129,6 +129,16 @@ final class BoundConnection extends ConnectionDelegate {
         return super.isWrapperFor(type);
     }
 
+    /**
+     * Metadata hands out the pooled connection itself ({@code getMetaData().getConnection()}),
+     * outside this watch: bind again before reuse, as after {@link #unwrap}.
+     */
+    @Override
+    public java.sql.DatabaseMetaData getMetaData() throws SQLException {
+        unwrapping();
+        return super.getMetaData();
+    }
+
     @Override
     public void setSchema(String schema) throws SQLException {
         disturbed = true;

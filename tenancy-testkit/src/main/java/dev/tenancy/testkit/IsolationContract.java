@@ -332,6 +332,16 @@ public abstract class IsolationContract {
             });
             assertThat(read(alpha)).as(poison).containsExactly(alpha + ":a");
             assertThat(read(beta)).as(poison).containsExactly(beta + ":b");
+            // The same through the connection metadata hands out, which the routed connection does not watch.
+            TenantContext.where(alpha).call(() -> {
+                try (Connection c = dataSource.getConnection();
+                        Statement s = c.getMetaData().getConnection().createStatement()) {
+                    s.execute(poison);
+                }
+                return null;
+            });
+            assertThat(read(alpha)).as("through metadata: " + poison).containsExactly(alpha + ":a");
+            assertThat(read(beta)).as("through metadata: " + poison).containsExactly(beta + ":b");
         }
         // And the poisoned connection still writes where it should.
         insert(alpha, "b-after");
