@@ -6,7 +6,7 @@ import java.util.stream.*;
 
 /**
  * Writes the JDBC wrappers of {@code dev.tenancy.jdbc} ({@code ConnectionDelegate}, {@code
- * WatchedStatement}, {@code WatchedPreparedStatement}): one plain delegating method per interface
+ * WatchedStatement}, {@code WatchedPreparedStatement}, {@code WatchedResultSet}): one plain delegating method per interface
  * method, with the hooks {@code BoundConnection} needs, instead of a JDK proxy's reflective
  * dispatch on every JDBC call. Run from the repository root, then format:
  *
@@ -61,8 +61,14 @@ public class GenerateJdbcWrappers {
     }
 
     static String call(Method m, String target, String pre) {
+        return call(m, target, pre, false);
+    }
+
+    /** With {@code watchResults}, a returned result set is wrapped by the statement's {@code watched}. */
+    static String call(Method m, String target, String pre, boolean watchResults) {
         boolean isVoid = m.getReturnType() == void.class;
-        String invoke = target + "." + m.getName() + "(" + args(m) + ");";
+        String invoke = target + "." + m.getName() + "(" + args(m) + ")";
+        invoke = (watchResults && m.getReturnType() == ResultSet.class ? "watched(" + invoke + ")" : invoke) + ";";
         StringBuilder sb = new StringBuilder();
         sb.append(pre);
         sb.append("        try {\n");
@@ -140,7 +146,11 @@ public class GenerateJdbcWrappers {
                     + "    }\n\n"
                     + "    private <E extends Exception> E failed(E e) {\n"
                     + "        return connection.failed(e);\n"
-                    + "    }\n\n"));
+                    + "    }\n\n"
+                    + (prepared ? "" : "    /** A result set whose {@code getStatement} returns this statement, not the driver's. */\n"
+                            + "    final java.sql.ResultSet watched(java.sql.ResultSet rs) {\n"
+                            + "        return rs == null ? null : new WatchedResultSet(rs, this, connection);\n"
+                            + "    }\n\n")));
             for (Method m : methods(iface)) {
                 String n = m.getName();
                 Class<?>[] p = m.getParameterTypes();
@@ -162,11 +172,43 @@ public class GenerateJdbcWrappers {
                 } else if (n.equals("unwrap") || n.equals("isWrapperFor")) {
                     pre = "        connection.unwrapping();\n";
                 }
-                s.append(call(m, "delegate", pre)).append("    }\n\n");
+                s.append(call(m, "delegate", pre, true)).append("    }\n\n");
             }
             s.setLength(s.length() - 1);
             s.append("}\n");
             Files.writeString(out.resolve(name + ".java"), s.toString());
         }
+
+        // A result set: getStatement returns the watched statement (the driver's would run SQL
+        // outside the watch), unwrapping marks the connection.
+        StringBuilder r = new StringBuilder(header("/**\n * A {@link java.sql.ResultSet} of a {@link WatchedStatement}:"
+                + " {@code getStatement} returns the watched\n * statement, unwrapping marks the connection for re-binding,"
+                + " and a failure marks it disturbed.\n *\n" + GENERATED + " */\n"
+                + "@SuppressWarnings({\"deprecation\", \"unchecked\"})\n"
+                + "final class WatchedResultSet implements java.sql.ResultSet {\n"
+                + "    private final java.sql.ResultSet delegate;\n"
+                + "    private final java.sql.Statement statement;\n"
+                + "    private final BoundConnection connection;\n\n"
+                + "    WatchedResultSet(java.sql.ResultSet delegate, java.sql.Statement statement, BoundConnection connection) {\n"
+                + "        this.delegate = delegate;\n"
+                + "        this.statement = statement;\n"
+                + "        this.connection = connection;\n"
+                + "    }\n\n"
+                + "    private <E extends Exception> E failed(E e) {\n"
+                + "        return connection.failed(e);\n"
+                + "    }\n\n"));
+        for (Method m : methods(ResultSet.class)) {
+            String n = m.getName();
+            r.append(signature(m)).append(" {\n");
+            if (n.equals("getStatement") && m.getParameterCount() == 0) {
+                r.append("        return statement;\n    }\n\n");
+                continue;
+            }
+            String pre = n.equals("unwrap") || n.equals("isWrapperFor") ? "        connection.unwrapping();\n" : "";
+            r.append(call(m, "delegate", pre)).append("    }\n\n");
+        }
+        r.setLength(r.length() - 1);
+        r.append("}\n");
+        Files.writeString(out.resolve("WatchedResultSet.java"), r.toString());
     }
 }

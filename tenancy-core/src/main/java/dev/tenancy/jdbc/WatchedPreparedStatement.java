@@ -87,7 +87,7 @@ final class WatchedPreparedStatement extends WatchedStatement implements java.sq
     @Override
     public java.sql.ResultSet executeQuery() throws java.sql.SQLException {
         try {
-            return delegate.executeQuery();
+            return watched(delegate.executeQuery());
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {

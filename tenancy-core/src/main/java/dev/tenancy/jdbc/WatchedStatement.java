@@ -25,6 +25,11 @@ class WatchedStatement implements java.sql.Statement {
         return connection.failed(e);
     }
 
+    /** A result set whose {@code getStatement} returns this statement, not the driver's. */
+    final java.sql.ResultSet watched(java.sql.ResultSet rs) {
+        return rs == null ? null : new WatchedResultSet(rs, this, connection);
+    }
+
     @Override
     public void addBatch(java.lang.String a0) throws java.sql.SQLException {
         connection.beforeSql(a0);
@@ -199,7 +204,7 @@ class WatchedStatement implements java.sql.Statement {
     public java.sql.ResultSet executeQuery(java.lang.String a0) throws java.sql.SQLException {
         connection.beforeSql(a0);
         try {
-            return delegate.executeQuery(a0);
+            return watched(delegate.executeQuery(a0));
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -333,7 +338,7 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public java.sql.ResultSet getGeneratedKeys() throws java.sql.SQLException {
         try {
-            return delegate.getGeneratedKeys();
+            return watched(delegate.getGeneratedKeys());
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -454,7 +459,7 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public java.sql.ResultSet getResultSet() throws java.sql.SQLException {
         try {
-            return delegate.getResultSet();
+            return watched(delegate.getResultSet());
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {

@@ -342,6 +342,18 @@ public abstract class IsolationContract {
             });
             assertThat(read(alpha)).as("through metadata: " + poison).containsExactly(alpha + ":a");
             assertThat(read(beta)).as("through metadata: " + poison).containsExactly(beta + ":b");
+            // And through the statement a result set names.
+            TenantContext.where(alpha).call(() -> {
+                try (Connection c = dataSource.getConnection();
+                        Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT 1")) {
+                    assertThat(rs.getStatement()).isSameAs(s);
+                    rs.getStatement().execute(poison);
+                }
+                return null;
+            });
+            assertThat(read(alpha)).as("through a result set: " + poison).containsExactly(alpha + ":a");
+            assertThat(read(beta)).as("through a result set: " + poison).containsExactly(beta + ":b");
         }
         // And the poisoned connection still writes where it should.
         insert(alpha, "b-after");
