@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A value derived from the current {@link TenantScope}, cached on the scope itself: for libraries
  * built on Tenancy that look something up per tenant on a hot path (a tenant's flag snapshot, its
- * jOOQ configuration). {@link #get()} costs the thread's binding read and three field reads, and
+ * jOOQ configuration). {@link #get()} costs the thread's binding read and two array reads, and
  * allocates nothing; the value lives as long as the scope.
  *
  * <pre>{@code
@@ -21,16 +21,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>A scope has {@value TenantScope#CACHE_SLOTS} slots; caches created beyond that share them and
- * may evict each other (correct, only slower). Work propagated to other threads shares its scope
- * and so its cached values: cache only what is immutable.
+ * <p>The first {@value TenantScope#CACHE_SLOTS} caches created in a JVM own a slot of every scope;
+ * caches created after them share one more slot and may evict each other there (correct, only
+ * slower). Create caches once, in long-lived components. Work propagated to other threads shares
+ * its scope and so its cached values: cache only what is immutable.
  */
 public final class ScopeCache<T> {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
-    private final int slot = NEXT.getAndIncrement() & (TenantScope.CACHE_SLOTS - 1);
+    /** This cache's own slot, or {@link TenantScope#SHARED_SLOT} once every slot is owned. */
+    private final int slot;
 
-    private ScopeCache() {}
+    private final boolean owned;
+
+    private ScopeCache() {
+        int next = NEXT.getAndUpdate(n -> Math.min(n + 1, TenantScope.CACHE_SLOTS));
+        this.owned = next < TenantScope.CACHE_SLOTS;
+        this.slot = owned ? next : TenantScope.SHARED_SLOT;
+    }
 
     public static <T> ScopeCache<T> create() {
         return new ScopeCache<>();
@@ -43,19 +51,22 @@ public final class ScopeCache<T> {
         if (scope == null) {
             return null;
         }
-        TenantScope.CacheEntry[] entries = scope.cache;
+        Object[] entries = scope.cache;
         if (entries == null) {
             return null;
         }
-        TenantScope.CacheEntry entry = entries[slot];
-        return entry != null && entry.owner() == this ? (T) entry.value() : null;
+        Object value = TenantScope.cached(entries, slot);
+        if (owned) {
+            return (T) value;
+        }
+        return value instanceof TenantScope.SharedEntry shared && shared.owner() == this ? (T) shared.value() : null;
     }
 
     /** Caches {@code value} for the current scope; nothing when nothing is bound. */
     public void put(T value) {
         TenantScope scope = TenantContext.currentScope();
         if (scope != null) {
-            scope.cache(slot, new TenantScope.CacheEntry(this, value));
+            scope.cache(slot, owned ? value : new TenantScope.SharedEntry(this, value));
         }
     }
 }

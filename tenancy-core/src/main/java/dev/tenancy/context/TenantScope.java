@@ -1,6 +1,8 @@
 package dev.tenancy.context;
 
 import dev.tenancy.TenantId;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -13,12 +15,19 @@ import java.util.function.Supplier;
  * keep one per tenant and enter it without allocating.
  */
 public final class TenantScope {
-    static final int CACHE_SLOTS = 4;
+    /** Slots owned by one {@link ScopeCache} each, and one more shared by any caches beyond them. */
+    static final int CACHE_SLOTS = 8;
 
-    record CacheEntry(ScopeCache<?> owner, Object value) {}
+    static final int SHARED_SLOT = CACHE_SLOTS;
 
-    /** {@link ScopeCache} values; allocated on first use, slots replaced whole (racy, never torn). */
-    volatile CacheEntry[] cache;
+    /** A value in the shared slot, with the cache that put it. */
+    record SharedEntry(ScopeCache<?> owner, Object value) {}
+
+    /**
+     * {@link ScopeCache} values: an owned slot holds the value itself, the shared slot a {@link
+     * SharedEntry}. Allocated on first use; slots are replaced whole (racy, never torn).
+     */
+    volatile Object[] cache;
 
     final TenantBinding binding;
     final Optional<TenantId> tenant;
@@ -30,13 +39,23 @@ public final class TenantScope {
         this.mdcValue = binding instanceof TenantBinding.Bound b ? b.id().value() : TenantContext.SYSTEM_MDC_VALUE;
     }
 
-    void cache(int slot, CacheEntry entry) {
-        CacheEntry[] entries = cache;
+    /**
+     * Slots are written with release and read with acquire, so a value put by one thread is seen
+     * whole (with everything its producer wrote before putting it) by work propagated to another.
+     */
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    void cache(int slot, Object value) {
+        Object[] entries = cache;
         if (entries == null) {
-            entries = new CacheEntry[CACHE_SLOTS];
+            entries = new Object[CACHE_SLOTS + 1];
             cache = entries;
         }
-        entries[slot] = entry;
+        SLOT.setRelease(entries, slot, value);
+    }
+
+    static Object cached(Object[] entries, int slot) {
+        return SLOT.getAcquire(entries, slot);
     }
 
     /** What this scope binds. */

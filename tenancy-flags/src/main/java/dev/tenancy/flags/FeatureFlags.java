@@ -64,10 +64,8 @@ public final class FeatureFlags implements AutoCloseable {
     private volatile FlagState state;
     private ScheduledFuture<?> expiry;
 
-    /** The snapshot the current scope saw, and the state it came from. */
-    private record Memo(FlagState state, FlagState.TenantFlags flags) {}
-
-    private final ScopeCache<Memo> snapshots = ScopeCache.create();
+    /** The snapshot the current scope saw; stale once its state is not the current one. */
+    private final ScopeCache<FlagState.TenantFlags> snapshots = ScopeCache.create();
 
     private FeatureFlags(Builder b) {
         this.store = b.store;
@@ -165,8 +163,8 @@ public final class FeatureFlags implements AutoCloseable {
         if (i >= flags.value.length) {
             return false;
         }
-        if (user != null && flags.reason[i] == FlagState.DEFAULT) {
-            int rollout = flags.definitions[i].userRollout();
+        if (user != null) {
+            int rollout = flags.userRollout[i];
             if (rollout > 0 && Rollout.userBucket(flags.userSeed[i], user) < rollout) {
                 return true;
             }
@@ -210,10 +208,10 @@ public final class FeatureFlags implements AutoCloseable {
 
     /** The current tenant's snapshot; {@code null} when no tenant is bound. */
     private FlagState.TenantFlags current() {
-        Memo seen = snapshots.get();
+        FlagState.TenantFlags seen = snapshots.get();
         FlagState s = state;
-        if (seen != null && seen.state() == s) {
-            return seen.flags();
+        if (seen != null && seen.state == s) {
+            return seen;
         }
         if (!(TenantContext.binding() instanceof TenantBinding.Bound bound)) {
             return null;
@@ -225,7 +223,7 @@ public final class FeatureFlags implements AutoCloseable {
             LOG.warn("Could not compute the flags of tenant '{}'", bound.id(), e);
             return null;
         }
-        snapshots.put(new Memo(s, flags));
+        snapshots.put(flags);
         return flags;
     }
 

@@ -33,20 +33,21 @@ final class FlagState {
 
     /** One tenant's values of every flag, as of this state. */
     static final class TenantFlags {
+        final FlagState state;
         final TenantId tenant;
-        final FlagDefinition[] definitions;
         final boolean[] value;
         final byte[] reason;
         final long[] userSeed; // rollout hash state after flag key + tenant; for user rollouts
+        final int[] userRollout; // the user rollout that applies (basis points), 0 unless the value is the default
         final String[] config;
 
-        TenantFlags(TenantId tenant, FlagDefinition[] definitions) {
-            int size = definitions.length;
+        TenantFlags(FlagState state, TenantId tenant, int size) {
+            this.state = state;
             this.tenant = tenant;
-            this.definitions = definitions;
             this.value = new boolean[size];
             this.reason = new byte[size];
             this.userSeed = new long[size];
+            this.userRollout = new int[size];
             this.config = new String[size];
         }
     }
@@ -85,7 +86,7 @@ final class FlagState {
             tier = found.map(Tenant::tier).orElse(null);
         }
         Map<String, FlagOverride> own = overrides.getOrDefault(id, Map.of());
-        TenantFlags flags = new TenantFlags(id, definitions);
+        TenantFlags flags = new TenantFlags(this, id, definitions.length);
         for (int i = 0; i < definitions.length; i++) {
             FlagDefinition d = definitions[i];
             if (d == null) {
@@ -108,6 +109,7 @@ final class FlagState {
                 set(flags, i, true, ROLLOUT);
             } else {
                 set(flags, i, d.defaultValue(), DEFAULT);
+                flags.userRollout[i] = d.userRollout();
             }
         }
         return flags;

@@ -51,7 +51,13 @@ public final class Rollout {
     }
 
     static int bucket(long state) {
-        return (int) Long.remainderUnsigned(mix(state), BUCKETS);
+        // Long.remainderUnsigned(mixed, BUCKETS), without a 64-bit division: halving first makes the
+        // dividend non-negative, so the quotient by the (even) bucket count halved is a signed
+        // division by a constant, which the JIT turns into a multiplication. Same result: a multiple
+        // of 10,000 is even, so dropping the low bit never moves the quotient.
+        long mixed = mix(state);
+        long quotient = (mixed >>> 1) / (BUCKETS / 2);
+        return (int) (mixed - quotient * BUCKETS);
     }
 
     private static long append(long h, String s) {
@@ -61,7 +67,7 @@ public final class Rollout {
         return h;
     }
 
-    private static long mix(long z) {
+    static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);

@@ -41,6 +41,27 @@ class RolloutTest {
         assertThat(Rollout.userBucket(flag, tenant, user)).isBetween(0, Rollout.BUCKETS - 1);
     }
 
+    @Property
+    void theBucket_isTheMixedHashModuloTheBuckets_readUnsigned(@ForAll long state) {
+        assertThat(Rollout.bucket(state)).isEqualTo((int) Long.remainderUnsigned(Rollout.mix(state), Rollout.BUCKETS));
+    }
+
+    @Test
+    void theBucket_atTheEdgesOfTheUnsignedRange() {
+        for (long mixed : new long[] {0, 1, 9_999, 10_000, Long.MAX_VALUE, Long.MIN_VALUE, -1, -10_000}) {
+            long state = unmix(mixed);
+            assertThat(Rollout.mix(state)).isEqualTo(mixed);
+            assertThat(Rollout.bucket(state)).isEqualTo((int) Long.remainderUnsigned(mixed, Rollout.BUCKETS));
+        }
+    }
+
+    /** The inverse of SplitMix64's mixer, to reach chosen mixed values. */
+    private static long unmix(long z) {
+        z = (z ^ (z >>> 31) ^ (z >>> 62)) * 0x319642b2d24d8ec3L;
+        z = (z ^ (z >>> 27) ^ (z >>> 54)) * 0x96de1b173f119089L;
+        return z ^ (z >>> 30) ^ (z >>> 60);
+    }
+
     @Test
     void aQuarterRollout_picksAboutAQuarter_andEachFlagItsOwnQuarter() {
         long first = IntStream.range(0, 20_000)
