@@ -6,11 +6,14 @@ package dev.tenancy.flags;
  * percentage only ever adds tenants or users, and lowering it only removes them.
  *
  * <p>The algorithm is part of the public contract, pinned by test vectors, and never changes
- * between releases: 64-bit FNV-1a over the UTF-16 code units of {@code flagKey}, then the unit
- * {@code 0x1F}, then the tenant id, then (for a user rollout) {@code 0x1F} and the user id;
- * finished with the SplitMix64 mixer (as in {@code java.util.SplittableRandom}); the bucket is the
- * unsigned result modulo 10,000. Salting with the flag key makes each flag pick its own tenants.
- * Code units, not UTF-8 bytes, so nothing is encoded or allocated on the way.
+ * between releases. A tenant's state for a flag is 64-bit FNV-1a over the UTF-16 code units of
+ * {@code flagKey}, then the unit {@code 0x1F}, then the tenant id. A user's state within that
+ * tenant continues it with the unit {@code 0x1F} and then XORs in the user id's {@link
+ * String#hashCode()} (specified by the Java Language Specification, so the same on every JVM and
+ * release, and cached in the string, so a user id checked against several flags is hashed once).
+ * Either state is finished with the SplitMix64 mixer (as in {@code java.util.SplittableRandom}); the
+ * bucket is the unsigned result modulo 10,000. Salting with the flag key makes each flag pick its
+ * own tenants. Code units, not UTF-8 bytes, so nothing is encoded or allocated on the way.
  */
 public final class Rollout {
     /** The number of buckets: rollouts have a precision of 0.01 %. */
@@ -47,7 +50,7 @@ public final class Rollout {
     /** Continues {@code seed} with the user id and returns the bucket; no allocation. */
     static int userBucket(long seed, String userId) {
         long h = (seed ^ SEPARATOR) * FNV_PRIME;
-        return bucket(append(h, userId));
+        return bucket(h ^ (userId.hashCode() & 0xFFFF_FFFFL));
     }
 
     static int bucket(long state) {

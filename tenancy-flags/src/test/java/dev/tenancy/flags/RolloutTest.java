@@ -19,9 +19,10 @@ class RolloutTest {
         assertThat(Rollout.tenantBucket("new-editor", "acme")).isEqualTo(978);
         assertThat(Rollout.tenantBucket("a", "b")).isEqualTo(5565);
         assertThat(Rollout.tenantBucket("reports", "tenant-0001")).isEqualTo(7289);
-        assertThat(Rollout.userBucket("advanced-analytics", "acme", "user-42")).isEqualTo(5261);
+        assertThat(Rollout.userBucket("advanced-analytics", "acme", "user-42")).isEqualTo(9775);
         assertThat(Rollout.userBucket("advanced-analytics", "acme", "ünïcødé-👤"))
-                .isEqualTo(9652);
+                .isEqualTo(8972);
+        assertThat(Rollout.userBucket("new-inbox", "acme", "")).isEqualTo(6282);
     }
 
     @Property
@@ -70,6 +71,19 @@ class RolloutTest {
         long both = IntStream.range(0, 20_000)
                 .filter(i -> Rollout.within(Rollout.tenantBucket("flag-one", "tenant-" + i), 2_500)
                         && Rollout.within(Rollout.tenantBucket("flag-two", "tenant-" + i), 2_500))
+                .count();
+        assertThat(first).isBetween(4_700L, 5_300L);
+        assertThat(both).as("independent flags overlap in about 1/16").isBetween(1_050L, 1_450L);
+    }
+
+    @Test
+    void aQuarterUserRollout_picksAboutAQuarterOfSequentialIds_andEachFlagItsOwn() {
+        long first = IntStream.range(0, 20_000)
+                .filter(i -> Rollout.within(Rollout.userBucket("flag-one", "acme", "user-" + i), 2_500))
+                .count();
+        long both = IntStream.range(0, 20_000)
+                .filter(i -> Rollout.within(Rollout.userBucket("flag-one", "acme", "user-" + i), 2_500)
+                        && Rollout.within(Rollout.userBucket("flag-two", "acme", "user-" + i), 2_500))
                 .count();
         assertThat(first).isBetween(4_700L, 5_300L);
         assertThat(both).as("independent flags overlap in about 1/16").isBetween(1_050L, 1_450L);
