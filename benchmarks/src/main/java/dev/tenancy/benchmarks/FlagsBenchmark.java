@@ -3,6 +3,7 @@ package dev.tenancy.benchmarks;
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.context.ScopeCache;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.context.TenantScope;
 import dev.tenancy.flags.FeatureFlags;
@@ -141,6 +142,20 @@ public class FlagsBenchmark {
         acme.run(() -> {
             for (int i = 0; i < N; i++) {
                 bh.consume(TenantContext.current().isPresent());
+            }
+        });
+    }
+
+    private final ScopeCache<Boolean> cached = ScopeCache.create();
+
+    /** The floor of (a) through the scope's cache: reading a value cached on the bound scope. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void floor_scopeCache(Blackhole bh) {
+        acme.run(() -> {
+            cached.put(Boolean.TRUE);
+            for (int i = 0; i < N; i++) {
+                bh.consume(cached.get() != null);
             }
         });
     }
