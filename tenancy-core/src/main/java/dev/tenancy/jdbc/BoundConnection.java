@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Pattern;
@@ -263,12 +264,17 @@ final class BoundConnection extends ConnectionDelegate {
                             || name.equals("executeLargeBatch"))) {
                 beforeWrite();
             }
+            Object result;
             try {
-                return method.invoke(call, args);
+                result = method.invoke(call, args);
             } catch (InvocationTargetException e) {
                 disturbed = true;
                 throw e.getCause();
             }
+            // Result sets (including a ref cursor read through getObject) name the watched call.
+            return result instanceof ResultSet rs && !name.equals("unwrap")
+                    ? new WatchedResultSet(rs, (Statement) proxy, this)
+                    : result;
         });
     }
 

@@ -15,6 +15,7 @@ import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
+import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -354,6 +355,20 @@ public abstract class IsolationContract {
             });
             assertThat(read(alpha)).as("through a result set: " + poison).containsExactly(alpha + ":a");
             assertThat(read(beta)).as("through a result set: " + poison).containsExactly(beta + ":b");
+            // And through the connection a stored-procedure call's result set leads to.
+            TenantContext.where(alpha).call(() -> {
+                try (Connection c = dataSource.getConnection();
+                        CallableStatement call = c.prepareCall("SELECT 1");
+                        ResultSet rs = call.executeQuery()) {
+                    assertThat(rs.getStatement()).isSameAs(call);
+                    try (Statement s = rs.getStatement().getConnection().createStatement()) {
+                        s.execute(poison);
+                    }
+                }
+                return null;
+            });
+            assertThat(read(alpha)).as("through a call's result set: " + poison).containsExactly(alpha + ":a");
+            assertThat(read(beta)).as("through a call's result set: " + poison).containsExactly(beta + ":b");
         }
         // And the poisoned connection still writes where it should.
         insert(alpha, "b-after");
