@@ -6,7 +6,8 @@ import java.util.stream.*;
 
 /**
  * Writes the JDBC wrappers of {@code dev.tenancy.jdbc} ({@code ConnectionDelegate}, {@code
- * WatchedStatement}, {@code WatchedPreparedStatement}, {@code WatchedResultSet}): one plain delegating method per interface
+ * WatchedStatement}, {@code WatchedPreparedStatement}, {@code WatchedResultSet}, {@code WatchedArray}): one plain
+ * delegating method per interface
  * method, with the hooks {@code BoundConnection} needs, instead of a JDK proxy's reflective
  * dispatch on every JDBC call. Run from the repository root, then format:
  *
@@ -66,9 +67,13 @@ public class GenerateJdbcWrappers {
 
     /** With {@code watchResults}, a returned result set is wrapped by the statement's {@code watched}. */
     static String call(Method m, String target, String pre, boolean watchResults) {
+        return call(m, target, pre, invoke -> watchResults && m.getReturnType() == ResultSet.class ? "watched(" + invoke + ")" : invoke);
+    }
+
+    /** {@code wrap} turns the delegating call's expression into the returned one. */
+    static String call(Method m, String target, String pre, java.util.function.UnaryOperator<String> wrap) {
         boolean isVoid = m.getReturnType() == void.class;
-        String invoke = target + "." + m.getName() + "(" + args(m) + ")";
-        invoke = (watchResults && m.getReturnType() == ResultSet.class ? "watched(" + invoke + ")" : invoke) + ";";
+        String invoke = wrap.apply(target + "." + m.getName() + "(" + args(m) + ")") + ";";
         StringBuilder sb = new StringBuilder();
         sb.append(pre);
         sb.append("        try {\n");
@@ -79,6 +84,28 @@ public class GenerateJdbcWrappers {
         }
         sb.append(" catch (RuntimeException e) {\n            throw failed(e);\n        }\n");
         return sb.toString();
+    }
+
+    /**
+     * A value that can lead back to the session (a nested result set, say a ref cursor, or an
+     * array, whose result sets name a driver statement) goes through {@code
+     * BoundConnection.watchedValue}; so does a typed {@code getObject}, with the type asked for.
+     */
+    static java.util.function.UnaryOperator<String> valueWatch(Method m) {
+        Class<?> r = m.getReturnType();
+        if (m.getName().equals("unwrap")) {
+            return invoke -> invoke;
+        }
+        if (r == ResultSet.class || r == java.sql.Array.class) {
+            return invoke -> "(" + r.getName() + ") connection.watchedValue(" + invoke + ", statement, null)";
+        }
+        if (r == Object.class) {
+            Class<?>[] p = m.getParameterTypes();
+            String type = p.length == 2 && p[1] == Class.class ? "a1" : "null";
+            String cast = m.getGenericReturnType() instanceof TypeVariable<?> v ? "(" + v.getName() + ") " : "";
+            return invoke -> cast + "connection.watchedValue(" + invoke + ", statement, " + type + ")";
+        }
+        return invoke -> invoke;
     }
 
     static String header(String doc) {
@@ -205,10 +232,38 @@ public class GenerateJdbcWrappers {
                 continue;
             }
             String pre = n.equals("unwrap") || n.equals("isWrapperFor") ? "        connection.unwrapping();\n" : "";
-            r.append(call(m, "delegate", pre)).append("    }\n\n");
+            r.append(call(m, "delegate", pre, valueWatch(m))).append("    }\n\n");
         }
         r.setLength(r.length() - 1);
         r.append("}\n");
         Files.writeString(out.resolve("WatchedResultSet.java"), r.toString());
+
+        // An array read from a result set: its result sets name the watched statement, whose
+        // connection is the bound one (the driver's lead to the pooled connection).
+        StringBuilder ar = new StringBuilder(header("/**\n * A {@link java.sql.Array} read through a {@link WatchedResultSet} or a routed call: its result\n"
+                + " * sets are watched (their {@code getStatement} returns the watched statement), unwrapping marks the\n"
+                + " * connection for re-binding, and a failure marks it disturbed.\n *\n" + GENERATED + " */\n"
+                + "@SuppressWarnings({\"deprecation\", \"unchecked\"})\n"
+                + "final class WatchedArray implements java.sql.Array {\n"
+                + "    private final java.sql.Array delegate;\n"
+                + "    private final java.sql.Statement statement;\n"
+                + "    private final BoundConnection connection;\n\n"
+                + "    WatchedArray(java.sql.Array delegate, java.sql.Statement statement, BoundConnection connection) {\n"
+                + "        this.delegate = delegate;\n"
+                + "        this.statement = statement;\n"
+                + "        this.connection = connection;\n"
+                + "    }\n\n"
+                + "    private <E extends Exception> E failed(E e) {\n"
+                + "        return connection.failed(e);\n"
+                + "    }\n\n"));
+        for (Method m : methods(java.sql.Array.class)) {
+            String n = m.getName();
+            ar.append(signature(m)).append(" {\n");
+            String pre = n.equals("unwrap") || n.equals("isWrapperFor") ? "        connection.unwrapping();\n" : "";
+            ar.append(call(m, "delegate", pre, valueWatch(m))).append("    }\n\n");
+        }
+        ar.setLength(ar.length() - 1);
+        ar.append("}\n");
+        Files.writeString(out.resolve("WatchedArray.java"), ar.toString());
     }
 }

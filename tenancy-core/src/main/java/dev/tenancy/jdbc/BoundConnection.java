@@ -89,6 +89,29 @@ final class BoundConnection extends ConnectionDelegate {
         disturbed = true;
     }
 
+    /**
+     * {@code value}, read from a result set or a call, watched when it can lead back to the session:
+     * a nested result set (a PostgreSQL ref cursor) or an array (whose result sets name a driver
+     * statement on the pooled connection) is wrapped to name {@code statement} instead. When the
+     * caller asked for a type the wrapper is not (a driver class), the raw value is handed out and
+     * the connection is marked for re-binding, as for {@code unwrap}.
+     */
+    Object watchedValue(Object value, Statement statement, Class<?> requested) {
+        Object watched;
+        if (value instanceof ResultSet rs && !(rs instanceof WatchedResultSet)) {
+            watched = new WatchedResultSet(rs, statement, this);
+        } else if (value instanceof java.sql.Array array && !(array instanceof WatchedArray)) {
+            watched = new WatchedArray(array, statement, this);
+        } else {
+            return value;
+        }
+        if (requested != null && !requested.isInstance(watched)) {
+            unwrapping();
+            return value;
+        }
+        return watched;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // What differs from plain delegation
 
@@ -271,10 +294,12 @@ final class BoundConnection extends ConnectionDelegate {
                 disturbed = true;
                 throw e.getCause();
             }
-            // Result sets (including a ref cursor read through getObject) name the watched call.
-            return result instanceof ResultSet rs && !name.equals("unwrap")
-                    ? new WatchedResultSet(rs, (Statement) proxy, this)
-                    : result;
+            // Result sets, ref cursors and arrays lead back to the watched call, not the driver's.
+            if (name.equals("unwrap")) {
+                return result;
+            }
+            Class<?> requested = args != null && args.length == 2 && args[1] instanceof Class<?> type ? type : null;
+            return watchedValue(result, (Statement) proxy, requested);
         });
     }
 

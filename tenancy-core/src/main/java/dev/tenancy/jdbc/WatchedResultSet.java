@@ -127,7 +127,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     @Override
     public java.sql.Array getArray(java.lang.String a0) throws java.sql.SQLException {
         try {
-            return delegate.getArray(a0);
+            return (java.sql.Array) connection.watchedValue(delegate.getArray(a0), statement, null);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -138,7 +138,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     @Override
     public java.sql.Array getArray(int a0) throws java.sql.SQLException {
         try {
-            return delegate.getArray(a0);
+            return (java.sql.Array) connection.watchedValue(delegate.getArray(a0), statement, null);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -633,7 +633,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     @Override
     public <T> T getObject(java.lang.String a0, java.lang.Class<T> a1) throws java.sql.SQLException {
         try {
-            return delegate.getObject(a0, a1);
+            return (T) connection.watchedValue(delegate.getObject(a0, a1), statement, a1);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -645,7 +645,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     public java.lang.Object getObject(java.lang.String a0, java.util.Map<java.lang.String, java.lang.Class<?>> a1)
             throws java.sql.SQLException {
         try {
-            return delegate.getObject(a0, a1);
+            return connection.watchedValue(delegate.getObject(a0, a1), statement, null);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -656,7 +656,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     @Override
     public java.lang.Object getObject(java.lang.String a0) throws java.sql.SQLException {
         try {
-            return delegate.getObject(a0);
+            return connection.watchedValue(delegate.getObject(a0), statement, null);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -667,7 +667,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     @Override
     public <T> T getObject(int a0, java.lang.Class<T> a1) throws java.sql.SQLException {
         try {
-            return delegate.getObject(a0, a1);
+            return (T) connection.watchedValue(delegate.getObject(a0, a1), statement, a1);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -679,7 +679,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     public java.lang.Object getObject(int a0, java.util.Map<java.lang.String, java.lang.Class<?>> a1)
             throws java.sql.SQLException {
         try {
-            return delegate.getObject(a0, a1);
+            return connection.watchedValue(delegate.getObject(a0, a1), statement, null);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -690,7 +690,7 @@ final class WatchedResultSet implements java.sql.ResultSet {
     @Override
     public java.lang.Object getObject(int a0) throws java.sql.SQLException {
         try {
-            return delegate.getObject(a0);
+            return connection.watchedValue(delegate.getObject(a0), statement, null);
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {

@@ -369,6 +369,50 @@ public abstract class IsolationContract {
             });
             assertThat(read(alpha)).as("through a call's result set: " + poison).containsExactly(alpha + ":a");
             assertThat(read(beta)).as("through a call's result set: " + poison).containsExactly(beta + ":b");
+            // And through the statement an array's result set names.
+            TenantContext.where(alpha).call(() -> {
+                try (Connection c = dataSource.getConnection();
+                        Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT ARRAY[1, 2]")) {
+                    rs.next();
+                    try (ResultSet elements = rs.getArray(1).getResultSet();
+                            Statement leaked =
+                                    elements.getStatement().getConnection().createStatement()) {
+                        assertThat(elements.getStatement()).isSameAs(s);
+                        leaked.execute(poison);
+                    }
+                }
+                return null;
+            });
+            assertThat(read(alpha)).as("through an array: " + poison).containsExactly(alpha + ":a");
+            assertThat(read(beta)).as("through an array: " + poison).containsExactly(beta + ":b");
+            if (kind() == TestDatabase.Kind.POSTGRESQL) {
+                // And through the statement a ref cursor's result set names.
+                TenantContext.where(alpha).call(() -> {
+                    try (Connection c = dataSource.getConnection()) {
+                        c.setAutoCommit(false);
+                        try (Statement s = c.createStatement()) {
+                            s.execute("CREATE OR REPLACE FUNCTION pg_temp.tenancy_cursor() RETURNS refcursor AS"
+                                    + " $$ DECLARE r refcursor; BEGIN OPEN r FOR SELECT 1; RETURN r; END $$"
+                                    + " LANGUAGE plpgsql");
+                            try (ResultSet rs = s.executeQuery("SELECT pg_temp.tenancy_cursor()")) {
+                                rs.next();
+                                try (ResultSet cursor = (ResultSet) rs.getObject(1);
+                                        Statement leaked = cursor.getStatement()
+                                                .getConnection()
+                                                .createStatement()) {
+                                    assertThat(cursor.getStatement()).isSameAs(s);
+                                    leaked.execute(poison);
+                                }
+                            }
+                        }
+                        c.commit();
+                    }
+                    return null;
+                });
+                assertThat(read(alpha)).as("through a ref cursor: " + poison).containsExactly(alpha + ":a");
+                assertThat(read(beta)).as("through a ref cursor: " + poison).containsExactly(beta + ":b");
+            }
         }
         // And the poisoned connection still writes where it should.
         insert(alpha, "b-after");
