@@ -110,6 +110,18 @@ public record TenantId(String value) implements Comparable<TenantId> {
         return schemaName();
     }
 
+    // Written out: ids are compared and hashed on every borrow (catalog cache, bindings), and the
+    // generated record methods go through method handles that showed up in profiles.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TenantId other && value.equals(other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     @Override
     public int compareTo(TenantId other) {
         return value.compareTo(other.value);

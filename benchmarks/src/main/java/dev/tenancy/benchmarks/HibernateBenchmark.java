@@ -20,6 +20,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.hibernate.SessionFactory;
+import org.hibernate.cfg.MultiTenancySettings;
+import org.hibernate.context.spi.CurrentTenantIdentifierResolver;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One transaction that finds a row by id and updates it, on PostgreSQL: through Hibernate with
  * Tenancy (shared model, {@code @TenantId}, connections from {@code TenantDataSource}) against
- * plain Hibernate over a plain HikariCP pool of the same size, same table, same run.
+ * plain Hibernate over a plain HikariCP pool of the same size, and against Hibernate's own
+ * multi-tenancy without Tenancy ({@code @TenantId} and a resolver over a plain pool); same table,
+ * same run.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -50,8 +54,10 @@ public class HibernateBenchmark {
     private static final String DB = "tenancy_bench_hibernate";
 
     private HikariDataSource raw;
+    private HikariDataSource bareRaw;
     private TenantDataSource routed;
     private SessionFactory plain;
+    private SessionFactory bare;
     private SessionFactory tenancy;
     private TenantScope acme;
     private int n;
@@ -93,14 +99,36 @@ public class HibernateBenchmark {
                 .managedClass(PlainNote.class)
                 .property("hibernate.connection.datasource", raw)
                 .createEntityManagerFactory();
+        // Hibernate's own multi-tenancy without Tenancy: @TenantId, a resolver, a plain pool.
+        bareRaw = new HikariDataSource(config);
+        bare = new HibernatePersistenceConfiguration("bare")
+                .managedClass(BenchNote.class)
+                .property("hibernate.connection.datasource", bareRaw)
+                .property(MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new FixedTenant())
+                .createEntityManagerFactory();
+    }
+
+    /** The tenant of the bare case: always acme. */
+    private static final class FixedTenant implements CurrentTenantIdentifierResolver<String> {
+        @Override
+        public String resolveCurrentTenantIdentifier() {
+            return "acme";
+        }
+
+        @Override
+        public boolean validateExistingCurrentSessions() {
+            return false;
+        }
     }
 
     @TearDown
     public void tearDown() throws SQLException {
         tenancy.close();
         plain.close();
+        bare.close();
         routed.close();
         raw.close();
+        bareRaw.close();
         admin("DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
     }
 
@@ -108,6 +136,16 @@ public class HibernateBenchmark {
     public String plainHibernate() {
         return plain.fromTransaction(s -> {
             PlainNote note = s.find(PlainNote.class, 1L);
+            note.body = "v" + (n++ & 7);
+            return note.body;
+        });
+    }
+
+    /** Hibernate's bare multi-tenancy hooks: {@code @TenantId} and a resolver, no Tenancy. */
+    @Benchmark
+    public String bareHibernateTenantId() {
+        return bare.fromTransaction(s -> {
+            BenchNote note = s.find(BenchNote.class, 1L);
             note.body = "v" + (n++ & 7);
             return note.body;
         });

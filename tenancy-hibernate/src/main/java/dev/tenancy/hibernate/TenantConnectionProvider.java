@@ -1,6 +1,7 @@
 package dev.tenancy.hibernate;
 
 import dev.tenancy.TenantId;
+import dev.tenancy.context.TenantBinding;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.jdbc.TenantDataSource;
 import java.sql.Connection;
@@ -34,6 +35,10 @@ final class TenantConnectionProvider implements MultiTenantConnectionProvider<St
     public Connection getConnection(String tenantIdentifier) throws SQLException {
         if (TenancyHibernate.ROOT_TENANT.equals(tenantIdentifier)) {
             return getAnyConnection();
+        }
+        if (TenantContext.binding() instanceof TenantBinding.Bound bound
+                && bound.id().value().equals(tenantIdentifier)) {
+            return dataSource.getConnection(); // the usual case: the session was opened in its tenant's scope
         }
         return TenantContext.where(TenantId.of(tenantIdentifier)).call(dataSource::getConnection);
     }

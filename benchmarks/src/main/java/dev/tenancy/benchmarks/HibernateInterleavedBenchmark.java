@@ -1,0 +1,89 @@
+package dev.tenancy.benchmarks;
+
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@link HibernateBenchmark}'s find-and-update transaction, interleaved in one thread as {@link
+ * RoutingInterleavedBenchmark} does for borrows: plain Hibernate, Hibernate's bare multi-tenancy
+ * ({@code @TenantId} and a resolver) and Hibernate with Tenancy, one of each per invocation in
+ * rotating order, each timed with {@link System#nanoTime()}. Read the ratios from the auxiliary
+ * counters: {@code tenancyNanos / plainNanos} and {@code tenancyNanos / bareNanos}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 10, time = 2)
+@Fork(2)
+@State(Scope.Thread)
+public class HibernateInterleavedBenchmark {
+
+    private HibernateBenchmark hibernate;
+
+    /** Nanoseconds spent in each side, and the pairs measured, per iteration (summed by JMH). */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Split {
+        public long plainNanos;
+        public long bareNanos;
+        public long tenancyNanos;
+        public long triples;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            plainNanos = 0;
+            bareNanos = 0;
+            tenancyNanos = 0;
+            triples = 0;
+        }
+    }
+
+    @Setup
+    public void setUp() throws SQLException {
+        hibernate = new HibernateBenchmark();
+        hibernate.setUp();
+    }
+
+    @TearDown
+    public void tearDown() throws SQLException {
+        hibernate.tearDown();
+    }
+
+    @Benchmark
+    public int triple(Split split) {
+        int result = 0;
+        long start = split.triples % 3;
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            switch ((int) ((start + i) % 3)) {
+                case 0 -> {
+                    result += hibernate.plainHibernate().length();
+                    split.plainNanos += System.nanoTime() - t0;
+                }
+                case 1 -> {
+                    result += hibernate.bareHibernateTenantId().length();
+                    split.bareNanos += System.nanoTime() - t0;
+                }
+                default -> {
+                    result += hibernate.tenancyHibernate().length();
+                    split.tenancyNanos += System.nanoTime() - t0;
+                }
+            }
+        }
+        split.triples++;
+        return result;
+    }
+}
