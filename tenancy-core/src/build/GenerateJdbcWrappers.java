@@ -208,15 +208,30 @@ public class GenerateJdbcWrappers {
 
         // A result set: getStatement returns the watched statement (the driver's would run SQL
         // outside the watch), unwrapping marks the connection.
-        StringBuilder r = new StringBuilder(header("/**\n * A {@link java.sql.ResultSet} of a {@link WatchedStatement}:"
+        writeValueWrapper(out, ResultSet.class, "WatchedResultSet", " * A {@link java.sql.ResultSet} of a {@link WatchedStatement}:"
                 + " {@code getStatement} returns the watched\n * statement, unwrapping marks the connection for re-binding,"
-                + " and a failure marks it disturbed.\n *\n" + GENERATED + " */\n"
+                + " and a failure marks it disturbed.\n");
+        // An array read from a result set: its result sets name the watched statement, whose
+        // connection is the bound one (the driver's lead to the pooled connection).
+        writeValueWrapper(out, java.sql.Array.class, "WatchedArray", " * A {@link java.sql.Array} read through a {@link WatchedResultSet} or a routed call: its result\n"
+                + " * sets are watched (their {@code getStatement} returns the watched statement), unwrapping marks the\n"
+                + " * connection for re-binding, and a failure marks it disturbed.\n");
+    }
+
+    /**
+     * A wrapper of a value read through a watched statement ({@code iface} is {@link ResultSet} or
+     * {@link java.sql.Array}): it knows that statement and the bound connection, returns the
+     * statement from {@code getStatement}, and watches what it hands out in turn.
+     */
+    static void writeValueWrapper(Path out, Class<?> iface, String name, String doc) throws java.io.IOException {
+        String type = iface.getName();
+        StringBuilder r = new StringBuilder(header("/**\n" + doc + " *\n" + GENERATED + " */\n"
                 + "@SuppressWarnings({\"deprecation\", \"unchecked\"})\n"
-                + "final class WatchedResultSet implements java.sql.ResultSet {\n"
-                + "    private final java.sql.ResultSet delegate;\n"
+                + "final class " + name + " implements " + type + " {\n"
+                + "    private final " + type + " delegate;\n"
                 + "    private final java.sql.Statement statement;\n"
                 + "    private final BoundConnection connection;\n\n"
-                + "    WatchedResultSet(java.sql.ResultSet delegate, java.sql.Statement statement, BoundConnection connection) {\n"
+                + "    " + name + "(" + type + " delegate, java.sql.Statement statement, BoundConnection connection) {\n"
                 + "        this.delegate = delegate;\n"
                 + "        this.statement = statement;\n"
                 + "        this.connection = connection;\n"
@@ -224,7 +239,7 @@ public class GenerateJdbcWrappers {
                 + "    private <E extends Exception> E failed(E e) {\n"
                 + "        return connection.failed(e);\n"
                 + "    }\n\n"));
-        for (Method m : methods(ResultSet.class)) {
+        for (Method m : methods(iface)) {
             String n = m.getName();
             r.append(signature(m)).append(" {\n");
             if (n.equals("getStatement") && m.getParameterCount() == 0) {
@@ -236,34 +251,6 @@ public class GenerateJdbcWrappers {
         }
         r.setLength(r.length() - 1);
         r.append("}\n");
-        Files.writeString(out.resolve("WatchedResultSet.java"), r.toString());
-
-        // An array read from a result set: its result sets name the watched statement, whose
-        // connection is the bound one (the driver's lead to the pooled connection).
-        StringBuilder ar = new StringBuilder(header("/**\n * A {@link java.sql.Array} read through a {@link WatchedResultSet} or a routed call: its result\n"
-                + " * sets are watched (their {@code getStatement} returns the watched statement), unwrapping marks the\n"
-                + " * connection for re-binding, and a failure marks it disturbed.\n *\n" + GENERATED + " */\n"
-                + "@SuppressWarnings({\"deprecation\", \"unchecked\"})\n"
-                + "final class WatchedArray implements java.sql.Array {\n"
-                + "    private final java.sql.Array delegate;\n"
-                + "    private final java.sql.Statement statement;\n"
-                + "    private final BoundConnection connection;\n\n"
-                + "    WatchedArray(java.sql.Array delegate, java.sql.Statement statement, BoundConnection connection) {\n"
-                + "        this.delegate = delegate;\n"
-                + "        this.statement = statement;\n"
-                + "        this.connection = connection;\n"
-                + "    }\n\n"
-                + "    private <E extends Exception> E failed(E e) {\n"
-                + "        return connection.failed(e);\n"
-                + "    }\n\n"));
-        for (Method m : methods(java.sql.Array.class)) {
-            String n = m.getName();
-            ar.append(signature(m)).append(" {\n");
-            String pre = n.equals("unwrap") || n.equals("isWrapperFor") ? "        connection.unwrapping();\n" : "";
-            ar.append(call(m, "delegate", pre, valueWatch(m))).append("    }\n\n");
-        }
-        ar.setLength(ar.length() - 1);
-        ar.append("}\n");
-        Files.writeString(out.resolve("WatchedArray.java"), ar.toString());
+        Files.writeString(out.resolve(name + ".java"), r.toString());
     }
 }
