@@ -51,4 +51,93 @@ public record Subscription(
     public BillingSchedule schedule() {
         return new BillingSchedule(cycle, anchor, anchorDay);
     }
+
+    // ---- copies with one aspect changed, as of {@code at}; for Subscriptions ----------------
+
+    Subscription onPlan(String planKey, int planVersion, Instant at) {
+        return new Subscription(
+                tenant,
+                planKey,
+                planVersion,
+                status,
+                cycle,
+                anchor,
+                anchorDay,
+                trialEndsOn,
+                startedOn,
+                endedOn,
+                autoCharge,
+                paymentMethod,
+                at);
+    }
+
+    Subscription onCycle(BillingCycle cycle, int anchorDay, Instant at) {
+        return new Subscription(
+                tenant,
+                planKey,
+                planVersion,
+                status,
+                cycle,
+                anchor,
+                anchorDay,
+                trialEndsOn,
+                startedOn,
+                endedOn,
+                autoCharge,
+                paymentMethod,
+                at);
+    }
+
+    Subscription payingBy(PaymentMethod paymentMethod, boolean autoCharge, Instant at) {
+        return new Subscription(
+                tenant,
+                planKey,
+                planVersion,
+                status,
+                cycle,
+                anchor,
+                anchorDay,
+                trialEndsOn,
+                startedOn,
+                endedOn,
+                autoCharge,
+                paymentMethod,
+                at);
+    }
+
+    /** In {@code status}, ended on {@code endedOn} ({@code null} while it runs). */
+    Subscription inStatus(SubscriptionStatus status, LocalDate endedOn, Instant at) {
+        return new Subscription(
+                tenant,
+                planKey,
+                planVersion,
+                status,
+                cycle,
+                anchor,
+                anchorDay,
+                trialEndsOn,
+                startedOn,
+                endedOn,
+                autoCharge,
+                paymentMethod,
+                at);
+    }
+
+    /** Anchored on {@code anchor}, billing on its day of the month. */
+    Subscription anchoredOn(LocalDate anchor, Instant at) {
+        return new Subscription(
+                tenant,
+                planKey,
+                planVersion,
+                status,
+                cycle,
+                anchor,
+                anchor.getDayOfMonth(),
+                trialEndsOn,
+                startedOn,
+                endedOn,
+                autoCharge,
+                paymentMethod,
+                at);
+    }
 }

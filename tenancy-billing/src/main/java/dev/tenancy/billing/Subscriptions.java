@@ -156,20 +156,7 @@ public final class Subscriptions {
     }
 
     private Subscription onPlan(Subscription s, PlanVersion plan) {
-        return new Subscription(
-                s.tenant(),
-                plan.key(),
-                plan.version(),
-                s.status(),
-                s.cycle(),
-                s.anchor(),
-                s.anchorDay(),
-                s.trialEndsOn(),
-                s.startedOn(),
-                s.endedOn(),
-                s.autoCharge(),
-                s.paymentMethod(),
-                now());
+        return s.onPlan(plan.key(), plan.version(), now());
     }
 
     /**
@@ -227,25 +214,7 @@ public final class Subscriptions {
     public Subscription changeCycle(TenantId tenant, BillingCycle cycle, int anchorDay, Actor actor, String reason) {
         String why = BillingDatabase.requireReason(reason, "Changing the billing cycle of '" + tenant + "'");
         new BillingSchedule(cycle, today(), anchorDay); // validates
-        return update(
-                tenant,
-                actor,
-                "change_cycle",
-                why,
-                s -> new Subscription(
-                        s.tenant(),
-                        s.planKey(),
-                        s.planVersion(),
-                        s.status(),
-                        cycle,
-                        s.anchor(),
-                        anchorDay,
-                        s.trialEndsOn(),
-                        s.startedOn(),
-                        s.endedOn(),
-                        s.autoCharge(),
-                        s.paymentMethod(),
-                        now()));
+        return update(tenant, actor, "change_cycle", why, s -> s.onCycle(cycle, anchorDay, now()));
     }
 
     /** Sets how the tenant pays and whether invoices are charged automatically. */
@@ -253,25 +222,7 @@ public final class Subscriptions {
             TenantId tenant, PaymentMethod method, boolean autoCharge, Actor actor, String reason) {
         Objects.requireNonNull(method, "method");
         String why = BillingDatabase.requireReason(reason, "Changing the payment of '" + tenant + "'");
-        return update(
-                tenant,
-                actor,
-                "change_payment",
-                why,
-                s -> new Subscription(
-                        s.tenant(),
-                        s.planKey(),
-                        s.planVersion(),
-                        s.status(),
-                        s.cycle(),
-                        s.anchor(),
-                        s.anchorDay(),
-                        s.trialEndsOn(),
-                        s.startedOn(),
-                        s.endedOn(),
-                        autoCharge,
-                        method,
-                        now()));
+        return update(tenant, actor, "change_payment", why, s -> s.payingBy(method, autoCharge, now()));
     }
 
     /**
@@ -296,20 +247,7 @@ public final class Subscriptions {
                                 .toList());
             }
             boolean ends = target == SubscriptionStatus.CANCELLED || target == SubscriptionStatus.EXPIRED;
-            return new Subscription(
-                    s.tenant(),
-                    s.planKey(),
-                    s.planVersion(),
-                    target,
-                    s.cycle(),
-                    s.anchor(),
-                    s.anchorDay(),
-                    s.trialEndsOn(),
-                    s.startedOn(),
-                    ends ? today() : null,
-                    s.autoCharge(),
-                    s.paymentMethod(),
-                    now());
+            return s.inStatus(target, ends ? today() : null, now());
         });
     }
 
@@ -334,21 +272,10 @@ public final class Subscriptions {
                 if (cur.status() != SubscriptionStatus.TRIAL) {
                     return null; // another node converted it meanwhile
                 }
-                LocalDate anchor = t.trialEndsOn();
-                return new Subscription(
-                        cur.tenant(),
-                        cur.planKey(),
-                        cur.planVersion(),
-                        target,
-                        cur.cycle(),
-                        canPay ? anchor : cur.anchor(),
-                        canPay ? anchor.getDayOfMonth() : cur.anchorDay(),
-                        cur.trialEndsOn(),
-                        cur.startedOn(),
-                        canPay ? null : today,
-                        cur.autoCharge(),
-                        cur.paymentMethod(),
-                        now());
+                Instant at = now();
+                return canPay
+                        ? cur.inStatus(target, null, at).anchoredOn(t.trialEndsOn(), at)
+                        : cur.inStatus(target, today, at);
             });
             if (after.status() == SubscriptionStatus.ACTIVE && target == SubscriptionStatus.ACTIVE) {
                 converted++;
