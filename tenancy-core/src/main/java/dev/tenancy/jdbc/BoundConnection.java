@@ -187,6 +187,12 @@ final class BoundConnection extends ConnectionDelegate {
         return super.nativeSQL(sql);
     }
 
+    /** An array built here: its result sets name no statement (the driver's name one on the pooled connection). */
+    @Override
+    public java.sql.Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return new WatchedArray(super.createArrayOf(typeName, elements), null, this);
+    }
+
     @Override
     public Statement createStatement() throws SQLException {
         return new WatchedStatement(super.createStatement(), this);

@@ -386,6 +386,20 @@ public abstract class IsolationContract {
             });
             assertThat(read(alpha)).as("through an array: " + poison).containsExactly(alpha + ":a");
             assertThat(read(beta)).as("through an array: " + poison).containsExactly(beta + ":b");
+            // And through an array the connection builds, whose result sets the driver gives a statement.
+            TenantContext.where(alpha).call(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    String type = kind() == TestDatabase.Kind.H2 ? "INTEGER" : "int4";
+                    try (ResultSet elements =
+                            c.createArrayOf(type, new Object[] {1, 2}).getResultSet()) {
+                        Statement named = elements.getStatement();
+                        assertThat(named)
+                                .as("a built array's result set names no statement")
+                                .isNull();
+                    }
+                }
+                return null;
+            });
             if (kind() == TestDatabase.Kind.POSTGRESQL) {
                 // And through the statement a ref cursor's result set names.
                 TenantContext.where(alpha).call(() -> {
