@@ -6,10 +6,10 @@ import java.util.stream.*;
 
 /**
  * Writes the JDBC wrappers of {@code dev.tenancy.jdbc} ({@code ConnectionDelegate}, {@code
- * WatchedStatement}, {@code WatchedPreparedStatement}, {@code WatchedResultSet}, {@code WatchedArray}): one plain
- * delegating method per interface
- * method, with the hooks {@code BoundConnection} needs, instead of a JDK proxy's reflective
- * dispatch on every JDBC call. Run from the repository root, then format:
+ * WatchedStatement}, {@code WatchedPreparedStatement}, {@code WatchedCallableStatement}, {@code
+ * WatchedResultSet}, {@code WatchedArray}): one plain delegating method per interface method,
+ * with the hooks {@code BoundConnection} needs, instead of a JDK proxy's reflective dispatch on
+ * every JDBC call. Run from the repository root, then format:
  *
  * <pre>
  * java tenancy-core/src/build/GenerateJdbcWrappers.java tenancy-core/src/main/java/dev/tenancy/jdbc
@@ -91,19 +91,19 @@ public class GenerateJdbcWrappers {
      * array, whose result sets name a driver statement) goes through {@code
      * BoundConnection.watchedValue}; so does a typed {@code getObject}, with the type asked for.
      */
-    static java.util.function.UnaryOperator<String> valueWatch(Method m) {
+    static java.util.function.UnaryOperator<String> valueWatch(Method m, String statement) {
         Class<?> r = m.getReturnType();
         if (m.getName().equals("unwrap")) {
             return invoke -> invoke;
         }
         if (r == ResultSet.class || r == java.sql.Array.class) {
-            return invoke -> "(" + r.getName() + ") connection.watchedValue(" + invoke + ", statement, null)";
+            return invoke -> "(" + r.getName() + ") connection.watchedValue(" + invoke + ", " + statement + ", null)";
         }
         if (r == Object.class) {
             Class<?>[] p = m.getParameterTypes();
             String type = p.length == 2 && p[1] == Class.class ? "a1" : "null";
             String cast = m.getGenericReturnType() instanceof TypeVariable<?> v ? "(" + v.getName() + ") " : "";
-            return invoke -> cast + "connection.watchedValue(" + invoke + ", statement, " + type + ")";
+            return invoke -> cast + "connection.watchedValue(" + invoke + ", " + statement + ", " + type + ")";
         }
         return invoke -> invoke;
     }
@@ -149,20 +149,27 @@ public class GenerateJdbcWrappers {
         c.append("}\n");
         Files.writeString(out.resolve("ConnectionDelegate.java"), c.toString());
 
-        // A prepared statement is a statement: WatchedPreparedStatement inherits WatchedStatement's
-        // methods and adds only PreparedStatement's own, plus the batch runs (a write there).
-        Set<String> statementMethods = methods(Statement.class).stream()
-                .map(m -> m.getName() + Arrays.toString(m.getParameterTypes()))
-                .collect(Collectors.toSet());
-        for (Class<?> iface : List.of(Statement.class, PreparedStatement.class)) {
-            boolean prepared = iface == PreparedStatement.class;
+        // A prepared statement is a statement and a call a prepared statement: each wrapper
+        // inherits the one before and adds only its interface's own methods, plus (prepared) the
+        // batch runs, a write there. A call's values (ref cursors, arrays) are watched.
+        List<Class<?>> chain = List.of(Statement.class, PreparedStatement.class, CallableStatement.class);
+        for (int k = 0; k < chain.size(); k++) {
+            Class<?> iface = chain.get(k);
+            boolean prepared = k > 0;
+            boolean callable = iface == CallableStatement.class;
             String name = "Watched" + iface.getSimpleName();
+            String parent = prepared ? "Watched" + chain.get(k - 1).getSimpleName() : null;
+            Set<String> inherited = prepared
+                    ? methods(chain.get(k - 1)).stream()
+                            .map(m -> m.getName() + Arrays.toString(m.getParameterTypes()))
+                            .collect(Collectors.toSet())
+                    : Set.of();
             StringBuilder s = new StringBuilder(header("/**\n * A {@link " + iface.getName() + "} of a {@link BoundConnection}: SQL passed to an {@code execute}\n"
                     + " * method or {@code addBatch} is inspected before it runs, a failure marks the connection\n"
                     + " * disturbed, and {@code getConnection} returns the bound connection. Generated from the JDBC\n"
                     + " * interface; plain calls instead of a JDK proxy's reflective dispatch.\n *\n" + GENERATED + " */\n"
                     + "@SuppressWarnings({\"deprecation\", \"unchecked\"})\n"
-                    + (prepared ? "final class " + name + " extends WatchedStatement implements " : "class " + name + " implements ")
+                    + (callable ? "final " : "") + "class " + name + (prepared ? " extends " + parent : "") + " implements "
                     + iface.getName() + " {\n"
                     + "    private final " + iface.getName() + " delegate;\n"
                     + "    private final BoundConnection connection;\n\n"
@@ -182,8 +189,8 @@ public class GenerateJdbcWrappers {
                 String n = m.getName();
                 Class<?>[] p = m.getParameterTypes();
                 boolean batchRun = p.length == 0 && (n.equals("executeBatch") || n.equals("executeLargeBatch"));
-                if (prepared && statementMethods.contains(n + Arrays.toString(p)) && !batchRun) {
-                    continue; // inherited from WatchedStatement
+                if (inherited.contains(n + Arrays.toString(p)) && !(iface == PreparedStatement.class && batchRun)) {
+                    continue; // inherited
                 }
                 s.append(signature(m)).append(" {\n");
                 if (n.equals("getConnection") && p.length == 0) {
@@ -199,7 +206,8 @@ public class GenerateJdbcWrappers {
                 } else if (n.equals("unwrap") || n.equals("isWrapperFor")) {
                     pre = "        connection.unwrapping();\n";
                 }
-                s.append(call(m, "delegate", pre, true)).append("    }\n\n");
+                s.append(callable ? call(m, "delegate", pre, valueWatch(m, "this")) : call(m, "delegate", pre, true))
+                        .append("    }\n\n");
             }
             s.setLength(s.length() - 1);
             s.append("}\n");
@@ -247,7 +255,7 @@ public class GenerateJdbcWrappers {
                 continue;
             }
             String pre = n.equals("unwrap") || n.equals("isWrapperFor") ? "        connection.unwrapping();\n" : "";
-            r.append(call(m, "delegate", pre, valueWatch(m))).append("    }\n\n");
+            r.append(call(m, "delegate", pre, valueWatch(m, "statement"))).append("    }\n\n");
         }
         r.setLength(r.length() - 1);
         r.append("}\n");

@@ -1,6 +1,5 @@
 package dev.tenancy.jdbc;
 
-import java.lang.reflect.InvocationTargetException;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,9 +97,9 @@ final class BoundConnection extends ConnectionDelegate {
      */
     Object watchedValue(Object value, Statement statement, Class<?> requested) {
         Object watched;
-        if (value instanceof ResultSet rs && !(rs instanceof WatchedResultSet)) {
+        if (value instanceof ResultSet rs) {
             watched = new WatchedResultSet(rs, statement, this);
-        } else if (value instanceof java.sql.Array array && !(array instanceof WatchedArray)) {
+        } else if (value instanceof java.sql.Array array) {
             watched = new WatchedArray(array, statement, this);
         } else {
             return value;
@@ -248,65 +247,19 @@ final class BoundConnection extends ConnectionDelegate {
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
         beforeSql(sql);
-        return watched(super.prepareCall(sql));
+        return new WatchedCallableStatement(super.prepareCall(sql), this);
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int type, int concurrency) throws SQLException {
         beforeSql(sql);
-        return watched(super.prepareCall(sql, type, concurrency));
+        return new WatchedCallableStatement(super.prepareCall(sql, type, concurrency), this);
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int type, int concurrency, int holdability) throws SQLException {
         beforeSql(sql);
-        return watched(super.prepareCall(sql, type, concurrency, holdability));
-    }
-
-    /** Stored-procedure calls are rare: a JDK proxy watches them, with the same hooks. */
-    private CallableStatement watched(CallableStatement call) {
-        return Proxies.of(CallableStatement.class, (proxy, method, args) -> {
-            String name = method.getName();
-            switch (name) {
-                case "getConnection" -> {
-                    return this;
-                }
-                case "equals" -> {
-                    return proxy == args[0];
-                }
-                case "hashCode" -> {
-                    return System.identityHashCode(proxy);
-                }
-                case "unwrap", "isWrapperFor" -> unwrapping();
-                default -> {}
-            }
-            if (args != null
-                    && args.length > 0
-                    && args[0] instanceof String sql
-                    && (name.startsWith("execute") || name.equals("addBatch"))) {
-                beforeSql(sql);
-            }
-            if ((args == null || args.length == 0)
-                    && (name.equals("executeUpdate")
-                            || name.equals("executeLargeUpdate")
-                            || name.equals("executeBatch")
-                            || name.equals("executeLargeBatch"))) {
-                beforeWrite();
-            }
-            Object result;
-            try {
-                result = method.invoke(call, args);
-            } catch (InvocationTargetException e) {
-                disturbed = true;
-                throw e.getCause();
-            }
-            // Result sets, ref cursors and arrays lead back to the watched call, not the driver's.
-            if (name.equals("unwrap")) {
-                return result;
-            }
-            Class<?> requested = args != null && args.length == 2 && args[1] instanceof Class<?> type ? type : null;
-            return watchedValue(result, (Statement) proxy, requested);
-        });
+        return new WatchedCallableStatement(super.prepareCall(sql, type, concurrency, holdability), this);
     }
 
     private void inspect(String sql) {

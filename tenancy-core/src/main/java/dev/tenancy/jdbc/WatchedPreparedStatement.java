@@ -12,7 +12,7 @@ import java.sql.SQLException;
  * java.sql} interfaces; regenerate rather than edit.
  */
 @SuppressWarnings({"deprecation", "unchecked"})
-final class WatchedPreparedStatement extends WatchedStatement implements java.sql.PreparedStatement {
+class WatchedPreparedStatement extends WatchedStatement implements java.sql.PreparedStatement {
     private final java.sql.PreparedStatement delegate;
     private final BoundConnection connection;
 
