@@ -71,7 +71,8 @@ public record Subscription(
                 at);
     }
 
-    Subscription onCycle(BillingCycle cycle, int anchorDay, Instant at) {
+    /** Billed every {@code cycle} from {@code anchor}, on day {@code anchorDay} of the month. */
+    Subscription onSchedule(BillingCycle cycle, LocalDate anchor, int anchorDay, Instant at) {
         return new Subscription(
                 tenant,
                 planKey,
@@ -115,24 +116,6 @@ public record Subscription(
                 cycle,
                 anchor,
                 anchorDay,
-                trialEndsOn,
-                startedOn,
-                endedOn,
-                autoCharge,
-                paymentMethod,
-                at);
-    }
-
-    /** Anchored on {@code anchor}, billing on its day of the month. */
-    Subscription anchoredOn(LocalDate anchor, Instant at) {
-        return new Subscription(
-                tenant,
-                planKey,
-                planVersion,
-                status,
-                cycle,
-                anchor,
-                anchor.getDayOfMonth(),
                 trialEndsOn,
                 startedOn,
                 endedOn,

@@ -214,7 +214,7 @@ public final class Subscriptions {
     public Subscription changeCycle(TenantId tenant, BillingCycle cycle, int anchorDay, Actor actor, String reason) {
         String why = BillingDatabase.requireReason(reason, "Changing the billing cycle of '" + tenant + "'");
         new BillingSchedule(cycle, today(), anchorDay); // validates
-        return update(tenant, actor, "change_cycle", why, s -> s.onCycle(cycle, anchorDay, now()));
+        return update(tenant, actor, "change_cycle", why, s -> s.onSchedule(cycle, s.anchor(), anchorDay, now()));
     }
 
     /** Sets how the tenant pays and whether invoices are charged automatically. */
@@ -274,7 +274,12 @@ public final class Subscriptions {
                 }
                 Instant at = now();
                 return canPay
-                        ? cur.inStatus(target, null, at).anchoredOn(t.trialEndsOn(), at)
+                        ? cur.inStatus(target, null, at)
+                                .onSchedule(
+                                        cur.cycle(),
+                                        t.trialEndsOn(),
+                                        t.trialEndsOn().getDayOfMonth(),
+                                        at)
                         : cur.inStatus(target, today, at);
             });
             if (after.status() == SubscriptionStatus.ACTIVE && target == SubscriptionStatus.ACTIVE) {
