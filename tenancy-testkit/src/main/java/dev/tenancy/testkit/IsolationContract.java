@@ -22,8 +22,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -308,6 +310,12 @@ public abstract class IsolationContract {
         void run(Connection c) throws SQLException;
     }
 
+    /** Runs {@code poison} on a borrowed connection along one path to its session. */
+    @FunctionalInterface
+    private interface Poisoning {
+        void run(Connection c, String poison) throws SQLException;
+    }
+
     @Test
     @DisplayName("a borrower that changes its own binding does not pass it on")
     void poisonedConnection_isReboundBeforeTheNextBorrower() throws Exception {
@@ -323,109 +331,86 @@ public abstract class IsolationContract {
         } else {
             poisons.add("SET SCHEMA INFORMATION_SCHEMA");
         }
+        // Every way tenant code can reach a statement on the session: the poison must not outlive the borrow.
+        Map<String, Poisoning> paths = new LinkedHashMap<>();
+        paths.put("directly", (c, poison) -> {
+            try (Statement s = c.createStatement()) {
+                s.execute(poison);
+            }
+        });
+        // The connection metadata hands out, which the routed connection does not watch.
+        paths.put("through metadata", (c, poison) -> {
+            try (Statement s = c.getMetaData().getConnection().createStatement()) {
+                s.execute(poison);
+            }
+        });
+        paths.put("through a result set", (c, poison) -> {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.getStatement()).isSameAs(s);
+                rs.getStatement().execute(poison);
+            }
+        });
+        paths.put("through a call's result set", (c, poison) -> {
+            try (CallableStatement call = c.prepareCall("SELECT 1");
+                    ResultSet rs = call.executeQuery();
+                    Statement s = rs.getStatement().getConnection().createStatement()) {
+                assertThat(rs.getStatement()).isSameAs(call);
+                s.execute(poison);
+            }
+        });
+        paths.put("through an array", (c, poison) -> {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT ARRAY[1, 2]")) {
+                rs.next();
+                try (ResultSet elements = rs.getArray(1).getResultSet();
+                        Statement leaked =
+                                elements.getStatement().getConnection().createStatement()) {
+                    assertThat(elements.getStatement()).isSameAs(s);
+                    leaked.execute(poison);
+                }
+            }
+        });
+        // An array the connection builds, whose result sets the driver gives a statement.
+        paths.put("through a built array", (c, poison) -> {
+            String type = kind() == TestDatabase.Kind.H2 ? "INTEGER" : "int4";
+            try (ResultSet elements = c.createArrayOf(type, new Object[] {1, 2}).getResultSet()) {
+                assertThat(elements.getStatement())
+                        .as("a built array's result set names no statement")
+                        .isNull();
+            }
+        });
+        if (kind() == TestDatabase.Kind.POSTGRESQL) {
+            paths.put("through a ref cursor", (c, poison) -> {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE OR REPLACE FUNCTION pg_temp.tenancy_cursor() RETURNS refcursor AS"
+                            + " $$ DECLARE r refcursor; BEGIN OPEN r FOR SELECT 1; RETURN r; END $$"
+                            + " LANGUAGE plpgsql");
+                    try (ResultSet rs = s.executeQuery("SELECT pg_temp.tenancy_cursor()")) {
+                        rs.next();
+                        try (ResultSet cursor = (ResultSet) rs.getObject(1);
+                                Statement leaked =
+                                        cursor.getStatement().getConnection().createStatement()) {
+                            assertThat(cursor.getStatement()).isSameAs(s);
+                            leaked.execute(poison);
+                        }
+                    }
+                }
+                c.commit();
+            });
+        }
         for (String poison : poisons) {
-            TenantContext.where(alpha).call(() -> {
-                try (Connection c = dataSource.getConnection();
-                        Statement s = c.createStatement()) {
-                    s.execute(poison);
-                }
-                return null;
-            });
-            assertThat(read(alpha)).as(poison).containsExactly(alpha + ":a");
-            assertThat(read(beta)).as(poison).containsExactly(beta + ":b");
-            // The same through the connection metadata hands out, which the routed connection does not watch.
-            TenantContext.where(alpha).call(() -> {
-                try (Connection c = dataSource.getConnection();
-                        Statement s = c.getMetaData().getConnection().createStatement()) {
-                    s.execute(poison);
-                }
-                return null;
-            });
-            assertThat(read(alpha)).as("through metadata: " + poison).containsExactly(alpha + ":a");
-            assertThat(read(beta)).as("through metadata: " + poison).containsExactly(beta + ":b");
-            // And through the statement a result set names.
-            TenantContext.where(alpha).call(() -> {
-                try (Connection c = dataSource.getConnection();
-                        Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT 1")) {
-                    assertThat(rs.getStatement()).isSameAs(s);
-                    rs.getStatement().execute(poison);
-                }
-                return null;
-            });
-            assertThat(read(alpha)).as("through a result set: " + poison).containsExactly(alpha + ":a");
-            assertThat(read(beta)).as("through a result set: " + poison).containsExactly(beta + ":b");
-            // And through the connection a stored-procedure call's result set leads to.
-            TenantContext.where(alpha).call(() -> {
-                try (Connection c = dataSource.getConnection();
-                        CallableStatement call = c.prepareCall("SELECT 1");
-                        ResultSet rs = call.executeQuery()) {
-                    assertThat(rs.getStatement()).isSameAs(call);
-                    try (Statement s = rs.getStatement().getConnection().createStatement()) {
-                        s.execute(poison);
-                    }
-                }
-                return null;
-            });
-            assertThat(read(alpha)).as("through a call's result set: " + poison).containsExactly(alpha + ":a");
-            assertThat(read(beta)).as("through a call's result set: " + poison).containsExactly(beta + ":b");
-            // And through the statement an array's result set names.
-            TenantContext.where(alpha).call(() -> {
-                try (Connection c = dataSource.getConnection();
-                        Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT ARRAY[1, 2]")) {
-                    rs.next();
-                    try (ResultSet elements = rs.getArray(1).getResultSet();
-                            Statement leaked =
-                                    elements.getStatement().getConnection().createStatement()) {
-                        assertThat(elements.getStatement()).isSameAs(s);
-                        leaked.execute(poison);
-                    }
-                }
-                return null;
-            });
-            assertThat(read(alpha)).as("through an array: " + poison).containsExactly(alpha + ":a");
-            assertThat(read(beta)).as("through an array: " + poison).containsExactly(beta + ":b");
-            // And through an array the connection builds, whose result sets the driver gives a statement.
-            TenantContext.where(alpha).call(() -> {
-                try (Connection c = dataSource.getConnection()) {
-                    String type = kind() == TestDatabase.Kind.H2 ? "INTEGER" : "int4";
-                    try (ResultSet elements =
-                            c.createArrayOf(type, new Object[] {1, 2}).getResultSet()) {
-                        Statement named = elements.getStatement();
-                        assertThat(named)
-                                .as("a built array's result set names no statement")
-                                .isNull();
-                    }
-                }
-                return null;
-            });
-            if (kind() == TestDatabase.Kind.POSTGRESQL) {
-                // And through the statement a ref cursor's result set names.
+            for (Map.Entry<String, Poisoning> path : paths.entrySet()) {
                 TenantContext.where(alpha).call(() -> {
                     try (Connection c = dataSource.getConnection()) {
-                        c.setAutoCommit(false);
-                        try (Statement s = c.createStatement()) {
-                            s.execute("CREATE OR REPLACE FUNCTION pg_temp.tenancy_cursor() RETURNS refcursor AS"
-                                    + " $$ DECLARE r refcursor; BEGIN OPEN r FOR SELECT 1; RETURN r; END $$"
-                                    + " LANGUAGE plpgsql");
-                            try (ResultSet rs = s.executeQuery("SELECT pg_temp.tenancy_cursor()")) {
-                                rs.next();
-                                try (ResultSet cursor = (ResultSet) rs.getObject(1);
-                                        Statement leaked = cursor.getStatement()
-                                                .getConnection()
-                                                .createStatement()) {
-                                    assertThat(cursor.getStatement()).isSameAs(s);
-                                    leaked.execute(poison);
-                                }
-                            }
-                        }
-                        c.commit();
+                        path.getValue().run(c, poison);
                     }
                     return null;
                 });
-                assertThat(read(alpha)).as("through a ref cursor: " + poison).containsExactly(alpha + ":a");
-                assertThat(read(beta)).as("through a ref cursor: " + poison).containsExactly(beta + ":b");
+                String what = path.getKey() + ": " + poison;
+                assertThat(read(alpha)).as(what).containsExactly(alpha + ":a");
+                assertThat(read(beta)).as(what).containsExactly(beta + ":b");
             }
         }
         // And the poisoned connection still writes where it should.
