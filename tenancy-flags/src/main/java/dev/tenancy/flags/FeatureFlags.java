@@ -46,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * <p>Changes reach the snapshots at once on this node, through the store's notifications (on
  * PostgreSQL, LISTEN/NOTIFY) on other nodes, and through a poll of {@link FlagStore#version()}
  * (every 5 minutes by default) as the safety net. A store that fails keeps the last good state.
+ *
+ * <p>Plan rules read each tenant's tier from the catalog when its snapshot is computed. A tier
+ * change (an upgrade through tenancy-billing, or {@code catalog.update(...)}) is picked up by the
+ * same poll, which rechecks the tiers of the tenants evaluated so far, so within the poll interval
+ * plus the catalog's cache TTL; call {@link #refresh()} after changing a tier to apply it on this
+ * node at once.
  */
 public final class FeatureFlags implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureFlags.class);
@@ -259,9 +265,18 @@ public final class FeatureFlags implements AutoCloseable {
         try {
             if (store.version() != state.version) {
                 refresh();
+                return;
             }
         } catch (RuntimeException e) {
             LOG.warn("Could not poll the feature flag store", e);
+            return;
+        }
+        try {
+            if (state.tiersChanged()) {
+                refresh();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read tenants' plan tiers from the catalog; keeping the current snapshots", e);
         }
     }
 
@@ -412,7 +427,10 @@ public final class FeatureFlags implements AutoCloseable {
             return this;
         }
 
-        /** How often the store's version is polled, the safety net behind notifications; 5 minutes by default. */
+        /**
+         * How often the store's version, and the catalog's tier of each tenant evaluated so far, are
+         * polled: the safety net behind notifications; 5 minutes by default.
+         */
         public Builder pollInterval(Duration pollInterval) {
             if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
                 throw new IllegalArgumentException("pollInterval " + pollInterval + " must be positive");

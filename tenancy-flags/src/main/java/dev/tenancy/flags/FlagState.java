@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,15 +35,17 @@ final class FlagState {
     static final class TenantFlags {
         final FlagState state;
         final TenantId tenant;
+        final String tier; // the catalog's tier when computed; null without a catalog or an unknown tenant
         final boolean[] value;
         final byte[] reason;
         final long[] userSeed; // rollout hash state after flag key + tenant; for user rollouts
         final int[] userRollout; // the user rollout that applies (basis points), 0 unless the value is the default
         final String[] config;
 
-        TenantFlags(FlagState state, TenantId tenant, int size) {
+        TenantFlags(FlagState state, TenantId tenant, String tier, int size) {
             this.state = state;
             this.tenant = tenant;
+            this.tier = tier;
             this.value = new boolean[size];
             this.reason = new byte[size];
             this.userSeed = new long[size];
@@ -80,13 +82,9 @@ final class FlagState {
     }
 
     private TenantFlags compute(TenantId id) {
-        String tier = null;
-        if (catalog != null) {
-            Optional<Tenant> found = catalog.find(id);
-            tier = found.map(Tenant::tier).orElse(null);
-        }
+        String tier = tierOf(id);
         Map<String, FlagOverride> own = overrides.getOrDefault(id, Map.of());
-        TenantFlags flags = new TenantFlags(this, id, definitions.length);
+        TenantFlags flags = new TenantFlags(this, id, tier, definitions.length);
         for (int i = 0; i < definitions.length; i++) {
             FlagDefinition d = definitions[i];
             if (d == null) {
@@ -113,6 +111,27 @@ final class FlagState {
             }
         }
         return flags;
+    }
+
+    private String tierOf(TenantId id) {
+        return catalog == null ? null : catalog.find(id).map(Tenant::tier).orElse(null);
+    }
+
+    /**
+     * Whether the catalog now lists another tier for a tenant whose snapshot was computed: a plan
+     * change (an upgrade, a downgrade) made after this state was built. Reads the catalog once per
+     * computed tenant, so it is meant for a cached catalog.
+     */
+    boolean tiersChanged() {
+        if (catalog == null) {
+            return false;
+        }
+        for (TenantFlags flags : tenants.values()) {
+            if (!Objects.equals(tierOf(flags.tenant), flags.tier)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void set(TenantFlags flags, int i, boolean value, byte reason) {

@@ -9,6 +9,7 @@ import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.catalog.TenantUpdate;
 import dev.tenancy.context.TenantContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,13 +28,14 @@ class FeatureFlagsTest {
     private static final TenantId INITECH = TenantId.of("initech");
 
     private AuditLog audit;
+    private TenantCatalog catalog;
     private FlagStore store;
     private FeatureFlags flags;
 
     @BeforeEach
     void setUp() {
         audit = AuditLog.inMemory();
-        TenantCatalog catalog = TenantCatalog.inMemory(audit);
+        catalog = TenantCatalog.inMemory(audit);
         catalog.register(
                 TenantRegistration.builder(ACME, "Acme")
                         .tier("enterprise")
@@ -97,6 +99,37 @@ class FeatureFlagsTest {
         assertThat(flags.flag("sso-saml").evaluate(ACME, null))
                 .isEqualTo(new FlagEvaluation("sso-saml", true, FlagEvaluation.Reason.PLAN, null));
         assertThat(flags.flag("sso-saml").isEnabled(GLOBEX)).isFalse();
+    }
+
+    @Test
+    void aTierChange_inTheCatalog_isSeenAtTheNextPoll_orAtOnceOnRefresh() throws Exception {
+        define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
+        try (FeatureFlags polling = FeatureFlags.builder()
+                .store(store)
+                .catalog(catalog)
+                .pollInterval(Duration.ofMillis(20))
+                .build()) {
+            Flag sso = polling.flag("sso-saml");
+            assertThat(sso.isEnabled(GLOBEX)).isFalse();
+            assertThat(TenantContext.where(GLOBEX).get(() -> sso.isEnabled())).isFalse();
+
+            catalog.update(GLOBEX, TenantUpdate.builder().tier("enterprise").build(), PM);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!sso.isEnabled(GLOBEX) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(sso.evaluate(GLOBEX, null).reason())
+                    .as("upgraded: the poll saw the new tier")
+                    .isEqualTo(FlagEvaluation.Reason.PLAN);
+            assertThat(TenantContext.where(GLOBEX).get(() -> sso.isEnabled())).isTrue();
+        }
+
+        assertThat(flags.flag("sso-saml").isEnabled(ACME)).isTrue();
+        catalog.update(ACME, TenantUpdate.builder().tier("pro").build(), PM);
+        flags.refresh();
+        assertThat(flags.flag("sso-saml").isEnabled(ACME))
+                .as("downgraded, applied by refresh()")
+                .isFalse();
     }
 
     @Test
