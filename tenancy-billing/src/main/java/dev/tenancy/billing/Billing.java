@@ -15,7 +15,7 @@ import javax.sql.DataSource;
  * <pre>{@code
  * Billing billing = Billing.builder(dataSource)
  *         .auditLog(audit)
- *         .catalog(catalog)                              // skip suspended/archived tenants in the cycle
+ *         .catalog(catalog)                              // tiers follow plans; the cycle skips suspended tenants
  *         .modules(ModuleEntitlements.of(featureFlags))  // modules on each invoice
  *         .pricing(PricingConfig.fromJson(json))         // module prices, bundles, issue and due days
  *         .build();
@@ -57,6 +57,7 @@ public final class Billing {
                 .build();
         this.subscriptions = Subscriptions.builder(b.dataSource)
                 .plans(plans)
+                .catalog(b.catalog)
                 .auditLog(b.audit)
                 .clock(b.clock)
                 .zone(b.zone)
@@ -157,7 +158,11 @@ public final class Billing {
             return this;
         }
 
-        /** The tenant catalog: the cycle skips tenants that are not active (suspended, archived, pending, rejected). */
+        /**
+         * The tenant catalog: subscribing and changing plans set the tenant's tier to the plan's
+         * (what feature flags' plan rules read), and the cycle skips tenants that are not active
+         * (suspended, archived, pending, rejected).
+         */
         public Builder catalog(TenantCatalog catalog) {
             this.catalog = catalog;
             return this;

@@ -1,9 +1,12 @@
 package dev.tenancy.billing;
 
 import dev.tenancy.Actor;
+import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantUpdate;
 import dev.tenancy.internal.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,6 +44,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Terms terms = subs.terms(acme);                    // plan + overrides as they apply today
  * }</pre>
  *
+ * <p>With a tenant catalog ({@link Billing.Builder#catalog}), subscribing and changing plans also
+ * set the tenant's tier in the catalog to the plan's tier, which tenancy-flags' plan rules read
+ * (a tenant the catalog does not know is left alone). The subscription commits first; should the
+ * catalog then fail, the error says so and repeating the same call sets the tier.
+ *
  * <p>Status changes: trial to active, expired or cancelled; active to past due or cancelled; past
  * due to active or cancelled; cancelled or expired to active (reactivation). Anything else is
  * refused with an error that names both statuses. {@link #convertTrials} is the idempotent job
@@ -62,6 +70,7 @@ public final class Subscriptions {
 
     private final BillingDatabase db;
     private final PlanCatalog plans;
+    private final TenantCatalog catalog; // null: tiers are not kept in a catalog
     private final InstantSource clock;
     private final ZoneId zone;
 
@@ -69,6 +78,7 @@ public final class Subscriptions {
         this.db = new BillingDatabase(b.dataSource, b.audit);
         this.plans =
                 Objects.requireNonNull(b.plans, "plans: subscriptions refer to plan versions; pass the PlanCatalog");
+        this.catalog = b.catalog;
         this.clock = b.clock;
         this.zone = b.zone;
     }
@@ -119,8 +129,9 @@ public final class Subscriptions {
                 true,
                 PaymentMethod.CARD,
                 now());
+        Subscription subscribed;
         try {
-            return db.change("subscribe '" + tenant + "'", (c, audit) -> {
+            subscribed = db.change("subscribe '" + tenant + "'", (c, audit) -> {
                 insert(c, s);
                 audit.add(entry(
                         "create",
@@ -146,13 +157,47 @@ public final class Subscriptions {
             }
             throw e;
         }
+        alignTier(tenant, plan, actor, "changePlan(" + tenant + ", \"" + planKey + "\", ...)");
+        return subscribed;
     }
 
     /** Moves the subscription to the current version of {@code planKey} (an upgrade, a downgrade, or off a grandfathered version). */
     public Subscription changePlan(TenantId tenant, String planKey, Actor actor, String reason) {
         String why = BillingDatabase.requireReason(reason, "Changing the plan of '" + tenant + "'");
         PlanVersion plan = requirePlan(planKey);
-        return update(tenant, actor, "change_plan", why, s -> onPlan(s, plan));
+        Subscription changed = update(
+                tenant,
+                actor,
+                "change_plan",
+                why,
+                s -> s.planKey().equals(plan.key()) && s.planVersion() == plan.version() ? null : onPlan(s, plan));
+        alignTier(tenant, plan, actor, "changePlan(" + tenant + ", \"" + planKey + "\", ...)");
+        return changed;
+    }
+
+    /**
+     * Sets the catalog's tier of {@code tenant} to {@code plan}'s, after the subscription change has
+     * committed; nothing without a catalog, for a tenant it does not know, or when the tier is already
+     * that.
+     */
+    private void alignTier(TenantId tenant, PlanVersion plan, Actor actor, String retry) {
+        if (catalog == null) {
+            return;
+        }
+        String tier = plan.plan().tier();
+        try {
+            Optional<Tenant> known = catalog.find(tenant);
+            if (known.isPresent() && !known.get().tier().equals(tier)) {
+                catalog.update(tenant, TenantUpdate.builder().tier(tier).build(), actor);
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "Tenant '" + tenant + "' is now subscribed to plan '" + plan.ref()
+                            + "', but its tier in the tenant catalog could not be set to '" + tier
+                            + "' (feature flags' plan rules read that tier): " + e.getMessage() + ". Call " + retry
+                            + " again to set it; the subscription stays as it is",
+                    e);
+        }
     }
 
     private Subscription onPlan(Subscription s, PlanVersion plan) {
@@ -205,6 +250,7 @@ public final class Subscriptions {
             });
             if (changed[0]) {
                 moved.add(tenant);
+                alignTier(tenant, plan, actor, "moveToCurrentVersion(\"" + planKey + "\", ...)");
             }
         }
         return moved;
@@ -632,6 +678,7 @@ public final class Subscriptions {
         private final DataSource dataSource;
         private AuditLog audit;
         private PlanCatalog plans;
+        private TenantCatalog catalog;
         private InstantSource clock = InstantSource.system();
         private ZoneId zone = ZoneOffset.UTC;
 
@@ -642,6 +689,12 @@ public final class Subscriptions {
         /** Required: the plan versions subscriptions hold. */
         public Builder plans(PlanCatalog plans) {
             this.plans = plans;
+            return this;
+        }
+
+        /** Where tenants' tiers follow their plans; {@code null} (the default) for none. */
+        public Builder catalog(TenantCatalog catalog) {
+            this.catalog = catalog;
             return this;
         }
 

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenancy.Actor;
+import dev.tenancy.StorageException;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEvent;
+import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.testkit.TestDatabase;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
@@ -228,6 +234,89 @@ abstract class BillingContract {
             assertThat(e.metadata())
                     .containsEntry("reason", "Upsell")
                     .containsEntry("plan", "standard@1 -> business@1");
+        }
+    }
+
+    @Nested
+    class Tiers {
+        private final TenantCatalog catalog = TenantCatalog.inMemory(AuditLog.inMemory());
+        private boolean catalogDown;
+
+        /** Subscriptions that keep the catalog's tiers; the catalog can be made to fail on writes. */
+        private Subscriptions subscriptions() {
+            TenantCatalog flaky = (TenantCatalog) Proxy.newProxyInstance(
+                    TenantCatalog.class.getClassLoader(), new Class<?>[] {TenantCatalog.class}, (proxy, m, args) -> {
+                        if (catalogDown && m.getName().equals("update")) {
+                            throw new StorageException("catalog database unreachable", null);
+                        }
+                        try {
+                            return m.invoke(catalog, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            return Subscriptions.builder(f.database.dataSource())
+                    .plans(f.plans)
+                    .auditLog(f.audit)
+                    .clock(f.clock)
+                    .catalog(flaky)
+                    .build();
+        }
+
+        private String tier(TenantId tenant) {
+            return catalog.require(tenant).tier();
+        }
+
+        @Test
+        void subscribing_and_changing_plans_set_the_tenants_tier_to_the_plans() {
+            TenantId acme = TenantId.of("acme");
+            catalog.register(
+                    TenantRegistration.builder(acme, "Acme").tier("free").build(), ADMIN);
+            Subscriptions subs = subscriptions();
+
+            subs.subscribe(acme, "professional", BillingCycle.MONTHLY, 0, ADMIN, "Signed up");
+            assertThat(tier(acme)).isEqualTo("pro");
+
+            Actor sales = Actor.user("sales-7", "sales_ops");
+            subs.changePlan(acme, "business", sales, "Upsell");
+            assertThat(tier(acme)).isEqualTo("business");
+            assertThat(catalog.require(acme).version())
+                    .as("one catalog change per tier change")
+                    .isEqualTo(3);
+
+            TenantId unknown = TenantId.of("not-in-catalog");
+            subs.subscribe(unknown, "standard", BillingCycle.MONTHLY, 0, ADMIN, "Imported");
+            assertThat(subs.subscription(unknown)).isPresent();
+            assertThat(catalog.find(unknown))
+                    .as("a tenant the catalog does not know is left alone")
+                    .isEmpty();
+        }
+
+        @Test
+        void a_catalog_that_fails_leaves_the_subscription_changed_and_names_the_retry_which_sets_the_tier() {
+            TenantId acme = TenantId.of("acme");
+            catalog.register(
+                    TenantRegistration.builder(acme, "Acme").tier("standard").build(), ADMIN);
+            Subscriptions subs = subscriptions();
+            subs.subscribe(acme, "standard", BillingCycle.MONTHLY, 0, ADMIN, "Signed up");
+
+            catalogDown = true;
+            assertThatThrownBy(() -> subs.changePlan(acme, "enterprise", ADMIN, "Contract signed"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("Tenant 'acme' is now subscribed to plan 'enterprise@1'")
+                    .hasMessageContaining("could not be set to 'enterprise'")
+                    .hasMessageContaining("catalog database unreachable")
+                    .hasMessageContaining("Call changePlan(acme, \"enterprise\", ...) again");
+            assertThat(subs.subscription(acme).orElseThrow().planKey()).isEqualTo("enterprise");
+            assertThat(tier(acme)).isEqualTo("standard");
+            int events = audited("subscription").size();
+
+            catalogDown = false;
+            subs.changePlan(acme, "enterprise", ADMIN, "Contract signed");
+            assertThat(tier(acme)).isEqualTo("enterprise");
+            assertThat(audited("subscription"))
+                    .as("the retry changes no subscription, so it records no subscription event")
+                    .hasSize(events);
         }
     }
 

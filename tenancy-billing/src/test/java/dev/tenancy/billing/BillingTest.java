@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.flags.FeatureFlags;
+import dev.tenancy.flags.FlagDefinition;
+import dev.tenancy.flags.FlagEvaluation;
+import dev.tenancy.flags.FlagStore;
 import dev.tenancy.testkit.TestDatabase;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +34,37 @@ class BillingTest {
             assertThat(billing.cycle().run(today, today, true, admin).createdCount())
                     .isEqualTo(1);
             assertThat(billing.analytics().mrr(today)).containsValue(Money.of(2_900, "USD"));
+        }
+    }
+
+    @Test
+    void an_upgrade_unlocks_the_plans_features_in_feature_flags() {
+        try (TestDatabase db = TestDatabase.h2()) {
+            AuditLog audit = AuditLog.inMemory();
+            Actor admin = Actor.system("test");
+            TenantCatalog catalog = TenantCatalog.inMemory(audit);
+            TenantId acme = TenantId.of("acme");
+            catalog.register(TenantRegistration.builder(acme, "Acme").active().build(), admin);
+            try (FeatureFlags flags = FeatureFlags.builder()
+                    .store(FlagStore.inMemory(audit))
+                    .catalog(catalog)
+                    .build()) {
+                flags.define(
+                        FlagDefinition.builder("sso-saml").tiers("enterprise").build(), admin, "plan feature");
+                Billing billing = Billing.builder(db.dataSource())
+                        .auditLog(audit)
+                        .catalog(catalog)
+                        .modules(ModuleEntitlements.of(flags))
+                        .build();
+                billing.plans().publishDefaults(admin);
+                billing.subscriptions().subscribe(acme, "professional", BillingCycle.MONTHLY, 0, admin, "Signed up");
+                assertThat(flags.flag("sso-saml").isEnabled(acme)).isFalse();
+
+                billing.subscriptions().changePlan(acme, "enterprise", admin, "Contract signed");
+                flags.refresh(); // other nodes: at their next poll
+
+                assertThat(flags.flag("sso-saml").evaluate(acme, null).reason()).isEqualTo(FlagEvaluation.Reason.PLAN);
+            }
         }
     }
 

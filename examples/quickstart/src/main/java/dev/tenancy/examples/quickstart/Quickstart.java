@@ -509,7 +509,7 @@ public final class Quickstart {
                 .build()) {
             Billing billing = Billing.builder(platform)
                     .auditLog(audit)
-                    .catalog(catalog) // the cycle skips tenants that are not active
+                    .catalog(catalog) // tiers follow plans; the cycle skips tenants that are not active
                     .modules(ModuleEntitlements.of(flags)) // acme has Commerce OS on (section 11)
                     .pricing(PricingConfig.defaults())
                     .build();
@@ -537,6 +537,10 @@ public final class Quickstart {
                     null,
                     admin,
                     "Partner test environment");
+            out.println("catalog tiers follow the plans: acme "
+                    + catalog.require(acme).tier() + ", hooli "
+                    + catalog.require(TenantId.of("hooli")).tier() + ", initech "
+                    + catalog.require(initech).tier());
             Terms terms = subscriptions.terms(acme).orElseThrow();
             out.println("acme: " + terms.plan().ref() + ", " + terms.percentOff() / 100 + " % off, api_calls "
                     + terms.limit("api_calls") + ", users " + terms.limit("users"));
