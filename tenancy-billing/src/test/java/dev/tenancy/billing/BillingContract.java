@@ -267,11 +267,16 @@ abstract class BillingContract {
             return catalog.require(tenant).tier();
         }
 
+        /** acme, in the catalog on {@code tier}. */
+        private TenantId acmeOn(String tier) {
+            TenantId acme = TenantId.of("acme");
+            catalog.register(TenantRegistration.builder(acme, "Acme").tier(tier).build(), ADMIN);
+            return acme;
+        }
+
         @Test
         void subscribing_and_changing_plans_set_the_tenants_tier_to_the_plans() {
-            TenantId acme = TenantId.of("acme");
-            catalog.register(
-                    TenantRegistration.builder(acme, "Acme").tier("free").build(), ADMIN);
+            TenantId acme = acmeOn("free");
             Subscriptions subs = subscriptions();
 
             subs.subscribe(acme, "professional", BillingCycle.MONTHLY, 0, ADMIN, "Signed up");
@@ -294,9 +299,7 @@ abstract class BillingContract {
 
         @Test
         void a_catalog_that_fails_leaves_the_subscription_changed_and_names_the_retry_which_sets_the_tier() {
-            TenantId acme = TenantId.of("acme");
-            catalog.register(
-                    TenantRegistration.builder(acme, "Acme").tier("standard").build(), ADMIN);
+            TenantId acme = acmeOn("standard");
             Subscriptions subs = subscriptions();
             subs.subscribe(acme, "standard", BillingCycle.MONTHLY, 0, ADMIN, "Signed up");
 
