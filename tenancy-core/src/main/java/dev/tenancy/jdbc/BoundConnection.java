@@ -130,6 +130,54 @@ final class BoundConnection extends ConnectionDelegate {
         }
     }
 
+    /**
+     * Aborts the physical connection and, as JDBC says, leaves this one closed (a later {@code
+     * close()} does nothing). The pool gets its connection back only once the driver has done the
+     * abort (PostgreSQL does it in {@code executor}'s task), so the pool sees it closed and evicts
+     * it instead of lending out a connection about to die; a driver that ignores abort (H2) gets
+     * it back at once, still open and usable.
+     */
+    @Override
+    public void abort(java.util.concurrent.Executor executor) throws SQLException {
+        if (executor == null) {
+            throw new SQLException("abort(executor) needs an executor to run the driver's abort on", "HY009");
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        disturbed = true;
+        registry.forget(physical);
+        java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            delegate.abort(task -> {
+                executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        giveBack();
+                    }
+                });
+                handedOver.set(true);
+            });
+        } finally {
+            if (!handedOver.get()) {
+                giveBack();
+            }
+        }
+    }
+
+    /** Returns the aborted connection to the pool, which evicts it when it is closed. */
+    private void giveBack() {
+        try {
+            delegate.close();
+        } catch (SQLException | RuntimeException e) {
+            // The pool evicts a connection that fails on return; nothing is left to tell anyone.
+        } finally {
+            onClose.run();
+        }
+    }
+
     @Override
     public boolean isClosed() throws SQLException {
         return closed || delegate.isClosed();

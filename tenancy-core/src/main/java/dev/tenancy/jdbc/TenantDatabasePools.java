@@ -329,12 +329,30 @@ final class TenantDatabasePools implements AutoCloseable {
             }
         }
 
+        /**
+         * Drivers abort in the executor's task (PostgreSQL) or not at all (H2): the permit goes back
+         * when that task has run, or at once only if the connection is already closed; otherwise
+         * with {@link #close()}.
+         */
         @Override
         public void abort(Executor executor) throws SQLException {
+            java.util.Objects.requireNonNull(executor, "executor");
+            AtomicBoolean handedOver = new AtomicBoolean();
             try {
-                delegate.abort(executor);
+                delegate.abort(task -> {
+                    executor.execute(() -> {
+                        try {
+                            task.run();
+                        } finally {
+                            release();
+                        }
+                    });
+                    handedOver.set(true);
+                });
             } finally {
-                release();
+                if (!handedOver.get() && delegate.isClosed()) {
+                    release();
+                }
             }
         }
 

@@ -102,6 +102,53 @@ class TenantDatabasePoolsTest {
     }
 
     @Test
+    void anAbortedConnection_isClosed_andThePoolStaysUsable_onH2() throws Exception {
+        dataSource = dataSource(10, 1);
+        TenantId one = tenant(1);
+        TenantId two = tenant(2);
+        Connection aborted = TenantContext.where(one).call(dataSource::getConnection);
+        aborted.abort(Runnable::run); // H2 ignores abort: its connection goes back to the pool, open
+
+        assertThat(aborted.isClosed()).isTrue();
+        aborted.close(); // closing an aborted connection does nothing
+        try (Connection again = TenantContext.where(one).call(dataSource::getConnection)) {
+            assertThat(selectOne(again)).isEqualTo(1);
+        }
+        try (Connection other = TenantContext.where(two).call(dataSource::getConnection)) {
+            assertThat(selectOne(other)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAbortedConnection_holdsItsBudgetPermitUntilTheDriverHasClosedIt_onPostgres() throws Exception {
+        database.close();
+        database = TestDatabase.postgres();
+        dataSource = dataSource(10, 1);
+        TenantId one = tenant(1);
+        TenantId two = tenant(2);
+        List<Runnable> driverWork = new ArrayList<>(); // PostgreSQL's abort task, run when the test says
+        Connection aborted = TenantContext.where(one).call(dataSource::getConnection);
+        aborted.abort(driverWork::add);
+
+        assertThat(aborted.isClosed()).isTrue();
+        assertThatThrownBy(() -> TenantContext.where(two).call(dataSource::getConnection))
+                .as("the aborted connection is still open on the server, so it still holds the budget")
+                .isInstanceOf(SQLTransientConnectionException.class)
+                .hasMessageContaining("budget=1, open=1");
+
+        driverWork.forEach(Runnable::run);
+        aborted.close(); // does nothing
+        try (Connection other = TenantContext.where(two).call(dataSource::getConnection)) {
+            assertThat(selectOne(other)).isEqualTo(1);
+        }
+        try (Connection again = TenantContext.where(one).call(dataSource::getConnection)) {
+            assertThat(selectOne(again))
+                    .as("the pool evicted the aborted connection")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void poolCountIsBounded_andAnInUseConnectionOutlivesItsRetiredPool() throws Exception {
         dataSource = dataSource(2, 50);
         Connection held = TenantContext.where(tenant(1)).call(dataSource::getConnection);
