@@ -148,23 +148,7 @@ final class BoundConnection extends ConnectionDelegate {
         closed = true;
         disturbed = true;
         registry.forget(physical);
-        java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
-        try {
-            delegate.abort(task -> {
-                executor.execute(() -> {
-                    try {
-                        task.run();
-                    } finally {
-                        giveBack();
-                    }
-                });
-                handedOver.set(true);
-            });
-        } finally {
-            if (!handedOver.get()) {
-                giveBack();
-            }
-        }
+        Aborts.abortThen(delegate, executor, afterDriverTask -> giveBack());
     }
 
     /** Returns the aborted connection to the pool, which evicts it when it is closed. */

@@ -336,23 +336,18 @@ final class TenantDatabasePools implements AutoCloseable {
          */
         @Override
         public void abort(Executor executor) throws SQLException {
-            java.util.Objects.requireNonNull(executor, "executor");
-            AtomicBoolean handedOver = new AtomicBoolean();
-            try {
-                delegate.abort(task -> {
-                    executor.execute(() -> {
-                        try {
-                            task.run();
-                        } finally {
-                            release();
-                        }
-                    });
-                    handedOver.set(true);
-                });
-            } finally {
-                if (!handedOver.get() && delegate.isClosed()) {
+            Aborts.abortThen(delegate, executor, afterDriverTask -> {
+                if (afterDriverTask || closedQuietly()) {
                     release();
                 }
+            });
+        }
+
+        private boolean closedQuietly() {
+            try {
+                return delegate.isClosed();
+            } catch (SQLException e) {
+                return false; // unknown: keep the permit until close()
             }
         }
 
