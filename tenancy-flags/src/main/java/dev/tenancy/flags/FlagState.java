@@ -3,11 +3,14 @@ package dev.tenancy.flags;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantQuery;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -119,15 +122,37 @@ final class FlagState {
 
     /**
      * Whether the catalog now lists another tier for a tenant whose snapshot was computed: a plan
-     * change (an upgrade, a downgrade) made after this state was built. Reads the catalog once per
-     * computed tenant, so it is meant for a cached catalog.
+     * change (an upgrade, a downgrade) made after this state was built. Reads the catalog's listing
+     * a page of {@value TenantQuery#MAX_LIMIT} at a time (one query per page on a JDBC catalog, not
+     * one per tenant), and looks up only the computed tenants the listing did not show (unknown to
+     * the catalog, or shifted between pages by a concurrent change).
      */
     boolean tiersChanged() {
-        if (catalog == null) {
+        if (catalog == null || tenants.isEmpty()) {
             return false;
         }
-        for (TenantFlags flags : tenants.values()) {
-            if (!Objects.equals(tierOf(flags.tenant), flags.tier)) {
+        Set<TenantId> unseen = new HashSet<>(tenants.keySet());
+        for (int offset = 0; !unseen.isEmpty(); offset += TenantQuery.MAX_LIMIT) {
+            List<Tenant> page = catalog.list(TenantQuery.builder()
+                            .sort(TenantQuery.Sort.CREATED, false)
+                            .offset(offset)
+                            .limit(TenantQuery.MAX_LIMIT)
+                            .build())
+                    .items();
+            for (Tenant tenant : page) {
+                TenantFlags flags = tenants.get(tenant.id());
+                if (flags != null
+                        && unseen.remove(tenant.id())
+                        && !tenant.tier().equals(flags.tier)) {
+                    return true;
+                }
+            }
+            if (page.size() < TenantQuery.MAX_LIMIT) {
+                break;
+            }
+        }
+        for (TenantId id : unseen) {
+            if (!Objects.equals(tierOf(id), tenants.get(id).tier)) {
                 return true;
             }
         }

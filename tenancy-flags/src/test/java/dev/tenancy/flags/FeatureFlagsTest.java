@@ -133,6 +133,35 @@ class FeatureFlagsTest {
     }
 
     @Test
+    void theTierCheck_readsTheCatalogPageByPage_andStillSeesTenantsBeyondTheFirstPage() throws Exception {
+        define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
+        List<TenantId> many = IntStream.range(0, 1_100)
+                .mapToObj(i -> TenantId.of(String.format("shop-%04d", i)))
+                .toList();
+        many.forEach(t -> catalog.register(
+                TenantRegistration.builder(t, t.value()).tier("pro").active().build(), PM));
+        TenantId last = many.getLast();
+        TenantId stranger = TenantId.of("not-in-the-catalog");
+        try (FeatureFlags polling = FeatureFlags.builder()
+                .store(store)
+                .catalog(catalog)
+                .pollInterval(Duration.ofMillis(20))
+                .build()) {
+            Flag sso = polling.flag("sso-saml");
+            assertThat(sso.isEnabled(last)).isFalse();
+            assertThat(sso.isEnabled(stranger)).isFalse();
+
+            catalog.update(last, TenantUpdate.builder().tier("enterprise").build(), PM);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!sso.isEnabled(last) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(sso.isEnabled(last)).as("past the first page of 1,000").isTrue();
+            assertThat(sso.isEnabled(stranger)).isFalse();
+        }
+    }
+
+    @Test
     void aTenantRollout_enablesTheTenantsInItsBuckets_andRaisingItOnlyAddsTenants() {
         List<TenantId> tenants = IntStream.range(0, 1_000)
                 .mapToObj(i -> TenantId.of("tenant-" + i))
