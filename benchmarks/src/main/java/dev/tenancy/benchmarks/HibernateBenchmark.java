@@ -19,9 +19,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.hibernate.SessionFactory;
 import org.hibernate.cfg.MultiTenancySettings;
 import org.hibernate.context.spi.CurrentTenantIdentifierResolver;
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -58,6 +60,8 @@ public class HibernateBenchmark {
     private TenantDataSource routed;
     private SessionFactory plain;
     private SessionFactory bare;
+    private HikariDataSource providerRaw;
+    private SessionFactory bareWithProvider;
     private SessionFactory tenancy;
     private TenantScope acme;
     private int n;
@@ -106,6 +110,60 @@ public class HibernateBenchmark {
                 .property("hibernate.connection.datasource", bareRaw)
                 .property(MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new FixedTenant())
                 .createEntityManagerFactory();
+        // The same, with connections through Hibernate's multi-tenant connection SPI, as Tenancy's.
+        providerRaw = new HikariDataSource(config);
+        bareWithProvider = new HibernatePersistenceConfiguration("bare-provider")
+                .managedClass(BenchNote.class)
+                .property(MultiTenancySettings.MULTI_TENANT_CONNECTION_PROVIDER, new PlainPoolProvider(providerRaw))
+                .property(MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new FixedTenant())
+                .createEntityManagerFactory();
+    }
+
+    /**
+     * Hibernate's connection SPI for multi-tenancy over a plain pool, as Tenancy plugs in: the
+     * {@code bareWithProvider} case, to tell Hibernate's cost of the SPI from Tenancy's own.
+     */
+    private static final class PlainPoolProvider implements MultiTenantConnectionProvider<String> {
+        private final DataSource pool;
+
+        PlainPoolProvider(DataSource pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public Connection getAnyConnection() throws SQLException {
+            return pool.getConnection();
+        }
+
+        @Override
+        public void releaseAnyConnection(Connection connection) throws SQLException {
+            connection.close();
+        }
+
+        @Override
+        public Connection getConnection(String tenantIdentifier) throws SQLException {
+            return pool.getConnection();
+        }
+
+        @Override
+        public void releaseConnection(String tenantIdentifier, Connection connection) throws SQLException {
+            connection.close();
+        }
+
+        @Override
+        public boolean supportsAggressiveRelease() {
+            return false;
+        }
+
+        @Override
+        public boolean isUnwrappableAs(Class<?> unwrapType) {
+            return false;
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> unwrapType) {
+            throw new IllegalArgumentException(unwrapType.getName());
+        }
     }
 
     /** The tenant of the bare case: always acme. */
@@ -126,6 +184,8 @@ public class HibernateBenchmark {
         tenancy.close();
         plain.close();
         bare.close();
+        bareWithProvider.close();
+        providerRaw.close();
         routed.close();
         raw.close();
         bareRaw.close();
@@ -145,6 +205,16 @@ public class HibernateBenchmark {
     @Benchmark
     public String bareHibernateTenantId() {
         return bare.fromTransaction(s -> {
+            BenchNote note = s.find(BenchNote.class, 1L);
+            note.body = "v" + (n++ & 7);
+            return note.body;
+        });
+    }
+
+    /** The bare hooks with connections through Hibernate's multi-tenant connection SPI over a plain pool. */
+    @Benchmark
+    public String bareHibernateTenantIdWithProvider() {
+        return bareWithProvider.fromTransaction(s -> {
             BenchNote note = s.find(BenchNote.class, 1L);
             note.body = "v" + (n++ & 7);
             return note.body;

@@ -20,8 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link HibernateBenchmark}'s find-and-update transaction, interleaved in one thread as {@link
  * RoutingInterleavedBenchmark} does for borrows: plain Hibernate, Hibernate's bare multi-tenancy
  * ({@code @TenantId} and a resolver) and Hibernate with Tenancy, one of each per invocation in
- * rotating order, each timed with {@link System#nanoTime()}. Read the ratios from the auxiliary
- * counters: {@code tenancyNanos / plainNanos} and {@code tenancyNanos / bareNanos}.
+ * rotating order, each timed with {@link System#nanoTime()}, and a fourth case: the bare hooks
+ * with connections through Hibernate's multi-tenant connection SPI over a plain pool, as Tenancy's
+ * come. Read the ratios from the auxiliary counters: {@code tenancyNanos / plainNanos}, {@code
+ * tenancyNanos / bareNanos} and {@code tenancyNanos / providerNanos}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -39,6 +41,7 @@ public class HibernateInterleavedBenchmark {
     public static class Split {
         public long plainNanos;
         public long bareNanos;
+        public long providerNanos;
         public long tenancyNanos;
         public long triples;
 
@@ -46,6 +49,7 @@ public class HibernateInterleavedBenchmark {
         public void clear() {
             plainNanos = 0;
             bareNanos = 0;
+            providerNanos = 0;
             tenancyNanos = 0;
             triples = 0;
         }
@@ -65,10 +69,10 @@ public class HibernateInterleavedBenchmark {
     @Benchmark
     public int triple(Split split) {
         int result = 0;
-        long start = split.triples % 3;
-        for (int i = 0; i < 3; i++) {
+        long start = split.triples % 4;
+        for (int i = 0; i < 4; i++) {
             long t0 = System.nanoTime();
-            switch ((int) ((start + i) % 3)) {
+            switch ((int) ((start + i) % 4)) {
                 case 0 -> {
                     result += hibernate.plainHibernate().length();
                     split.plainNanos += System.nanoTime() - t0;
@@ -76,6 +80,10 @@ public class HibernateInterleavedBenchmark {
                 case 1 -> {
                     result += hibernate.bareHibernateTenantId().length();
                     split.bareNanos += System.nanoTime() - t0;
+                }
+                case 2 -> {
+                    result += hibernate.bareHibernateTenantIdWithProvider().length();
+                    split.providerNanos += System.nanoTime() - t0;
                 }
                 default -> {
                     result += hibernate.tenancyHibernate().length();
