@@ -101,23 +101,32 @@ class FeatureFlagsTest {
         assertThat(flags.flag("sso-saml").isEnabled(GLOBEX)).isFalse();
     }
 
-    @Test
-    void aTierChange_inTheCatalog_isSeenAtTheNextPoll_orAtOnceOnRefresh() throws Exception {
-        define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
-        try (FeatureFlags polling = FeatureFlags.builder()
+    /** Flags on the same store and catalog that poll every 20 ms: a second node, in effect. */
+    private FeatureFlags pollingEvery20ms() {
+        return FeatureFlags.builder()
                 .store(store)
                 .catalog(catalog)
                 .pollInterval(Duration.ofMillis(20))
-                .build()) {
+                .build();
+    }
+
+    private static void awaitEnabled(Flag flag, TenantId tenant) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!flag.isEnabled(tenant) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aTierChange_inTheCatalog_isSeenAtTheNextPoll_orAtOnceOnRefresh() throws Exception {
+        define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
+        try (FeatureFlags polling = pollingEvery20ms()) {
             Flag sso = polling.flag("sso-saml");
             assertThat(sso.isEnabled(GLOBEX)).isFalse();
             assertThat(TenantContext.where(GLOBEX).get(() -> sso.isEnabled())).isFalse();
 
             catalog.update(GLOBEX, TenantUpdate.builder().tier("enterprise").build(), PM);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!sso.isEnabled(GLOBEX) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitEnabled(sso, GLOBEX);
             assertThat(sso.evaluate(GLOBEX, null).reason())
                     .as("upgraded: the poll saw the new tier")
                     .isEqualTo(FlagEvaluation.Reason.PLAN);
@@ -142,20 +151,13 @@ class FeatureFlagsTest {
                 TenantRegistration.builder(t, t.value()).tier("pro").active().build(), PM));
         TenantId last = many.getLast();
         TenantId stranger = TenantId.of("not-in-the-catalog");
-        try (FeatureFlags polling = FeatureFlags.builder()
-                .store(store)
-                .catalog(catalog)
-                .pollInterval(Duration.ofMillis(20))
-                .build()) {
+        try (FeatureFlags polling = pollingEvery20ms()) {
             Flag sso = polling.flag("sso-saml");
             assertThat(sso.isEnabled(last)).isFalse();
             assertThat(sso.isEnabled(stranger)).isFalse();
 
             catalog.update(last, TenantUpdate.builder().tier("enterprise").build(), PM);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!sso.isEnabled(last) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitEnabled(sso, last);
             assertThat(sso.isEnabled(last)).as("past the first page of 1,000").isTrue();
             assertThat(sso.isEnabled(stranger)).isFalse();
         }
