@@ -19,8 +19,10 @@ import java.util.function.Function;
 
 /**
  * Answers lookups by id and by domain from Caffeine caches that expire after a TTL; every write
- * through this catalog invalidates what it changed before returning. Listings always go to the
- * delegate (an admin console wants the truth, and they are not on the request path).
+ * through this catalog invalidates what it changed before returning. Over a {@link
+ * JdbcTenantCatalog} on PostgreSQL it also listens for changes committed on other nodes
+ * (LISTEN/NOTIFY) and drops what they changed, so the TTL is only the safety net. Listings always
+ * go to the delegate (an admin console wants the truth, and they are not on the request path).
  */
 final class CachingTenantCatalog implements TenantCatalog {
     private final TenantCatalog delegate;
@@ -28,6 +30,7 @@ final class CachingTenantCatalog implements TenantCatalog {
     private final Cache<String, Optional<TenantId>> byDomain;
     private final Function<TenantId, Optional<Tenant>> loadById;
     private final Function<String, Optional<TenantId>> loadByDomain;
+    private final AutoCloseable listening;
 
     CachingTenantCatalog(TenantCatalog delegate, Duration ttl, Ticker ticker) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -47,6 +50,27 @@ final class CachingTenantCatalog implements TenantCatalog {
                 .build();
         this.loadById = delegate::find;
         this.loadByDomain = delegate::findByDomain;
+        this.listening = delegate instanceof JdbcTenantCatalog jdbc ? jdbc.listen(this::changedElsewhere) : () -> {};
+    }
+
+    /** A change committed anywhere: drop that tenant, and the domains (few, and cheap to reload). */
+    private void changedElsewhere(TenantId id) {
+        if (id == null) {
+            invalidateAll();
+        } else {
+            byId.invalidate(id);
+            byDomain.invalidateAll();
+        }
+    }
+
+    /** Stops listening for other nodes' changes. */
+    @Override
+    public void close() {
+        try {
+            listening.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not stop listening for catalog changes", e);
+        }
     }
 
     @Override

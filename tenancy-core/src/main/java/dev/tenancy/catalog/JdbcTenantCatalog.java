@@ -47,10 +47,14 @@ public final class JdbcTenantCatalog implements TenantCatalog {
     private static final String COLUMNS = "id, display_name, status, status_reason, tier, isolation, server, "
             + "owner_email, attributes, created_at, updated_at, version";
 
+    /** The channel every change is announced on (PostgreSQL), with the tenant id as payload. */
+    static final String CHANNEL = "tenancy_catalog";
+
     private final DataSource dataSource;
     private final AuditLog audit;
     private final JdbcAuditLog sameDatabaseAudit;
     private final InstantSource clock;
+    private final boolean postgres;
 
     private JdbcTenantCatalog(Builder b) {
         this.dataSource = b.dataSource;
@@ -61,6 +65,30 @@ public final class JdbcTenantCatalog implements TenantCatalog {
         if (b.installSchema) {
             ControlPlaneSchema.install(dataSource);
         }
+        this.postgres = Jdbc.read(
+                dataSource,
+                "read the database product",
+                c -> c.getMetaData()
+                        .getDatabaseProductName()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .contains("postgres"));
+    }
+
+    /**
+     * Calls {@code onChange} with the tenant of each change committed through any catalog on this
+     * database, on any node, and with {@code null} when changes may have been missed (the listening
+     * connection was lost and is back). On PostgreSQL only, through LISTEN/NOTIFY on one dedicated
+     * connection; elsewhere it does nothing. Closing the result stops listening.
+     */
+    AutoCloseable listen(java.util.function.Consumer<TenantId> onChange) {
+        if (!postgres) {
+            return () -> {};
+        }
+        return new dev.tenancy.internal.PostgresListener(
+                dataSource,
+                CHANNEL,
+                "tenancy-catalog-listen",
+                payload -> onChange.accept(payload == null ? null : TenantId.of(payload)));
     }
 
     public static Builder builder(DataSource dataSource) {
@@ -298,7 +326,14 @@ public final class JdbcTenantCatalog implements TenantCatalog {
         });
     }
 
+    /** Records {@code entry} and, on PostgreSQL, announces the change to every node at commit. */
     private void audit(Connection c, AuditEntry entry) throws SQLException {
+        if (postgres) {
+            try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                s.setString(1, entry.tenantId().value());
+                s.execute();
+            }
+        }
         if (sameDatabaseAudit != null) {
             sameDatabaseAudit.append(c, entry);
         } else {

@@ -33,7 +33,7 @@ import java.util.Optional;
  * catalog.transition(TenantId.of("acme"), TenantStatus.ACTIVE, admin, "KYC passed");
  * }</pre>
  */
-public interface TenantCatalog {
+public interface TenantCatalog extends AutoCloseable {
 
     /** The tenant with this id, if registered. */
     Optional<Tenant> find(TenantId id);
@@ -98,6 +98,14 @@ public interface TenantCatalog {
     /** Removes a mapped domain; does nothing (and records nothing) when it is not mapped. */
     void removeDomain(String domain, Actor actor);
 
+    /**
+     * Stops what the catalog runs in the background: a {@linkplain #cached cached} catalog over a
+     * {@link JdbcTenantCatalog} on PostgreSQL listens for other nodes' changes on one connection
+     * until closed. Does nothing for the others.
+     */
+    @Override
+    default void close() {}
+
     /** A catalog in memory, auditing to {@code audit}. */
     static TenantCatalog inMemory(AuditLog audit) {
         return new InMemoryTenantCatalog(audit, InstantSource.system());
@@ -112,7 +120,10 @@ public interface TenantCatalog {
      * A Caffeine cache in front of {@code delegate}: lookups by id and domain are answered from
      * memory for up to {@code ttl} (unknown ids too, so probing for tenants does not reach the
      * database); every change made through the returned catalog invalidates its entries at once.
-     * Changes made elsewhere (another node) are seen after at most {@code ttl}.
+     * Over a {@link JdbcTenantCatalog} on PostgreSQL, changes made through any other catalog on that
+     * database (another node) are dropped as they commit, through LISTEN/NOTIFY on one dedicated
+     * connection ({@link #close()} the returned catalog to release it); elsewhere they are seen
+     * after at most {@code ttl}.
      */
     static TenantCatalog cached(TenantCatalog delegate, Duration ttl) {
         return new CachingTenantCatalog(delegate, ttl, com.github.benmanes.caffeine.cache.Ticker.systemTicker());

@@ -7,6 +7,7 @@ import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.JdbcAuditLog;
 import dev.tenancy.internal.ControlPlaneSchema;
 import dev.tenancy.internal.Jdbc;
+import dev.tenancy.internal.PostgresListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +54,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
     private final InstantSource clock;
     private final boolean postgres;
     private final List<Runnable> subscribers = new CopyOnWriteArrayList<>();
-    private PostgresFlagListener listener;
+    private PostgresListener listener;
 
     private JdbcFlagStore(Builder b) {
         this.dataSource = b.dataSource;
@@ -266,7 +267,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
     public synchronized AutoCloseable subscribe(Runnable onChange) {
         subscribers.add(onChange);
         if (postgres && listener == null) {
-            listener = new PostgresFlagListener(dataSource, CHANNEL, this::changed);
+            listener = new PostgresListener(dataSource, CHANNEL, "tenancy-flags-listen", payload -> changed());
         }
         return () -> {
             subscribers.remove(onChange);

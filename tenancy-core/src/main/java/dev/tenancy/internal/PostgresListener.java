@@ -1,9 +1,10 @@
-package dev.tenancy.flags;
+package dev.tenancy.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -11,26 +12,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on a PostgreSQL channel with one dedicated connection and calls back on every
- * notification. When the connection fails it reconnects (backing off up to 30 s) and calls back
- * once, as changes may have been missed meanwhile. Loaded only on PostgreSQL.
+ * Listens on a PostgreSQL channel with one dedicated connection and calls back with each
+ * notification's payload. When the connection fails it reconnects (backing off up to 30 s) and
+ * calls back once with {@code null}, as anything may have changed meanwhile. Load it only on
+ * PostgreSQL (it needs the driver). Internal to Tenancy's modules; not an API.
  */
-final class PostgresFlagListener implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresFlagListener.class);
+public final class PostgresListener implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresListener.class);
     private static final int WAIT_MILLIS = 500;
 
     private final DataSource dataSource;
     private final String channel;
-    private final Runnable onNotification;
+    private final Consumer<String> onNotification;
     private final Thread thread;
     private volatile boolean running = true;
 
-    PostgresFlagListener(DataSource dataSource, String channel, Runnable onNotification) {
+    /** Starts listening on {@code channel} on a daemon thread named {@code threadName}. */
+    public PostgresListener(DataSource dataSource, String channel, String threadName, Consumer<String> onNotification) {
         this.dataSource = dataSource;
         this.channel = channel;
         this.onNotification = onNotification;
-        this.thread =
-                Thread.ofPlatform().name("tenancy-flags-listen").daemon(true).start(this::run);
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true).start(this::run);
     }
 
     private void run() {
@@ -45,13 +47,15 @@ final class PostgresFlagListener implements AutoCloseable {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 if (reconnecting) {
                     LOG.info("Listening on {} again", channel);
-                    onNotification.run();
+                    onNotification.accept(null);
                 }
                 backoff = Duration.ofMillis(100);
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
-                    if (notifications != null && notifications.length > 0) {
-                        onNotification.run();
+                    if (notifications != null) {
+                        for (PGNotification n : notifications) {
+                            onNotification.accept(n.getParameter());
+                        }
                     }
                 }
             } catch (SQLException | RuntimeException e) {
