@@ -15,6 +15,7 @@ import dev.tenancy.internal.ControlPlaneSchema;
 import dev.tenancy.internal.Hosts;
 import dev.tenancy.internal.Jdbc;
 import dev.tenancy.internal.Json;
+import dev.tenancy.internal.PostgresListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,10 +23,12 @@ import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -70,7 +73,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
                 "read the database product",
                 c -> c.getMetaData()
                         .getDatabaseProductName()
-                        .toLowerCase(java.util.Locale.ROOT)
+                        .toLowerCase(Locale.ROOT)
                         .contains("postgres"));
     }
 
@@ -80,11 +83,11 @@ public final class JdbcTenantCatalog implements TenantCatalog {
      * connection was lost and is back). On PostgreSQL only, through LISTEN/NOTIFY on one dedicated
      * connection; elsewhere it does nothing. Closing the result stops listening.
      */
-    AutoCloseable listen(java.util.function.Consumer<TenantId> onChange) {
+    AutoCloseable listen(Consumer<TenantId> onChange) {
         if (!postgres) {
             return () -> {};
         }
-        return new dev.tenancy.internal.PostgresListener(
+        return new PostgresListener(
                 dataSource,
                 CHANNEL,
                 "tenancy-catalog-listen",

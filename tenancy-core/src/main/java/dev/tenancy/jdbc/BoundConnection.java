@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
@@ -138,7 +139,7 @@ final class BoundConnection extends ConnectionDelegate {
      * it back at once, still open and usable.
      */
     @Override
-    public void abort(java.util.concurrent.Executor executor) throws SQLException {
+    public void abort(Executor executor) throws SQLException {
         if (executor == null) {
             throw new SQLException("abort(executor) needs an executor to run the driver's abort on", "HY009");
         }
