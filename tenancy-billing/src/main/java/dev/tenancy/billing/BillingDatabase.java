@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -29,13 +28,7 @@ final class BillingDatabase {
         this.audit = Objects.requireNonNull(audit, "auditLog: every billing change is audited; pass one");
         this.sameDatabaseAudit = audit instanceof JdbcAuditLog jdbc && jdbc.dataSource() == dataSource ? jdbc : null;
         install(dataSource);
-        this.postgres = Jdbc.read(
-                dataSource,
-                "read the database product",
-                c -> c.getMetaData()
-                        .getDatabaseProductName()
-                        .toLowerCase(Locale.ROOT)
-                        .contains("postgres"));
+        this.postgres = Jdbc.isPostgres(dataSource);
     }
 
     /** Installs (or upgrades) the billing tables in {@code dataSource}'s database; once per data source. */

@@ -23,7 +23,6 @@ import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -68,13 +67,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
         if (b.installSchema) {
             ControlPlaneSchema.install(dataSource);
         }
-        this.postgres = Jdbc.read(
-                dataSource,
-                "read the database product",
-                c -> c.getMetaData()
-                        .getDatabaseProductName()
-                        .toLowerCase(Locale.ROOT)
-                        .contains("postgres"));
+        this.postgres = Jdbc.isPostgres(dataSource);
     }
 
     /**

@@ -47,6 +47,17 @@ public final class Jdbc {
         }
     }
 
+    /** Whether {@code dataSource} connects to PostgreSQL (rather than H2): what LISTEN/NOTIFY needs. */
+    public static boolean isPostgres(DataSource dataSource) {
+        return read(
+                dataSource,
+                "read the database product",
+                c -> c.getMetaData()
+                        .getDatabaseProductName()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .contains("postgres"));
+    }
+
     private static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();

@@ -20,7 +20,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -67,13 +66,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
                 JdbcFlagStore.class.getClassLoader(),
                 "dev/tenancy/db/flags",
                 "tenancy_flags_schema_history");
-        this.postgres = Jdbc.read(
-                dataSource,
-                "read the database product",
-                c -> c.getMetaData()
-                        .getDatabaseProductName()
-                        .toLowerCase(Locale.ROOT)
-                        .contains("postgres"));
+        this.postgres = Jdbc.isPostgres(dataSource);
     }
 
     public static Builder builder(DataSource dataSource) {
