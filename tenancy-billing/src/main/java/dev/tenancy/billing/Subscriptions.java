@@ -47,7 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>With a tenant catalog ({@link Billing.Builder#catalog}), subscribing and changing plans also
  * set the tenant's tier in the catalog to the plan's tier, which tenancy-flags' plan rules read
  * (a tenant the catalog does not know is left alone). The subscription commits first; should the
- * catalog then fail, the error says so and repeating the same call sets the tier.
+ * catalog then fail, the error says so, and {@link #changePlan} to the tenant's current plan sets
+ * the tier without changing the subscription.
  *
  * <p>Status changes: trial to active, expired or cancelled; active to past due or cancelled; past
  * due to active or cancelled; cancelled or expired to active (reactivation). Anything else is
@@ -157,7 +158,7 @@ public final class Subscriptions {
             }
             throw e;
         }
-        alignTier(tenant, plan, actor, "changePlan(" + tenant + ", \"" + planKey + "\", ...)");
+        alignTier(tenant, plan, actor);
         return subscribed;
     }
 
@@ -171,7 +172,7 @@ public final class Subscriptions {
                 "change_plan",
                 why,
                 s -> s.planKey().equals(plan.key()) && s.planVersion() == plan.version() ? null : onPlan(s, plan));
-        alignTier(tenant, plan, actor, "changePlan(" + tenant + ", \"" + planKey + "\", ...)");
+        alignTier(tenant, plan, actor);
         return changed;
     }
 
@@ -180,7 +181,7 @@ public final class Subscriptions {
      * committed; nothing without a catalog, for a tenant it does not know, or when the tier is already
      * that.
      */
-    private void alignTier(TenantId tenant, PlanVersion plan, Actor actor, String retry) {
+    private void alignTier(TenantId tenant, PlanVersion plan, Actor actor) {
         if (catalog == null) {
             return;
         }
@@ -194,8 +195,10 @@ public final class Subscriptions {
             throw new IllegalStateException(
                     "Tenant '" + tenant + "' is now subscribed to plan '" + plan.ref()
                             + "', but its tier in the tenant catalog could not be set to '" + tier
-                            + "' (feature flags' plan rules read that tier): " + e.getMessage() + ". Call " + retry
-                            + " again to set it; the subscription stays as it is",
+                            + "' (feature flags' plan rules read that tier): " + e.getMessage() + ". Call changePlan("
+                            + tenant + ", \"" + plan.key()
+                            + "\", ...) again to set it; on the current version it changes"
+                            + " nothing else",
                     e);
         }
     }
@@ -250,7 +253,7 @@ public final class Subscriptions {
             });
             if (changed[0]) {
                 moved.add(tenant);
-                alignTier(tenant, plan, actor, "moveToCurrentVersion(\"" + planKey + "\", ...)");
+                alignTier(tenant, plan, actor);
             }
         }
         return moved;
