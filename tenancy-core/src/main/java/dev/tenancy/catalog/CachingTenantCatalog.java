@@ -15,22 +15,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Answers lookups by id and by domain from Caffeine caches that expire after a TTL; every write
- * through this catalog invalidates what it changed before returning. Over a {@link
- * JdbcTenantCatalog} on PostgreSQL it also listens for changes committed on other nodes
- * (LISTEN/NOTIFY) and drops what they changed, so the TTL is only the safety net. Listings always
- * go to the delegate (an admin console wants the truth, and they are not on the request path).
+ * through this catalog invalidates what it changed before returning. It subscribes to the
+ * delegate's {@link CatalogChangeNotifications} and drops what they name (over a {@link
+ * JdbcTenantCatalog} on PostgreSQL, changes committed on other nodes too, so the TTL is only the
+ * safety net), then passes them on to its own subscribers. Listings always go to the delegate (an
+ * admin console wants the truth, and they are not on the request path).
  */
-final class CachingTenantCatalog implements TenantCatalog {
+final class CachingTenantCatalog implements TenantCatalog, CatalogChangeNotifications {
     private final TenantCatalog delegate;
     private final Cache<TenantId, Optional<Tenant>> byId;
     private final Cache<String, Optional<TenantId>> byDomain;
     private final Function<TenantId, Optional<Tenant>> loadById;
     private final Function<String, Optional<TenantId>> loadByDomain;
     private final AutoCloseable listening;
+    private final boolean delegateNotifies;
+    private final CatalogSubscribers subscribers = new CatalogSubscribers();
 
     CachingTenantCatalog(TenantCatalog delegate, Duration ttl, Ticker ticker) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -50,17 +54,29 @@ final class CachingTenantCatalog implements TenantCatalog {
                 .build();
         this.loadById = delegate::find;
         this.loadByDomain = delegate::findByDomain;
-        this.listening = delegate instanceof JdbcTenantCatalog jdbc ? jdbc.listen(this::changedElsewhere) : () -> {};
+        this.delegateNotifies = delegate instanceof CatalogChangeNotifications;
+        this.listening = delegate instanceof CatalogChangeNotifications notifications
+                ? notifications.subscribe(this::changed)
+                : () -> {};
     }
 
-    /** A change committed anywhere: drop that tenant, and the domains (few, and cheap to reload). */
-    private void changedElsewhere(TenantId id) {
+    /**
+     * A change the delegate reports (on PostgreSQL, committed on any node): drop that tenant and the
+     * domains (few, and cheap to reload), then tell this catalog's subscribers.
+     */
+    private void changed(TenantId id) {
         if (id == null) {
             invalidateAll();
         } else {
             byId.invalidate(id);
             byDomain.invalidateAll();
         }
+        subscribers.changed(id);
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<TenantId> onChange) {
+        return subscribers.add(onChange);
     }
 
     /** Stops listening for other nodes' changes. */
@@ -101,47 +117,57 @@ final class CachingTenantCatalog implements TenantCatalog {
 
     @Override
     public Tenant register(TenantRegistration registration, Actor actor) {
+        Tenant tenant;
         try {
-            return delegate.register(registration, actor);
+            tenant = delegate.register(registration, actor);
         } finally {
             byId.invalidate(registration.id());
         }
+        return announce(tenant.id(), tenant);
     }
 
     @Override
     public Tenant update(TenantId id, TenantUpdate update, Actor actor) {
+        Tenant tenant;
         try {
-            return delegate.update(id, update, actor);
+            tenant = delegate.update(id, update, actor);
         } finally {
             byId.invalidate(id);
         }
+        return announce(id, tenant);
     }
 
     @Override
     public Tenant transition(TenantId id, TenantStatus target, Actor actor, String reason) {
+        Tenant tenant;
         try {
-            return delegate.transition(id, target, actor, reason);
+            tenant = delegate.transition(id, target, actor, reason);
         } finally {
             byId.invalidate(id);
         }
+        return announce(id, tenant);
     }
 
     @Override
     public TenantDomain addDomain(TenantId id, String domain, Actor actor) {
+        TenantDomain added;
         try {
-            return delegate.addDomain(id, domain, actor);
+            added = delegate.addDomain(id, domain, actor);
         } finally {
             invalidateDomain(domain);
         }
+        return announce(id, added);
     }
 
     @Override
     public TenantDomain verifyDomain(String domain, Actor actor) {
+        TenantDomain verified;
         try {
-            return delegate.verifyDomain(domain, actor);
+            verified = delegate.verifyDomain(domain, actor);
         } finally {
             invalidateDomain(domain);
         }
+        return announce(verified.tenantId(), verified);
     }
 
     @Override
@@ -151,6 +177,18 @@ final class CachingTenantCatalog implements TenantCatalog {
         } finally {
             invalidateDomain(domain);
         }
+        announce(null, null); // whose domain it was is gone with it
+    }
+
+    /**
+     * {@code result}, after telling the subscribers that {@code id} changed when the delegate does
+     * not tell them itself (through {@link #changed}).
+     */
+    private <T> T announce(TenantId id, T result) {
+        if (!delegateNotifies) {
+            subscribers.changed(id);
+        }
+        return result;
     }
 
     /** Drops every cached entry, for example after a change made on another node. */

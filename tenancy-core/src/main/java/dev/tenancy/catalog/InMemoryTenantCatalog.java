@@ -19,13 +19,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * A {@link TenantCatalog} in maps guarded by its monitor. The audit event is appended before the
  * change is applied, so a failing audit log leaves the catalog unchanged.
  */
-final class InMemoryTenantCatalog implements TenantCatalog {
+final class InMemoryTenantCatalog implements TenantCatalog, CatalogChangeNotifications {
     private final AuditLog audit;
+    private final CatalogSubscribers subscribers = new CatalogSubscribers();
     private final InstantSource clock;
     private final Map<TenantId, Tenant> tenants = new HashMap<>();
     private final Map<String, TenantDomain> domains = new TreeMap<>();
@@ -109,6 +111,7 @@ final class InMemoryTenantCatalog implements TenantCatalog {
         Tenant tenant = CatalogChanges.newTenant(registration, CatalogChanges.now(clock));
         audit.append(CatalogChanges.registered(tenant, actor));
         tenants.put(tenant.id(), tenant);
+        subscribers.changed(tenant.id());
         return tenant;
     }
 
@@ -120,6 +123,7 @@ final class InMemoryTenantCatalog implements TenantCatalog {
         Tenant after = update.applyTo(before, CatalogChanges.now(clock));
         audit.append(CatalogChanges.updated(before, after, actor));
         tenants.put(id, after);
+        subscribers.changed(id);
         return after;
     }
 
@@ -132,6 +136,7 @@ final class InMemoryTenantCatalog implements TenantCatalog {
         Tenant after = CatalogChanges.transitioned(before, target, why, CatalogChanges.now(clock));
         audit.append(CatalogChanges.transitioned(before, after, actor));
         tenants.put(id, after);
+        subscribers.changed(id);
         return after;
     }
 
@@ -145,6 +150,7 @@ final class InMemoryTenantCatalog implements TenantCatalog {
         }
         audit.append(CatalogChanges.domainAdded(added, actor));
         domains.put(added.domain(), added);
+        subscribers.changed(id);
         return added;
     }
 
@@ -162,6 +168,7 @@ final class InMemoryTenantCatalog implements TenantCatalog {
         TenantDomain verified = new TenantDomain(host, existing.tenantId(), true, existing.createdAt());
         audit.append(CatalogChanges.domainVerified(verified, actor));
         domains.put(host, verified);
+        subscribers.changed(verified.tenantId());
         return verified;
     }
 
@@ -173,6 +180,12 @@ final class InMemoryTenantCatalog implements TenantCatalog {
         if (existing != null) {
             audit.append(CatalogChanges.domainRemoved(existing, actor));
             domains.remove(host);
+            subscribers.changed(existing.tenantId());
         }
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<TenantId> onChange) {
+        return subscribers.add(onChange);
     }
 }

@@ -45,7 +45,7 @@ import javax.sql.DataSource;
  *
  * <p>Thread-safe.
  */
-public final class JdbcTenantCatalog implements TenantCatalog {
+public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNotifications {
     private static final String COLUMNS = "id, display_name, status, status_reason, tier, isolation, server, "
             + "owner_email, attributes, created_at, updated_at, version";
 
@@ -57,6 +57,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
     private final JdbcAuditLog sameDatabaseAudit;
     private final InstantSource clock;
     private final boolean postgres;
+    private final CatalogSubscribers subscribers = new CatalogSubscribers();
 
     private JdbcTenantCatalog(Builder b) {
         this.dataSource = b.dataSource;
@@ -71,20 +72,36 @@ public final class JdbcTenantCatalog implements TenantCatalog {
     }
 
     /**
-     * Calls {@code onChange} with the tenant of each change committed through any catalog on this
-     * database, on any node, and with {@code null} when changes may have been missed (the listening
-     * connection was lost and is back). On PostgreSQL only, through LISTEN/NOTIFY on one dedicated
-     * connection; elsewhere it does nothing. Closing the result stops listening.
+     * On PostgreSQL, every change committed through any catalog on this database (every node), heard
+     * through LISTEN/NOTIFY on one dedicated connection per subscription, held until the result is
+     * closed. On other databases, the changes made through this instance, after they commit.
      */
-    AutoCloseable listen(Consumer<TenantId> onChange) {
+    @Override
+    public AutoCloseable subscribe(Consumer<TenantId> onChange) {
         if (!postgres) {
-            return () -> {};
+            return subscribers.add(onChange);
         }
+        CatalogSubscribers subscriber = new CatalogSubscribers();
+        subscriber.add(onChange);
         return new PostgresListener(
-                dataSource,
-                CHANNEL,
-                "tenancy-catalog-listen",
-                payload -> onChange.accept(payload == null ? null : TenantId.of(payload)));
+                dataSource, CHANNEL, "tenancy-catalog-listen", payload -> subscriber.changed(tenantOf(payload)));
+    }
+
+    /** The tenant a notification names; {@code null} (anything may have changed) for none or a foreign payload. */
+    private static TenantId tenantOf(String payload) {
+        try {
+            return payload == null ? null : TenantId.of(payload);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** {@code result}, after telling this instance's subscribers that {@code id} changed (not on PostgreSQL, which announces at commit). */
+    private <T> T announce(TenantId id, T result) {
+        if (!postgres) {
+            subscribers.changed(id);
+        }
+        return result;
     }
 
     public static Builder builder(DataSource dataSource) {
@@ -210,7 +227,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
         Objects.requireNonNull(actor, "actor");
         Tenant tenant = CatalogChanges.newTenant(registration, CatalogChanges.now(clock));
         try {
-            return Jdbc.inTransaction(dataSource, "register tenant '" + tenant.id() + "'", c -> {
+            return announce(tenant.id(), Jdbc.inTransaction(dataSource, "register tenant '" + tenant.id() + "'", c -> {
                 try (PreparedStatement s = c.prepareStatement(
                         "INSERT INTO tenancy_tenants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     bindTenant(s, tenant);
@@ -218,7 +235,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
                 }
                 audit(c, CatalogChanges.registered(tenant, actor));
                 return tenant;
-            });
+            }));
         } catch (RuntimeException e) {
             if (Jdbc.isUniqueViolation(e)) {
                 throw new TenantAlreadyExistsException("Tenant", tenant.id().value());
@@ -232,13 +249,13 @@ public final class JdbcTenantCatalog implements TenantCatalog {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(update, "update");
         Objects.requireNonNull(actor, "actor");
-        return Jdbc.inTransaction(dataSource, "update tenant '" + id + "'", c -> {
+        return announce(id, Jdbc.inTransaction(dataSource, "update tenant '" + id + "'", c -> {
             Tenant before = lock(c, id);
             Tenant after = update.applyTo(before, CatalogChanges.now(clock));
             write(c, after);
             audit(c, CatalogChanges.updated(before, after, actor));
             return after;
-        });
+        }));
     }
 
     @Override
@@ -247,13 +264,13 @@ public final class JdbcTenantCatalog implements TenantCatalog {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(actor, "actor");
         String why = CatalogChanges.requireReason(reason);
-        return Jdbc.inTransaction(dataSource, "move tenant '" + id + "' to " + target.key(), c -> {
+        return announce(id, Jdbc.inTransaction(dataSource, "move tenant '" + id + "' to " + target.key(), c -> {
             Tenant before = lock(c, id);
             Tenant after = CatalogChanges.transitioned(before, target, why, CatalogChanges.now(clock));
             write(c, after);
             audit(c, CatalogChanges.transitioned(before, after, actor));
             return after;
-        });
+        }));
     }
 
     @Override
@@ -261,7 +278,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
         Objects.requireNonNull(actor, "actor");
         TenantDomain added = new TenantDomain(domain, id, false, CatalogChanges.now(clock));
         try {
-            return Jdbc.inTransaction(dataSource, "add domain '" + added.domain() + "'", c -> {
+            return announce(id, Jdbc.inTransaction(dataSource, "add domain '" + added.domain() + "'", c -> {
                 lock(c, id);
                 try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_tenant_domains"
                         + " (domain, tenant_id, verified, created_at) VALUES (?, ?, ?, ?)")) {
@@ -273,7 +290,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
                 }
                 audit(c, CatalogChanges.domainAdded(added, actor));
                 return added;
-            });
+            }));
         } catch (RuntimeException e) {
             if (Jdbc.isUniqueViolation(e)) {
                 throw new TenantAlreadyExistsException("Domain", added.domain());
@@ -286,7 +303,7 @@ public final class JdbcTenantCatalog implements TenantCatalog {
     public TenantDomain verifyDomain(String domain, Actor actor) {
         Objects.requireNonNull(actor, "actor");
         String host = Hosts.requireHost(domain);
-        return Jdbc.inTransaction(dataSource, "verify domain '" + host + "'", c -> {
+        TenantDomain verified = Jdbc.inTransaction(dataSource, "verify domain '" + host + "'", c -> {
             TenantDomain existing = lockDomain(c, host);
             if (existing == null) {
                 throw new UnknownTenantException(host);
@@ -299,17 +316,18 @@ public final class JdbcTenantCatalog implements TenantCatalog {
                 s.setString(1, host);
                 s.executeUpdate();
             }
-            TenantDomain verified = new TenantDomain(host, existing.tenantId(), true, existing.createdAt());
-            audit(c, CatalogChanges.domainVerified(verified, actor));
-            return verified;
+            TenantDomain now = new TenantDomain(host, existing.tenantId(), true, existing.createdAt());
+            audit(c, CatalogChanges.domainVerified(now, actor));
+            return now;
         });
+        return announce(verified.tenantId(), verified);
     }
 
     @Override
     public void removeDomain(String domain, Actor actor) {
         Objects.requireNonNull(actor, "actor");
         String host = Hosts.requireHost(domain);
-        Jdbc.inTransaction(dataSource, "remove domain '" + host + "'", c -> {
+        TenantDomain removed = Jdbc.inTransaction(dataSource, "remove domain '" + host + "'", c -> {
             TenantDomain existing = lockDomain(c, host);
             if (existing != null) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_tenant_domains WHERE domain = ?")) {
@@ -318,8 +336,11 @@ public final class JdbcTenantCatalog implements TenantCatalog {
                 }
                 audit(c, CatalogChanges.domainRemoved(existing, actor));
             }
-            return null;
+            return existing;
         });
+        if (removed != null) {
+            announce(removed.tenantId(), removed);
+        }
     }
 
     /** Records {@code entry} and, on PostgreSQL, announces the change to every node at commit. */

@@ -101,7 +101,8 @@ public interface TenantCatalog extends AutoCloseable {
     /**
      * Stops what the catalog runs in the background: a {@linkplain #cached cached} catalog over a
      * {@link JdbcTenantCatalog} on PostgreSQL listens for other nodes' changes on one connection
-     * until closed. Does nothing for the others.
+     * until closed. Does nothing for the others. (A {@link CatalogChangeNotifications#subscribe
+     * subscription} is closed on its own.)
      */
     @Override
     default void close() {}
@@ -123,7 +124,8 @@ public interface TenantCatalog extends AutoCloseable {
      * Over a {@link JdbcTenantCatalog} on PostgreSQL, changes made through any other catalog on that
      * database (another node) are dropped as they commit, through LISTEN/NOTIFY on one dedicated
      * connection ({@link #close()} the returned catalog to release it); elsewhere they are seen
-     * after at most {@code ttl}.
+     * after at most {@code ttl}. The result is {@link CatalogChangeNotifications}: subscribers hear
+     * of each change after the cache has dropped it.
      */
     static TenantCatalog cached(TenantCatalog delegate, Duration ttl) {
         return new CachingTenantCatalog(delegate, ttl, com.github.benmanes.caffeine.cache.Ticker.systemTicker());

@@ -14,6 +14,7 @@ import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.AuditEvent;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.catalog.CatalogChangeNotifications;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantDomain;
 import dev.tenancy.catalog.TenantQuery;
@@ -24,10 +25,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -267,6 +271,81 @@ public abstract class TenantCatalogContract {
         void transition_unknown_isRefused() {
             assertThatThrownBy(() -> catalog.transition(ACME, TenantStatus.ACTIVE, ADMIN, "x"))
                     .isInstanceOf(UnknownTenantException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("change notifications")
+    class Notifications {
+        private final BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+
+        private CatalogChangeNotifications notifications() {
+            assertThat(catalog).isInstanceOf(CatalogChangeNotifications.class);
+            return (CatalogChangeNotifications) catalog;
+        }
+
+        /** What a subscriber saw: the tenant, and its tier and status looked up from the callback. */
+        private void record(TenantId id) {
+            Tenant t = catalog.require(id);
+            heard.add(id + " " + t.tier() + " " + t.status().key());
+        }
+
+        private String next() throws InterruptedException {
+            return heard.poll(10, TimeUnit.SECONDS);
+        }
+
+        @Test
+        @DisplayName("a subscriber hears of each change, once it took effect: a lookup from the callback sees it")
+        void subscriber_hearsEachChange_afterItTookEffect() throws Exception {
+            register("acme", "Acme");
+            try (AutoCloseable subscription = notifications().subscribe(this::record)) {
+                catalog.update(ACME, TenantUpdate.builder().tier("enterprise").build(), ADMIN);
+                assertThat(next()).isEqualTo("acme enterprise pending_approval");
+
+                catalog.transition(ACME, TenantStatus.ACTIVE, ADMIN, "KYC passed");
+                assertThat(next()).isEqualTo("acme enterprise active");
+
+                register("globex", "Globex");
+                assertThat(next()).isEqualTo("globex free pending_approval");
+
+                catalog.addDomain(ACME, "app.acme.com", ADMIN);
+                assertThat(next()).isEqualTo("acme enterprise active");
+                catalog.verifyDomain("app.acme.com", ADMIN);
+                assertThat(next()).isEqualTo("acme enterprise active");
+                catalog.removeDomain("app.acme.com", ADMIN);
+                assertThat(next()).isNotNull();
+            }
+        }
+
+        @Test
+        @DisplayName("a subscriber that throws neither fails nor undoes the change, and the others still hear it")
+        void failingSubscriber_neitherFailsNorUndoesTheChange() throws Exception {
+            register("acme", "Acme");
+            try (AutoCloseable failing = notifications().subscribe(id -> {
+                        throw new IllegalStateException("subscriber bug");
+                    });
+                    AutoCloseable recording = notifications().subscribe(this::record)) {
+                Tenant updated =
+                        catalog.update(ACME, TenantUpdate.builder().tier("pro").build(), ADMIN);
+
+                assertThat(updated.tier()).isEqualTo("pro");
+                assertThat(next()).isEqualTo("acme pro pending_approval");
+                assertThat(catalog.require(ACME).tier()).isEqualTo("pro");
+            }
+        }
+
+        @Test
+        @DisplayName("a closed subscription hears nothing more")
+        void closedSubscription_hearsNothingMore() throws Exception {
+            register("acme", "Acme");
+            BlockingQueue<TenantId> closedHeard = new LinkedBlockingQueue<>();
+            AutoCloseable closed = notifications().subscribe(closedHeard::add);
+            closed.close();
+            try (AutoCloseable open = notifications().subscribe(this::record)) {
+                catalog.update(ACME, TenantUpdate.builder().tier("pro").build(), ADMIN);
+                assertThat(next()).isEqualTo("acme pro pending_approval");
+            }
+            assertThat(closedHeard).isEmpty();
         }
     }
 

@@ -7,11 +7,15 @@ import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantStatus;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.CatalogChangeNotifications;
 import dev.tenancy.catalog.JdbcTenantCatalog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.catalog.TenantUpdate;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +66,31 @@ class CatalogAcrossNodesTest {
 
             a.update(ACME, TenantUpdate.builder().tier("enterprise").build(), OPS);
             assertThat(await(b, t -> t.tier().equals("enterprise")).tier()).isEqualTo("enterprise");
+        }
+    }
+
+    @Test
+    void onPostgres_aSubscriberOnTheOtherNode_hearsTheChange_afterItsCacheDroppedIt() throws Exception {
+        try (TestDatabase db = TestDatabase.postgres();
+                TenantCatalog a = node(db, Duration.ofHours(1));
+                TenantCatalog b = node(db, Duration.ofHours(1))) {
+            a.register(
+                    TenantRegistration.builder(ACME, "Acme")
+                            .tier("pro")
+                            .active()
+                            .build(),
+                    OPS);
+            assertThat(b.require(ACME).tier()).isEqualTo("pro"); // now cached on b
+            BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+
+            try (AutoCloseable subscription = ((CatalogChangeNotifications) b)
+                    .subscribe(id -> heard.add(id + " " + b.require(id).tier()))) {
+                a.update(ACME, TenantUpdate.builder().tier("enterprise").build(), OPS);
+
+                assertThat(heard.poll(10, TimeUnit.SECONDS))
+                        .as("node b's subscriber, looking the tenant up on node b")
+                        .isEqualTo("acme enterprise");
+            }
         }
     }
 
