@@ -13,6 +13,7 @@ import dev.tenancy.flags.FlagDefinition;
 import dev.tenancy.flags.FlagEvaluation;
 import dev.tenancy.flags.FlagStore;
 import dev.tenancy.testkit.TestDatabase;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The entry point wires every service to one database, audit log and clock. */
@@ -38,7 +39,7 @@ class BillingTest {
     }
 
     @Test
-    void an_upgrade_unlocks_the_plans_features_in_feature_flags() {
+    void an_upgrade_unlocks_the_plans_features_in_feature_flags() throws InterruptedException {
         try (TestDatabase db = TestDatabase.h2()) {
             AuditLog audit = AuditLog.inMemory();
             Actor admin = Actor.system("test");
@@ -61,7 +62,10 @@ class BillingTest {
                 assertThat(flags.flag("sso-saml").isEnabled(acme)).isFalse();
 
                 billing.subscriptions().changePlan(acme, "enterprise", admin, "Contract signed");
-                flags.refresh(); // other nodes: at their next poll
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!flags.flag("sso-saml").isEnabled(acme) && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // the catalog's notice is applied on the flags' own thread
+                }
 
                 assertThat(flags.flag("sso-saml").evaluate(acme, null).reason()).isEqualTo(FlagEvaluation.Reason.PLAN);
             }

@@ -2,6 +2,7 @@ package dev.tenancy.flags;
 
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
+import dev.tenancy.catalog.CatalogChangeNotifications;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.context.ScopeCache;
 import dev.tenancy.context.TenantBinding;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +50,12 @@ import org.slf4j.LoggerFactory;
  * (every 5 minutes by default) as the safety net. A store that fails keeps the last good state.
  *
  * <p>Plan rules read each tenant's tier from the catalog when its snapshot is computed. A tier
- * change (an upgrade through tenancy-billing, or {@code catalog.update(...)}) is picked up by the
- * same poll, which rechecks the tiers of the tenants evaluated so far, so within the poll interval
- * plus the catalog's cache TTL; call {@link #refresh()} after changing a tier to apply it on this
- * node at once.
+ * change (an upgrade through tenancy-billing, or {@code catalog.update(...)}) reaches them the way
+ * the catalog reports it: every catalog Tenancy ships is {@link CatalogChangeNotifications}, so a
+ * change made on this node applies at once, and over a JDBC catalog on PostgreSQL one made on any
+ * node applies as it commits (LISTEN/NOTIFY). The same poll rechecks the tiers of the tenants
+ * evaluated so far as the safety net (a catalog that does not notify: within the poll interval
+ * plus its cache TTL); {@link #refresh()} applies everything at once.
  */
 public final class FeatureFlags implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureFlags.class);
@@ -66,6 +70,8 @@ public final class FeatureFlags implements AutoCloseable {
     private volatile LongAdder[] counterByIndex = noCounters;
     private final ScheduledExecutorService scheduler;
     private final AutoCloseable subscription;
+    private final AutoCloseable catalogSubscription;
+    private final Set<TenantId> tierChecks = ConcurrentHashMap.newKeySet();
     private final Object refreshLock = new Object();
     private volatile FlagState state;
     private ScheduledFuture<?> expiry;
@@ -89,6 +95,9 @@ public final class FeatureFlags implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::refreshIfChanged, poll, poll, TimeUnit.MILLISECONDS);
         this.subscription = store instanceof FlagChangeNotifications notifications
                 ? notifications.subscribe(() -> scheduler.execute(this::refreshIfChanged))
+                : () -> {};
+        this.catalogSubscription = catalog instanceof CatalogChangeNotifications notifications
+                ? notifications.subscribe(this::tenantChanged)
                 : () -> {};
     }
 
@@ -280,6 +289,39 @@ public final class FeatureFlags implements AutoCloseable {
         }
     }
 
+    /**
+     * A tenant changed in the catalog (on any node, for a JDBC catalog on PostgreSQL): if its
+     * snapshot was computed with another tier, rebuild. Checked on the refresh thread, a burst of
+     * changes (a plan migration over many tenants) in few passes.
+     */
+    private void tenantChanged(TenantId id) {
+        try {
+            if (id == null) {
+                scheduler.execute(this::refreshIfChanged);
+            } else if (tierChecks.add(id)) {
+                scheduler.execute(this::checkTiers);
+            }
+        } catch (RejectedExecutionException closed) {
+            // closed meanwhile: nothing left to keep current
+        }
+    }
+
+    private void checkTiers() {
+        try {
+            FlagState s = state;
+            boolean changed = false;
+            for (TenantId id : List.copyOf(tierChecks)) {
+                tierChecks.remove(id);
+                changed |= s.tierChanged(id);
+            }
+            if (changed) {
+                refresh();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read tenants' plan tiers from the catalog; keeping the current snapshots", e);
+        }
+    }
+
     private void rebuild(long version, List<FlagDefinition> definitions, List<FlagOverride> overrides, boolean loaded) {
         for (FlagDefinition d : definitions) {
             handles.computeIfAbsent(d.key(), k -> new Flag(this, k, handles.size()));
@@ -397,6 +439,11 @@ public final class FeatureFlags implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            catalogSubscription.close();
+        } catch (Exception e) {
+            LOG.debug("Closing the catalog subscription failed", e);
+        }
         scheduler.shutdownNow();
         try {
             subscription.close();

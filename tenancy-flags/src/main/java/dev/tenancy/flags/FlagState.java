@@ -159,6 +159,12 @@ final class FlagState {
         return false;
     }
 
+    /** Whether the catalog now lists another tier for {@code id} than its snapshot was computed with; {@code false} when none was. */
+    boolean tierChanged(TenantId id) {
+        TenantFlags flags = tenants.get(id);
+        return flags != null && !Objects.equals(tierOf(id), flags.tier);
+    }
+
     private static void set(TenantFlags flags, int i, boolean value, byte reason) {
         flags.value[i] = value;
         flags.reason[i] = reason;

@@ -7,6 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.catalog.JdbcTenantCatalog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.catalog.TenantUpdate;
 import dev.tenancy.testkit.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +41,11 @@ class TwoNodePropagationTest {
     }
 
     private FeatureFlags node(Duration poll) {
+        return node(poll, null);
+    }
+
+    /** A node whose plan rules read tiers from its own cached catalog (TTL 5 minutes), or none. */
+    private FeatureFlags node(Duration poll, List<TenantCatalog> catalogOut) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(database.jdbcUrl());
         config.setUsername(database.user());
@@ -47,10 +56,20 @@ class TwoNodePropagationTest {
         FlagStore store = JdbcFlagStore.builder(pool)
                 .auditLog(JdbcAuditLog.builder(pool).build())
                 .build();
-        FeatureFlags flags =
-                FeatureFlags.builder().store(store).pollInterval(poll).build();
-        closing.add(flags);
-        return flags;
+        FeatureFlags.Builder flags = FeatureFlags.builder().store(store).pollInterval(poll);
+        if (catalogOut != null) {
+            TenantCatalog catalog = TenantCatalog.cached(
+                    JdbcTenantCatalog.builder(pool)
+                            .auditLog(JdbcAuditLog.builder(pool).build())
+                            .build(),
+                    Duration.ofMinutes(5));
+            closing.add(catalog);
+            catalogOut.add(catalog);
+            flags.catalog(catalog);
+        }
+        FeatureFlags built = flags.build();
+        closing.add(built);
+        return built;
     }
 
     /** Toggles the flag through {@code a} and returns how long {@code b} took to see each change, in µs. */
@@ -95,6 +114,47 @@ class TwoNodePropagationTest {
                 + " WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()");
         List<Long> after = toggle(a, b, 4);
         assertThat(after).allSatisfy(us -> assertThat(us).isLessThan(10_000_000L));
+    }
+
+    @Test
+    void onPostgres_aPlanChange_reachesTheOtherNodesPlanRules_asItCommits() throws Exception {
+        database = TestDatabase.postgres();
+        List<TenantCatalog> catalogs = new ArrayList<>();
+        FeatureFlags a = node(Duration.ofMinutes(5), catalogs);
+        FeatureFlags b = node(Duration.ofMinutes(5), catalogs);
+        TenantCatalog catalogA = catalogs.getFirst();
+        catalogA.register(
+                TenantRegistration.builder(ACME, "Acme").tier("pro").active().build(), OPS);
+        a.define(FlagDefinition.builder("sso-saml").tiers("enterprise").build(), OPS, "plan feature");
+        Flag sso = b.flag("sso-saml");
+        awaitState(sso, false); // node b has evaluated acme on tier pro
+
+        List<Long> micros = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            boolean upgrade = i % 2 == 0;
+            long start = System.nanoTime();
+            catalogA.update(
+                    ACME,
+                    TenantUpdate.builder().tier(upgrade ? "enterprise" : "pro").build(),
+                    OPS);
+            awaitState(sso, upgrade);
+            assertThat(sso.isEnabled(ACME))
+                    .as("plan change %d reached node b", i)
+                    .isEqualTo(upgrade);
+            micros.add((System.nanoTime() - start) / 1_000);
+        }
+        System.out.printf(
+                "[flags] PostgreSQL plan change (catalog tier) to the other node's plan rules over %d changes:"
+                        + " p50 %d µs, p99 %d µs, max %d µs%n",
+                micros.size(), percentile(micros, 0.5), percentile(micros, 0.99), percentile(micros, 1.0));
+        assertThat(percentile(micros, 0.99)).isLessThan(1_000_000);
+    }
+
+    private static void awaitState(Flag flag, boolean enabled) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (flag.isEnabled(ACME) != enabled && System.nanoTime() < deadline) {
+            Thread.sleep(0, 100_000);
+        }
     }
 
     @Test
