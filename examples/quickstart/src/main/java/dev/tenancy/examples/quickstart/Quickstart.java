@@ -506,6 +506,7 @@ public final class Quickstart {
         section("12. Billing: an enterprise deal, a quota, throttling, and the monthly cycle (dry run first)");
         try (FeatureFlags flags = FeatureFlags.builder()
                 .store(JdbcFlagStore.builder(platform).auditLog(audit).build())
+                .catalog(catalog) // plan rules read the tier; the catalog tells flags when it changes
                 .build()) {
             Billing billing = Billing.builder(platform)
                     .auditLog(audit)
@@ -541,6 +542,20 @@ public final class Quickstart {
                     + catalog.require(acme).tier() + ", hooli "
                     + catalog.require(TenantId.of("hooli")).tier() + ", initech "
                     + catalog.require(initech).tier());
+            Flag auditTrail = flags.flag("audit-trail"); // business and enterprise plans (PlanFeatures)
+            TenantId partner = TenantId.of("shop-05");
+            boolean onStandard = auditTrail.isEnabled(partner);
+            long upgradedAt = System.nanoTime();
+            subscriptions.changePlan(partner, "business", admin, "Partner tests the business features");
+            while (!auditTrail.isEnabled(partner) && System.nanoTime() - upgradedAt < 5_000_000_000L) {
+                Thread.sleep(1);
+            }
+            out.printf(
+                    "audit-trail for shop-05: %s on standard, %s on business (%s) %d ms after the plan change%n",
+                    onStandard ? "on" : "off",
+                    auditTrail.isEnabled(partner) ? "on" : "off",
+                    auditTrail.evaluate(partner, null).reason(),
+                    (System.nanoTime() - upgradedAt) / 1_000_000);
             Terms terms = subscriptions.terms(acme).orElseThrow();
             out.println("acme: " + terms.plan().ref() + ", " + terms.percentOff() / 100 + " % off, api_calls "
                     + terms.limit("api_calls") + ", users " + terms.limit("users"));

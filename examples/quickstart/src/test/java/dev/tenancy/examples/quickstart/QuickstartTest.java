@@ -60,6 +60,8 @@ class QuickstartTest {
                         "refused: Cannot disable module 'wms_core' for tenant 'acme': module_b2b_storefront requires it")
                 .containsPattern("node 2 sees reports off for acme after \\d+ ms")
                 .contains("catalog tiers follow the plans: acme pro, hooli business, initech free")
+                .containsPattern(
+                        "audit-trail for shop-05: off on standard, on on business \\(PLAN\\) \\d+ ms after the plan change")
                 .contains("acme: professional@1, 15 % off, api_calls hard 50000, users hard 15")
                 .contains("initech sent 10 invoices, then: Tenant 'initech' has used 10 of its 10 invoices")
                 .contains("with a limit override of 12: initech sent 12")
