@@ -1,5 +1,7 @@
 package dev.tenancy.benchmarks;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -33,6 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class HibernateInterleavedBenchmark {
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private HibernateBenchmark hibernate;
 
     /** Nanoseconds spent in each side, and the pairs measured, per iteration (summed by JMH). */
@@ -43,6 +47,10 @@ public class HibernateInterleavedBenchmark {
         public long bareNanos;
         public long providerNanos;
         public long tenancyNanos;
+        public long plainCpuNanos;
+        public long bareCpuNanos;
+        public long providerCpuNanos;
+        public long tenancyCpuNanos;
         public long triples;
 
         @Setup(Level.Iteration)
@@ -51,6 +59,10 @@ public class HibernateInterleavedBenchmark {
             bareNanos = 0;
             providerNanos = 0;
             tenancyNanos = 0;
+            plainCpuNanos = 0;
+            bareCpuNanos = 0;
+            providerCpuNanos = 0;
+            tenancyCpuNanos = 0;
             triples = 0;
         }
     }
@@ -71,23 +83,28 @@ public class HibernateInterleavedBenchmark {
         int result = 0;
         long start = split.triples % 4;
         for (int i = 0; i < 4; i++) {
+            long c0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             switch ((int) ((start + i) % 4)) {
                 case 0 -> {
                     result += hibernate.plainHibernate().length();
                     split.plainNanos += System.nanoTime() - t0;
+                    split.plainCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
                 }
                 case 1 -> {
                     result += hibernate.bareHibernateTenantId().length();
                     split.bareNanos += System.nanoTime() - t0;
+                    split.bareCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
                 }
                 case 2 -> {
                     result += hibernate.bareHibernateTenantIdWithProvider().length();
                     split.providerNanos += System.nanoTime() - t0;
+                    split.providerCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
                 }
                 default -> {
                     result += hibernate.tenancyHibernate().length();
                     split.tenancyNanos += System.nanoTime() - t0;
+                    split.tenancyCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
                 }
             }
         }
