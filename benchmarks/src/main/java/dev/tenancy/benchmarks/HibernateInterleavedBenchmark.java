@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * rotating order, each timed with {@link System#nanoTime()}, and a fourth case: the bare hooks
  * with connections through Hibernate's multi-tenant connection SPI over a plain pool, as Tenancy's
  * come. Read the ratios from the auxiliary counters: {@code tenancyNanos / plainNanos}, {@code
- * tenancyNanos / bareNanos} and {@code tenancyNanos / providerNanos}.
+ * tenancyNanos / bareNanos} and {@code tenancyNanos / providerNanos}; the {@code *CpuNanos}
+ * counters hold the same for the thread's CPU time, which tells client work from waiting on the
+ * database.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
