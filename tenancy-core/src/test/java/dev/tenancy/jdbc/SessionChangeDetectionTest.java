@@ -28,6 +28,11 @@ class SessionChangeDetectionTest {
                 "SET SESSION AUTHORIZATION other",
                 "select * from t where x = current_setting('TENANCY.TENANT_ID')",
                 "SET",
+                "select bn1_0.id from notes bn1_0 where bn1_0.id = current_setting('search_path')",
+                "SELECT 1; /* a note */ -- and another\n  reset search_path",
+                "select pg_catalog.SET_CONFIG('x', 'y', false) from t_1",
+                "/* search_path */ SELECT 1",
+                "_1 and search_path",
             })
     void sessionChanges_areDetected(String sql) {
         assertThat(BoundConnection.mayChangeSession(sql)).as(sql).isTrue();
@@ -43,6 +48,9 @@ class SessionChangeDetectionTest {
                 "SELECT * FROM user_roles",
                 "SELECT offset_value FROM resets",
                 "SELECT setting FROM t",
+                "select bn1_0.id,bn1_0.body,bn1_0.tenant_id from notes bn1_0 where bn1_0.id=? and bn1_0.tenant_id=?",
+                "update notes set body=? where id=? and tenant_id=?",
+                "select tenant_id from tenancy_tenants where status_reason is null",
                 "WITH x AS (SELECT 1) SELECT * FROM x",
                 "",
                 "   ",
