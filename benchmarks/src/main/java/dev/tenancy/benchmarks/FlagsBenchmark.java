@@ -45,7 +45,9 @@ public class FlagsBenchmark {
     private static final int PER_TENANT = 64;
 
     private FeatureFlags flags;
+    private FeatureFlags countingFlags;
     private Flag on;
+    private Flag countedOn;
     private Flag rollout;
     private Flag allowlist;
     private Flag userRollout;
@@ -68,6 +70,9 @@ public class FlagsBenchmark {
         flags.define(FlagDefinition.builder("beta-reports").allow(sixtyFour).build(), ops, "bench");
         flags.define(FlagDefinition.builder("new-inbox").rolloutByUser(25).build(), ops, "bench");
         on = flags.flag("dark-mode");
+        countingFlags =
+                FeatureFlags.builder().store(store).countEvaluations(true).build();
+        countedOn = countingFlags.flag("dark-mode");
         rollout = flags.flag("new-editor");
         allowlist = flags.flag("beta-reports");
         userRollout = flags.flag("new-inbox");
@@ -82,6 +87,7 @@ public class FlagsBenchmark {
     @TearDown
     public void tearDown() {
         flags.close();
+        countingFlags.close();
     }
 
     @Benchmark
@@ -90,6 +96,17 @@ public class FlagsBenchmark {
         acme.run(() -> {
             for (int i = 0; i < N; i++) {
                 bh.consume(on.isEnabled());
+            }
+        });
+    }
+
+    /** (a) with per-flag evaluation counters on ({@code countEvaluations(true)}, "monitor feature usage"). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void a_booleanOn_counted(Blackhole bh) {
+        acme.run(() -> {
+            for (int i = 0; i < N; i++) {
+                bh.consume(countedOn.isEnabled());
             }
         });
     }

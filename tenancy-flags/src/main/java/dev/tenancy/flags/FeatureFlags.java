@@ -150,12 +150,20 @@ public final class FeatureFlags implements AutoCloseable {
     // ---- evaluation -----------------------------------------------------------------------
 
     boolean isEnabled(Flag flag) {
+        int i = flag.index;
+        FlagState.TenantFlags seen = snapshots.get();
+        if (seen != null) {
+            boolean[] live = seen.live; // empty once a newer state has replaced the snapshot's
+            if (i < live.length) {
+                count(flag);
+                return live[i];
+            }
+        }
         FlagState.TenantFlags flags = current();
         if (flags == null) {
             return false;
         }
         count(flag);
-        int i = flag.index;
         return i < flags.value.length && flags.value[i];
     }
 
@@ -334,7 +342,9 @@ public final class FeatureFlags implements AutoCloseable {
         handles.values().forEach(h -> adders[h.index] = counters.computeIfAbsent(h.key(), k -> new LongAdder()));
         counterByIndex = adders;
         Instant now = clock.instant();
+        FlagState replaced = state;
         state = new FlagState(version, loaded, byIndex, overrides, catalog, now);
+        replaced.retire();
         scheduleExpiry(FlagState.nextExpiry(overrides, now), now);
     }
 

@@ -33,6 +33,10 @@ final class FlagState {
     private final TenantCatalog catalog;
     private final Instant builtAt;
     private final ConcurrentHashMap<TenantId, TenantFlags> tenants = new ConcurrentHashMap<>();
+    private volatile boolean retired;
+
+    /** What a retired snapshot's {@link TenantFlags#live} holds: no values, so every check misses. */
+    static final boolean[] RETIRED = new boolean[0];
 
     /** One tenant's values of every flag, as of this state. */
     static final class TenantFlags {
@@ -40,6 +44,13 @@ final class FlagState {
         final TenantId tenant;
         final String tier; // the catalog's tier when computed; null without a catalog or an unknown tenant
         final boolean[] value;
+        /**
+         * {@link #value} while this snapshot's state is the current one, then {@link #RETIRED}: the
+         * boolean check for the current tenant reads only this (its bounds check doubles as the
+         * staleness check), so a change costs it nothing until it happens.
+         */
+        volatile boolean[] live;
+
         final byte[] reason;
         final long[] userSeed; // rollout hash state after flag key + tenant; for user rollouts
         final int[] userRollout; // the user rollout that applies (basis points), 0 unless the value is the default
@@ -50,6 +61,7 @@ final class FlagState {
             this.tenant = tenant;
             this.tier = tier;
             this.value = new boolean[size];
+            this.live = value;
             this.reason = new byte[size];
             this.userSeed = new long[size];
             this.userRollout = new int[size];
@@ -81,7 +93,24 @@ final class FlagState {
     /** The snapshot of {@code tenant}, computed once per state. */
     TenantFlags tenant(TenantId tenant) {
         TenantFlags flags = tenants.get(tenant);
-        return flags != null ? flags : tenants.computeIfAbsent(tenant, this::compute);
+        if (flags == null) {
+            flags = tenants.computeIfAbsent(tenant, this::compute);
+            if (retired) {
+                flags.live = RETIRED; // computed as retire() ran: it may not have seen this one
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * Marks every snapshot of this state stale, once a newer state has been published: evaluations
+     * that cached one on their scope recompute from the new state.
+     */
+    void retire() {
+        retired = true;
+        for (TenantFlags flags : tenants.values()) {
+            flags.live = RETIRED;
+        }
     }
 
     private TenantFlags compute(TenantId id) {

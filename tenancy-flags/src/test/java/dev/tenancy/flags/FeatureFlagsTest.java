@@ -132,6 +132,30 @@ class FeatureFlagsTest {
     }
 
     @Test
+    void aCheckInsideOneScope_seesAChangeMadeWhileTheScopeRuns() throws Exception {
+        define(FlagDefinition.builder("dark-mode").on());
+        Flag dark = flags.flag("dark-mode");
+        try (FeatureFlags otherNode = pollingEvery20ms(catalog)) {
+            TenantContext.where(ACME).run(() -> {
+                assertThat(dark.isEnabled()).isTrue(); // the scope now holds acme's snapshot
+                flags.override(FlagOverride.off(ACME, "dark-mode", "Support ticket 42"), PM);
+                assertThat(dark.isEnabled()).as("changed on this node").isFalse();
+
+                Flag darkThere = otherNode.flag("dark-mode");
+                assertThat(darkThere.isEnabled()).isFalse();
+                otherNode.override(FlagOverride.on(ACME, "dark-mode", "Ticket closed"), PM);
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!dark.isEnabled() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // the change arrives on this node's refresh thread
+                }
+                assertThat(dark.isEnabled())
+                        .as("changed on the other node, seen in the same scope")
+                        .isTrue();
+            });
+        }
+    }
+
+    @Test
     void aTierChange_inTheCatalog_reachesPlanRules_asTheCatalogTellsOfIt() throws Exception {
         define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
         Flag sso = flags.flag("sso-saml"); // polls every 5 minutes: only the catalog's notice can be quick
