@@ -136,23 +136,30 @@ class FeatureFlagsTest {
         define(FlagDefinition.builder("dark-mode").on());
         Flag dark = flags.flag("dark-mode");
         try (FeatureFlags otherNode = pollingEvery20ms(catalog)) {
+            Flag darkThere = otherNode.flag("dark-mode");
             TenantContext.where(ACME).run(() -> {
                 assertThat(dark.isEnabled()).isTrue(); // the scope now holds acme's snapshot
                 flags.override(FlagOverride.off(ACME, "dark-mode", "Support ticket 42"), PM);
                 assertThat(dark.isEnabled()).as("changed on this node").isFalse();
 
-                Flag darkThere = otherNode.flag("dark-mode");
-                assertThat(darkThere.isEnabled()).isFalse();
+                assertThat(awaitCurrent(darkThere, false))
+                        .as("the other node hears of it")
+                        .isFalse();
                 otherNode.override(FlagOverride.on(ACME, "dark-mode", "Ticket closed"), PM);
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (!dark.isEnabled() && System.nanoTime() < deadline) {
-                    Thread.onSpinWait(); // the change arrives on this node's refresh thread
-                }
-                assertThat(dark.isEnabled())
+                assertThat(awaitCurrent(dark, true))
                         .as("changed on the other node, seen in the same scope")
                         .isTrue();
             });
         }
+    }
+
+    /** The flag for the current tenant once it is {@code expected}, or after 10 s. */
+    private static boolean awaitCurrent(Flag flag, boolean expected) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (flag.isEnabled() != expected && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // a change from elsewhere arrives on the flags' refresh thread
+        }
+        return flag.isEnabled();
     }
 
     @Test
