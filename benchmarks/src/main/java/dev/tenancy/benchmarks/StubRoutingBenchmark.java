@@ -101,8 +101,7 @@ public class StubRoutingBenchmark {
 
     @Benchmark
     public int tenantDataSource() throws SQLException {
-        TenantScope scope = tenants.equals("same") ? scopes[0] : scopes[next++ & 1];
-        return scope.call(() -> selectOne(routed));
+        return scope().call(() -> selectOne(routed));
     }
 
     /** Hibernate's statements for a find and an update of a {@code @TenantId} entity (see {@link HibernateBenchmark}). */
@@ -119,8 +118,7 @@ public class StubRoutingBenchmark {
 
     @Benchmark
     public int tenantDataSourceFindAndUpdate() throws SQLException {
-        TenantScope scope = tenants.equals("same") ? scopes[0] : scopes[next++ & 1];
-        return scope.call(() -> findAndUpdate(routed));
+        return scope().call(() -> findAndUpdate(routed));
     }
 
     private static int findAndUpdate(DataSource dataSource) throws SQLException {
@@ -142,6 +140,11 @@ public class StubRoutingBenchmark {
                 return found + update.executeUpdate();
             }
         }
+    }
+
+    /** The tenant of this borrow: always the first, or the two in turn. */
+    private TenantScope scope() {
+        return tenants.equals("same") ? scopes[0] : scopes[next++ & 1];
     }
 
     private static int selectOne(DataSource dataSource) throws SQLException {
