@@ -20,12 +20,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +75,8 @@ public final class FeatureFlags implements AutoCloseable {
     private final AutoCloseable subscription;
     private final AutoCloseable catalogSubscription;
     private final Set<TenantId> tierChecks = ConcurrentHashMap.newKeySet();
+    private final AtomicLong catalogChanges = new AtomicLong();
+    private final List<Consumer<Set<String>>> listeners = new CopyOnWriteArrayList<>();
     private final Object refreshLock = new Object();
     private volatile FlagState state;
     private ScheduledFuture<?> expiry;
@@ -84,13 +89,21 @@ public final class FeatureFlags implements AutoCloseable {
         this.catalog = b.catalog;
         this.clock = b.clock;
         this.countEvaluations = b.countEvaluations;
-        this.state = new FlagState(-1, false, new FlagDefinition[0], List.of(), catalog, clock.instant());
+        this.state = new FlagState(
+                -1,
+                false,
+                new FlagDefinition[0],
+                List.of(),
+                catalog,
+                clock.instant(),
+                catalogChanges,
+                this::recheckTier);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tenancy-flags-refresh");
             t.setDaemon(true);
             return t;
         });
-        refresh();
+        reload(false);
         long poll = b.pollInterval.toMillis();
         scheduler.scheduleWithFixedDelay(this::refreshIfChanged, poll, poll, TimeUnit.MILLISECONDS);
         this.subscription = store instanceof FlagChangeNotifications notifications
@@ -116,7 +129,7 @@ public final class FeatureFlags implements AutoCloseable {
         synchronized (refreshLock) {
             created = handles.computeIfAbsent(key, k -> new Flag(this, k, handles.size()));
             if (created.index >= state.definitions.length) {
-                rebuild(state.version, store.definitions(), store.overrides(), true);
+                rebuild(state.version, store.definitions(), store.overrides(), true, false);
             }
         }
         return created;
@@ -266,12 +279,43 @@ public final class FeatureFlags implements AutoCloseable {
 
     // ---- refresh --------------------------------------------------------------------------
 
-    /** Reloads everything from the store now. */
+    /**
+     * Calls {@code listener} after each change that reaches this node's evaluations (a definition,
+     * an override, an override's expiry, a tenant's plan tier; made here or on another node), with
+     * the keys of the flags whose values may now differ. It runs on the thread that applied the
+     * change (the flags' refresh thread, or the caller of {@code define}, {@code override}, ...):
+     * keep it short. An exception it throws is logged and ignored. Closing the result unsubscribes.
+     */
+    public AutoCloseable onChange(Consumer<Set<String>> listener) {
+        Consumer<Set<String>> subscriber = Objects.requireNonNull(listener, "listener")::accept;
+        listeners.add(subscriber);
+        return () -> listeners.remove(subscriber);
+    }
+
+    private void tellListeners(Set<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        for (Consumer<Set<String>> listener : listeners) {
+            try {
+                listener.accept(keys);
+            } catch (RuntimeException e) {
+                LOG.warn("A flag change listener failed on the change of {}", keys, e);
+            }
+        }
+    }
+
+    /** Reloads everything from the store, and every tenant's tier from the catalog, now. */
     public void refresh() {
+        reload(true);
+    }
+
+    /** Reloads from the store; {@code tiersMoved}: tenants' tiers may have changed too. */
+    private void reload(boolean tiersMoved) {
         synchronized (refreshLock) {
             try {
                 long version = store.version();
-                rebuild(version, store.definitions(), store.overrides(), true);
+                rebuild(version, store.definitions(), store.overrides(), true, tiersMoved);
             } catch (RuntimeException e) {
                 LOG.warn("Could not load feature flags; keeping the state of version {}", state.version, e);
             }
@@ -281,7 +325,7 @@ public final class FeatureFlags implements AutoCloseable {
     private void refreshIfChanged() {
         try {
             if (store.version() != state.version) {
-                refresh();
+                reload(false);
                 return;
             }
         } catch (RuntimeException e) {
@@ -290,7 +334,7 @@ public final class FeatureFlags implements AutoCloseable {
         }
         try {
             if (state.tiersChanged()) {
-                refresh();
+                reload(true);
             }
         } catch (RuntimeException e) {
             LOG.warn("Could not read tenants' plan tiers from the catalog; keeping the current snapshots", e);
@@ -303,12 +347,23 @@ public final class FeatureFlags implements AutoCloseable {
      * changes (a plan migration over many tenants) in few passes.
      */
     private void tenantChanged(TenantId id) {
+        catalogChanges.incrementAndGet(); // the catalog's cache has dropped the entry already
+        if (id == null) {
+            execute(this::refreshIfChanged);
+        } else {
+            recheckTier(id);
+        }
+    }
+
+    private void recheckTier(TenantId id) {
+        if (tierChecks.add(id)) {
+            execute(this::checkTiers);
+        }
+    }
+
+    private void execute(Runnable task) {
         try {
-            if (id == null) {
-                scheduler.execute(this::refreshIfChanged);
-            } else if (tierChecks.add(id)) {
-                scheduler.execute(this::checkTiers);
-            }
+            scheduler.execute(task);
         } catch (RejectedExecutionException closed) {
             // closed meanwhile: nothing left to keep current
         }
@@ -323,14 +378,19 @@ public final class FeatureFlags implements AutoCloseable {
                 changed |= s.tierChanged(id);
             }
             if (changed) {
-                refresh();
+                reload(true);
             }
         } catch (RuntimeException e) {
             LOG.warn("Could not read tenants' plan tiers from the catalog; keeping the current snapshots", e);
         }
     }
 
-    private void rebuild(long version, List<FlagDefinition> definitions, List<FlagOverride> overrides, boolean loaded) {
+    private void rebuild(
+            long version,
+            List<FlagDefinition> definitions,
+            List<FlagOverride> overrides,
+            boolean loaded,
+            boolean tiersMoved) {
         for (FlagDefinition d : definitions) {
             handles.computeIfAbsent(d.key(), k -> new Flag(this, k, handles.size()));
         }
@@ -343,8 +403,9 @@ public final class FeatureFlags implements AutoCloseable {
         counterByIndex = adders;
         Instant now = clock.instant();
         FlagState replaced = state;
-        state = new FlagState(version, loaded, byIndex, overrides, catalog, now);
+        state = new FlagState(version, loaded, byIndex, overrides, catalog, now, catalogChanges, this::recheckTier);
         replaced.retire();
+        tellListeners(state.keysChangedSince(replaced, tiersMoved));
         scheduleExpiry(FlagState.nextExpiry(overrides, now), now);
     }
 
@@ -355,7 +416,7 @@ public final class FeatureFlags implements AutoCloseable {
         }
         if (next != null) {
             long delay = Math.max(0, Duration.between(now, next).toMillis()) + 1;
-            expiry = scheduler.schedule(this::refresh, delay, TimeUnit.MILLISECONDS);
+            expiry = scheduler.schedule(() -> reload(false), delay, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -364,13 +425,13 @@ public final class FeatureFlags implements AutoCloseable {
     /** Creates or replaces a flag definition. */
     public void define(FlagDefinition definition, Actor actor, String reason) {
         store.define(definition, actor, reason);
-        refresh();
+        reload(false);
     }
 
     /** Sets overrides for many tenants in one transaction (for example a beta for five customers). */
     public void override(List<FlagOverride> overrides, Actor actor) {
         store.override(overrides, actor);
-        refresh();
+        reload(false);
     }
 
     /** Sets one tenant's override. */
@@ -381,7 +442,7 @@ public final class FeatureFlags implements AutoCloseable {
     /** Removes one tenant's override. */
     public void clearOverride(TenantId tenant, String key, Actor actor, String reason) {
         store.clearOverride(tenant, key, actor, reason);
-        refresh();
+        reload(false);
     }
 
     /**
@@ -431,7 +492,7 @@ public final class FeatureFlags implements AutoCloseable {
      */
     public void disableModule(TenantId tenant, String module, Actor actor, String reason) {
         Objects.requireNonNull(tenant, "tenant");
-        refresh();
+        reload(false);
         FlagState s = state;
         FlagState.TenantFlags flags = s.tenant(tenant);
         List<String> dependents = new ArrayList<>();

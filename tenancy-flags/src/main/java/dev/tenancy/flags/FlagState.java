@@ -5,13 +5,17 @@ import dev.tenancy.TenantId;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Everything loaded from the store at one version, indexed by the flags' handle numbers, and the
@@ -34,6 +38,11 @@ final class FlagState {
     private final Instant builtAt;
     private final ConcurrentHashMap<TenantId, TenantFlags> tenants = new ConcurrentHashMap<>();
     private volatile boolean retired;
+
+    /** Catalog changes heard so far; one that lands while a snapshot is computed asks for a recheck. */
+    private final AtomicLong catalogChanges;
+
+    private final Consumer<TenantId> recheckTier;
 
     /** What a retired snapshot's {@link TenantFlags#live} holds: no values, so every check misses. */
     static final boolean[] RETIRED = new boolean[0];
@@ -75,12 +84,16 @@ final class FlagState {
             FlagDefinition[] definitions,
             List<FlagOverride> overrides,
             TenantCatalog catalog,
-            Instant builtAt) {
+            Instant builtAt,
+            AtomicLong catalogChanges,
+            Consumer<TenantId> recheckTier) {
         this.version = version;
         this.loaded = loaded;
         this.definitions = definitions;
         this.catalog = catalog;
         this.builtAt = builtAt;
+        this.catalogChanges = catalogChanges;
+        this.recheckTier = recheckTier;
         Map<TenantId, Map<String, FlagOverride>> byTenant = new HashMap<>();
         for (FlagOverride o : overrides) {
             if (o.activeAt(builtAt)) {
@@ -94,9 +107,13 @@ final class FlagState {
     TenantFlags tenant(TenantId tenant) {
         TenantFlags flags = tenants.get(tenant);
         if (flags == null) {
+            long changesBefore = catalogChanges.get();
             flags = tenants.computeIfAbsent(tenant, this::compute);
             if (retired) {
                 flags.live = RETIRED; // computed as retire() ran: it may not have seen this one
+            }
+            if (catalogChanges.get() != changesBefore) {
+                recheckTier.accept(tenant); // the tier it read may be older than a change just heard
             }
         }
         return flags;
@@ -186,6 +203,41 @@ final class FlagState {
             }
         }
         return false;
+    }
+
+    /**
+     * The keys of the flags that may evaluate differently in this state than in {@code older}: a
+     * definition or an active override differs; with {@code tiersMoved}, also every flag with plan
+     * rules (tenants' tiers may have changed).
+     */
+    Set<String> keysChangedSince(FlagState older, boolean tiersMoved) {
+        Set<String> keys = new TreeSet<>();
+        for (int i = 0; i < Math.max(definitions.length, older.definitions.length); i++) {
+            FlagDefinition now = i < definitions.length ? definitions[i] : null;
+            FlagDefinition before = i < older.definitions.length ? older.definitions[i] : null;
+            if (!Objects.equals(now, before)) {
+                keys.add(now != null ? now.key() : before.key());
+            } else if (tiersMoved && now != null && !now.tiers().isEmpty()) {
+                keys.add(now.key());
+            }
+        }
+        Set<TenantId> tenantsWithOverrides = new HashSet<>(overrides.keySet());
+        tenantsWithOverrides.addAll(older.overrides.keySet());
+        for (TenantId tenant : tenantsWithOverrides) {
+            Map<String, FlagOverride> now = overrides.getOrDefault(tenant, Map.of());
+            Map<String, FlagOverride> before = older.overrides.getOrDefault(tenant, Map.of());
+            for (String key : now.keySet()) {
+                if (!now.get(key).equals(before.get(key))) {
+                    keys.add(key);
+                }
+            }
+            for (String key : before.keySet()) {
+                if (!now.containsKey(key)) {
+                    keys.add(key);
+                }
+            }
+        }
+        return Collections.unmodifiableSet(keys);
     }
 
     /** Whether the catalog now lists another tier for {@code id} than its snapshot was computed with; {@code false} when none was. */

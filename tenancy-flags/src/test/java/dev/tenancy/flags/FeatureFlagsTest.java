@@ -17,6 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +164,30 @@ class FeatureFlagsTest {
             Thread.onSpinWait(); // a change from elsewhere arrives on the flags' refresh thread
         }
         return flag.isEnabled();
+    }
+
+    @Test
+    void onChange_tellsWhichFlagsMayNowEvaluateDifferently() throws Exception {
+        define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
+        BlockingQueue<Set<String>> heard = new LinkedBlockingQueue<>();
+        try (AutoCloseable failing = flags.onChange(keys -> {
+                    throw new IllegalStateException("listener bug");
+                });
+                AutoCloseable listening = flags.onChange(heard::add)) {
+            define(FlagDefinition.builder("dark-mode").on());
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).containsExactly("dark-mode");
+
+            flags.override(FlagOverride.off(ACME, "dark-mode", "Support ticket 42"), PM);
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).containsExactly("dark-mode");
+
+            assertThat(flags.flag("sso-saml").isEnabled(GLOBEX)).isFalse(); // globex evaluated on tier pro
+            catalog.update(GLOBEX, TenantUpdate.builder().tier("enterprise").build(), PM);
+            assertThat(heard.poll(10, TimeUnit.SECONDS))
+                    .as("a plan change of an evaluated tenant: the flags with plan rules")
+                    .containsExactly("sso-saml");
+        }
+        define(FlagDefinition.builder("after-closing").on());
+        assertThat(heard.poll(200, TimeUnit.MILLISECONDS)).as("unsubscribed").isNull();
     }
 
     @Test

@@ -2,10 +2,11 @@ package dev.tenancy.flags.openfeature;
 
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
-import dev.openfeature.sdk.FeatureProvider;
+import dev.openfeature.sdk.EventProvider;
 import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.MutableStructure;
 import dev.openfeature.sdk.ProviderEvaluation;
+import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.Reason;
 import dev.openfeature.sdk.Value;
 import dev.tenancy.TenantId;
@@ -34,15 +35,45 @@ import java.util.Optional;
  * while the flag is on for the tenant, and with the caller's default (reason {@code DISABLED})
  * while it is off. Reasons: override, allowlist and plan are {@code TARGETING_MATCH} (the variant
  * says which), rollout is {@code SPLIT}, the flag's default is {@code DEFAULT}.
+ *
+ * <p>A change that reaches the flags on this node (made here or on another node, an override
+ * expiring, a plan change) is emitted as {@code PROVIDER_CONFIGURATION_CHANGED} with the keys of
+ * the flags whose values may differ, for handlers registered through {@code
+ * OpenFeatureAPI.onProviderConfigurationChanged(...)} or a client's.
  */
-public final class TenancyFlagProvider implements FeatureProvider {
+public final class TenancyFlagProvider extends EventProvider {
     /** The context attribute naming the tenant. */
     public static final String TENANT_ATTRIBUTE = "tenantId";
 
     private final FeatureFlags flags;
+    private volatile AutoCloseable changes;
 
     public TenancyFlagProvider(FeatureFlags flags) {
         this.flags = Objects.requireNonNull(flags, "flags");
+    }
+
+    /** Starts passing the flags' changes on as configuration-changed events. */
+    @Override
+    public void initialize(EvaluationContext evaluationContext) {
+        changes = flags.onChange(keys -> emitProviderConfigurationChanged(ProviderEventDetails.builder()
+                .flagsChanged(List.copyOf(keys))
+                .message("Tenancy flags changed: " + keys)
+                .build()));
+    }
+
+    /** Stops passing changes on; the {@link FeatureFlags} stay open (their owner closes them). */
+    @Override
+    public void shutdown() {
+        AutoCloseable subscription = changes;
+        changes = null;
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("Could not stop listening for flag changes", e);
+            }
+        }
+        super.shutdown();
     }
 
     @Override

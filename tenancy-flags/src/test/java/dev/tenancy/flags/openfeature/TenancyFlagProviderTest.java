@@ -17,7 +17,11 @@ import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.flags.FlagDefinition;
 import dev.tenancy.flags.FlagOverride;
 import dev.tenancy.flags.FlagStore;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +70,18 @@ class TenancyFlagProviderTest {
 
     private static ImmutableContext tenant(TenantId tenant, String user) {
         return new ImmutableContext(user, Map.of(TenancyFlagProvider.TENANT_ATTRIBUTE, new Value(tenant.value())));
+    }
+
+    @Test
+    void aChange_isAConfigurationChangedEvent_namingTheFlag() throws Exception {
+        BlockingQueue<List<String>> changed = new LinkedBlockingQueue<>();
+        client.onProviderConfigurationChanged(details -> changed.add(details.getFlagsChanged()));
+
+        flags.override(FlagOverride.on(GLOBEX, "advanced-analytics", "Beta for Globex"), PM);
+
+        assertThat(changed.poll(10, TimeUnit.SECONDS)).containsExactly("advanced-analytics");
+        assertThat(client.getBooleanValue("advanced-analytics", false, tenant(GLOBEX, "u1")))
+                .isTrue();
     }
 
     @Test
