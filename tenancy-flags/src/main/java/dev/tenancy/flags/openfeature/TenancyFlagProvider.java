@@ -52,9 +52,12 @@ public final class TenancyFlagProvider extends EventProvider {
         this.flags = Objects.requireNonNull(flags, "flags");
     }
 
-    /** Starts passing the flags' changes on as configuration-changed events. */
+    /** Starts passing the flags' changes on as configuration-changed events (once, however often called). */
     @Override
-    public void initialize(EvaluationContext evaluationContext) {
+    public synchronized void initialize(EvaluationContext evaluationContext) {
+        if (changes != null) {
+            return;
+        }
         changes = flags.onChange(keys -> emitProviderConfigurationChanged(ProviderEventDetails.builder()
                 .flagsChanged(List.copyOf(keys))
                 .message("Tenancy flags changed: " + keys)
@@ -63,7 +66,7 @@ public final class TenancyFlagProvider extends EventProvider {
 
     /** Stops passing changes on; the {@link FeatureFlags} stay open (their owner closes them). */
     @Override
-    public void shutdown() {
+    public synchronized void shutdown() {
         AutoCloseable subscription = changes;
         changes = null;
         if (subscription != null) {

@@ -85,6 +85,22 @@ class TenancyFlagProviderTest {
     }
 
     @Test
+    void initializedTwice_itStillEmitsEachChangeOnce() throws Exception {
+        TenancyFlagProvider provider = new TenancyFlagProvider(flags);
+        OpenFeatureAPI.getInstance().setProviderAndWait(provider); // replaces (and shuts down) the first
+        provider.initialize(null);
+        BlockingQueue<List<String>> changed = new LinkedBlockingQueue<>();
+        client.onProviderConfigurationChanged(details -> changed.add(details.getFlagsChanged()));
+
+        flags.override(FlagOverride.on(GLOBEX, "advanced-analytics", "Beta for Globex"), PM);
+
+        assertThat(changed.poll(10, TimeUnit.SECONDS)).containsExactly("advanced-analytics");
+        assertThat(changed.poll(300, TimeUnit.MILLISECONDS))
+                .as("no second event")
+                .isNull();
+    }
+
+    @Test
     void theTenant_comesFromTheContextAttribute_orTheTenantContext() {
         FlagEvaluationDetails<Boolean> acme = client.getBooleanDetails("advanced-analytics", false, tenant(ACME, "u1"));
         assertThat(acme.getValue()).isTrue();
