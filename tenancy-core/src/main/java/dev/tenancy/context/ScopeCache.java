@@ -32,12 +32,9 @@ public final class ScopeCache<T> {
     /** This cache's own slot, or {@link TenantScope#SHARED_SLOT} once every slot is owned. */
     private final int slot;
 
-    private final boolean owned;
-
     private ScopeCache() {
         int next = NEXT.getAndUpdate(n -> Math.min(n + 1, TenantScope.CACHE_SLOTS));
-        this.owned = next < TenantScope.CACHE_SLOTS;
-        this.slot = owned ? next : TenantScope.SHARED_SLOT;
+        this.slot = next < TenantScope.CACHE_SLOTS ? next : TenantScope.SHARED_SLOT;
     }
 
     public static <T> ScopeCache<T> create() {
@@ -55,8 +52,9 @@ public final class ScopeCache<T> {
         if (entries == null) {
             return null;
         }
+        int slot = this.slot; // one field read: whether it is owned is a comparison with a constant
         Object value = TenantScope.cached(entries, slot);
-        if (owned) {
+        if (slot != TenantScope.SHARED_SLOT) {
             return (T) value;
         }
         return value instanceof TenantScope.SharedEntry shared && shared.owner() == this ? (T) shared.value() : null;
@@ -66,7 +64,7 @@ public final class ScopeCache<T> {
     public void put(T value) {
         TenantScope scope = TenantContext.currentScope();
         if (scope != null) {
-            scope.cache(slot, owned ? value : new TenantScope.SharedEntry(this, value));
+            scope.cache(slot, slot != TenantScope.SHARED_SLOT ? value : new TenantScope.SharedEntry(this, value));
         }
     }
 }

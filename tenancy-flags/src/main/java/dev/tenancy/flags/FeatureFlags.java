@@ -79,6 +79,7 @@ public final class FeatureFlags implements AutoCloseable {
     private final List<Consumer<Set<String>>> listeners = new CopyOnWriteArrayList<>();
     private final Object refreshLock = new Object();
     private volatile FlagState state;
+
     private ScheduledFuture<?> expiry;
 
     /** The snapshot the current scope saw; stale once its state is not the current one. */
@@ -127,7 +128,7 @@ public final class FeatureFlags implements AutoCloseable {
         FlagDefinition.requireKey(key);
         Flag created;
         synchronized (refreshLock) {
-            created = handles.computeIfAbsent(key, k -> new Flag(this, k, handles.size()));
+            created = handles.computeIfAbsent(key, k -> new Flag(this, k, handles.size(), snapshots, countEvaluations));
             if (created.index >= state.definitions.length) {
                 rebuild(state.version, store.definitions(), store.overrides(), true, false);
             }
@@ -162,22 +163,14 @@ public final class FeatureFlags implements AutoCloseable {
 
     // ---- evaluation -----------------------------------------------------------------------
 
-    boolean isEnabled(Flag flag) {
-        int i = flag.index;
-        FlagState.TenantFlags seen = snapshots.get();
-        if (seen != null) {
-            boolean[] live = seen.live; // empty once a newer state has replaced the snapshot's
-            if (i < live.length) {
-                count(flag);
-                return live[i];
-            }
-        }
+    /** {@link Flag#isEnabled()} once the snapshot cached on the scope (if any) is stale. */
+    boolean isEnabledForTheCurrentTenant(Flag flag) {
         FlagState.TenantFlags flags = current();
         if (flags == null) {
             return false;
         }
         count(flag);
-        return i < flags.value.length && flags.value[i];
+        return flag.index < flags.value.length && flags.value[flag.index];
     }
 
     boolean isEnabled(Flag flag, String user) {
@@ -263,7 +256,7 @@ public final class FeatureFlags implements AutoCloseable {
         return flags;
     }
 
-    private void count(Flag flag) {
+    void count(Flag flag) {
         if (countEvaluations) {
             LongAdder[] byIndex = counterByIndex;
             if (flag.index < byIndex.length) {
@@ -392,7 +385,7 @@ public final class FeatureFlags implements AutoCloseable {
             boolean loaded,
             boolean tiersMoved) {
         for (FlagDefinition d : definitions) {
-            handles.computeIfAbsent(d.key(), k -> new Flag(this, k, handles.size()));
+            handles.computeIfAbsent(d.key(), k -> new Flag(this, k, handles.size(), snapshots, countEvaluations));
         }
         FlagDefinition[] byIndex = new FlagDefinition[handles.size()];
         Map<String, FlagDefinition> byKey = new java.util.HashMap<>();
@@ -404,6 +397,9 @@ public final class FeatureFlags implements AutoCloseable {
         Instant now = clock.instant();
         FlagState replaced = state;
         state = new FlagState(version, loaded, byIndex, overrides, catalog, now, catalogChanges, this::recheckTier);
+        for (Flag h : handles.values()) {
+            h.everyTenant = countEvaluations ? FlagState.VARIES : state.everyTenant[h.index];
+        }
         replaced.retire();
         tellListeners(state.keysChangedSince(replaced, tiersMoved));
         scheduleExpiry(FlagState.nextExpiry(overrides, now), now);

@@ -1,6 +1,9 @@
 package dev.tenancy.flags;
 
 import dev.tenancy.TenantId;
+import dev.tenancy.context.ScopeCache;
+import dev.tenancy.context.TenantBinding;
+import dev.tenancy.context.TenantContext;
 
 /**
  * A handle on one flag, to keep in a field: evaluating through it costs a few array reads (no
@@ -18,10 +21,24 @@ public final class Flag {
     private final String key;
     final int index;
 
-    Flag(FeatureFlags flags, String key, int index) {
+    /** The evaluator's cache of the current tenant's snapshot on the bound scope. */
+    private final ScopeCache<FlagState.TenantFlags> snapshots;
+
+    private final boolean counted;
+
+    /**
+     * {@link FlagState#ON} or {@link FlagState#OFF} while this flag has that value for every tenant
+     * in the evaluator's current state, else (and whenever evaluations are counted) {@link
+     * FlagState#VARIES}; set by the evaluator each time it publishes a state.
+     */
+    volatile byte everyTenant = FlagState.VARIES;
+
+    Flag(FeatureFlags flags, String key, int index, ScopeCache<FlagState.TenantFlags> snapshots, boolean counted) {
         this.flags = flags;
         this.key = key;
         this.index = index;
+        this.snapshots = snapshots;
+        this.counted = counted;
     }
 
     public String key() {
@@ -30,7 +47,25 @@ public final class Flag {
 
     /** For the current tenant; {@code false} when no tenant is bound. */
     public boolean isEnabled() {
-        return flags.isEnabled(this);
+        // The hot path: a handful of reads, no allocation. A flag with one value for every tenant
+        // needs only to know that a tenant is bound; any other reads the tenant's snapshot cached
+        // on the bound scope, whose live values are emptied once a newer state replaces it.
+        byte same = everyTenant;
+        if (same != FlagState.VARIES) {
+            return same == FlagState.ON && TenantContext.binding() instanceof TenantBinding.Bound;
+        }
+        FlagState.TenantFlags seen = snapshots.get();
+        if (seen != null) {
+            boolean[] live = seen.live;
+            int i = index;
+            if (i < live.length) {
+                if (counted) {
+                    flags.count(this);
+                }
+                return live[i];
+            }
+        }
+        return flags.isEnabledForTheCurrentTenant(this);
     }
 
     /** For the current tenant and {@code user} (rollout by user); {@code false} when no tenant is bound. */

@@ -30,10 +30,25 @@ final class FlagState {
     static final byte DEFAULT = 4;
     static final byte MISSING = 5;
 
+    /** {@link #everyTenant} values. */
+    static final byte VARIES = 0;
+
+    static final byte OFF = 1;
+    static final byte ON = 2;
+
     final long version;
     final boolean loaded;
     final FlagDefinition[] definitions; // by handle index; null when not defined
     private final Map<TenantId, Map<String, FlagOverride>> overrides;
+
+    /**
+     * By handle index: {@link #ON} or {@link #OFF} when the flag's boolean value is the same for
+     * every tenant (no active override, allowlist, plan rule or rollout by tenant; an undefined flag
+     * is off), {@link #VARIES} otherwise. A rollout by user leaves it set: it applies only to checks
+     * that name a user.
+     */
+    final byte[] everyTenant;
+
     private final TenantCatalog catalog;
     private final Instant builtAt;
     private final ConcurrentHashMap<TenantId, TenantFlags> tenants = new ConcurrentHashMap<>();
@@ -101,6 +116,28 @@ final class FlagState {
             }
         }
         this.overrides = byTenant;
+        this.everyTenant = everyTenant(definitions, byTenant);
+    }
+
+    private static byte[] everyTenant(
+            FlagDefinition[] definitions, Map<TenantId, Map<String, FlagOverride>> overrides) {
+        Set<String> overridden = new HashSet<>();
+        overrides.values().forEach(own -> overridden.addAll(own.keySet()));
+        byte[] same = new byte[definitions.length];
+        for (int i = 0; i < definitions.length; i++) {
+            FlagDefinition d = definitions[i];
+            if (d == null) {
+                same[i] = OFF;
+            } else if (overridden.contains(d.key())
+                    || !d.allowlist().isEmpty()
+                    || !d.tiers().isEmpty()
+                    || d.tenantRollout() > 0) {
+                same[i] = VARIES;
+            } else {
+                same[i] = d.defaultValue() ? ON : OFF;
+            }
+        }
+        return same;
     }
 
     /** The snapshot of {@code tenant}, computed once per state. */

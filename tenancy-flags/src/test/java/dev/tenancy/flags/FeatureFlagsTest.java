@@ -11,6 +11,7 @@ import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.catalog.TenantUpdate;
 import dev.tenancy.context.TenantContext;
+import dev.tenancy.context.TenantScope;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -61,11 +62,7 @@ class FeatureFlagsTest {
                         .build(),
                 PM);
         store = FlagStore.inMemory(audit);
-        flags = FeatureFlags.builder()
-                .store(store)
-                .catalog(catalog)
-                .countEvaluations(true)
-                .build();
+        flags = FeatureFlags.builder().store(store).catalog(catalog).build();
     }
 
     @AfterEach
@@ -336,6 +333,39 @@ class FeatureFlagsTest {
     }
 
     @Test
+    void aFlagOnForEveryTenant_isOnForWhicheverTenantIsBound_untilARuleOrOverrideSetsOneApart() {
+        define(FlagDefinition.builder("dark-mode").on());
+        Flag dark = flags.flag("dark-mode");
+        TenantScope acme = TenantContext.where(ACME);
+        TenantScope globex = TenantContext.where(GLOBEX);
+        assertThat((boolean) acme.call(dark::isEnabled)).isTrue();
+        assertThat((boolean) globex.call(dark::isEnabled)).isTrue();
+        assertThat(dark.isEnabled()).as("no tenant bound").isFalse();
+        assertThat((boolean) TenantContext.system().call(dark::isEnabled))
+                .as("the system scope")
+                .isFalse();
+
+        flags.override(FlagOverride.off(ACME, "dark-mode", "Support ticket 42"), PM);
+        assertThat((boolean) acme.call(dark::isEnabled)).as("overridden").isFalse();
+        assertThat((boolean) globex.call(dark::isEnabled)).isTrue();
+
+        flags.clearOverride(ACME, "dark-mode", PM, "Ticket closed");
+        assertThat((boolean) acme.call(dark::isEnabled)).isTrue();
+
+        define(FlagDefinition.builder("dark-mode").allow(GLOBEX));
+        assertThat((boolean) acme.call(dark::isEnabled))
+                .as("no longer on for everyone")
+                .isFalse();
+        assertThat((boolean) globex.call(dark::isEnabled)).isTrue();
+
+        define(FlagDefinition.builder("dark-mode").rolloutByUser(100));
+        assertThat((boolean) globex.call(dark::isEnabled))
+                .as("a rollout by user applies only to checks that name the user")
+                .isFalse();
+        assertThat((boolean) globex.call(() -> dark.isEnabledFor("u1"))).isTrue();
+    }
+
+    @Test
     void aMissingFlag_isOff_withAnErrorCode_andNeverThrows() {
         Flag ghost = flags.flag("not-defined-yet");
         assertThat(ghost.isEnabled(ACME)).isFalse();
@@ -427,13 +457,26 @@ class FeatureFlagsTest {
     }
 
     @Test
-    void counters_countBooleanEvaluations() {
+    void counters_countBooleanEvaluations_whenAskedTo() {
         define(FlagDefinition.builder("dark-mode").on());
-        Flag dark = flags.flag("dark-mode");
-        for (int i = 0; i < 10; i++) {
-            dark.isEnabled(ACME);
+        define(FlagDefinition.builder("beta-reports").allow(ACME));
+        try (FeatureFlags counting =
+                FeatureFlags.builder().store(store).countEvaluations(true).build()) {
+            Flag dark = counting.flag("dark-mode");
+            Flag beta = counting.flag("beta-reports");
+            for (int i = 0; i < 10; i++) {
+                dark.isEnabled(ACME);
+            }
+            TenantContext.where(ACME).run(() -> {
+                for (int i = 0; i < 5; i++) {
+                    dark.isEnabled();
+                    beta.isEnabled();
+                }
+            });
+            assertThat(dark.evaluations()).isEqualTo(15);
+            assertThat(beta.evaluations()).isEqualTo(5);
         }
-        assertThat(dark.evaluations()).isEqualTo(10);
+        assertThat(flags.flag("dark-mode").evaluations()).as("off by default").isZero();
     }
 
     @Test
