@@ -177,6 +177,22 @@ public class FlagsBenchmark {
         });
     }
 
+    /**
+     * The floor of (b): the same 1,024 scopes entered and left, 64 times a boolean field into the
+     * blackhole in each, no flag. (b) minus this is what its evaluations cost.
+     */
+    @Benchmark
+    @OperationsPerInvocation(N * PER_TENANT)
+    public void floor_b_scopeSwitching(Blackhole bh) {
+        for (TenantScope tenant : tenants) {
+            tenant.run(() -> {
+                for (int i = 0; i < PER_TENANT; i++) {
+                    bh.consume(countingOn);
+                }
+            });
+        }
+    }
+
     /** The floor of the loop itself: a boolean field into the blackhole. */
     @Benchmark
     @OperationsPerInvocation(N)
