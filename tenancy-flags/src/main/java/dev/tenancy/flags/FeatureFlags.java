@@ -148,8 +148,11 @@ public final class FeatureFlags implements AutoCloseable {
 
     /**
      * The configuration payload of {@code key} for {@code tenant} (its override's, else the
-     * definition's), read as {@code type} with Jackson; empty when there is none. Not for the hot
-     * path: it parses the JSON each call.
+     * definition's), whether or not the flag is on for the tenant, read as {@code type} with
+     * Jackson; empty when there is none. It parses the JSON each call and throws Jackson's {@code
+     * JacksonException} when the payload is not a {@code type}: for tooling and checks. Application
+     * code reads a payload through a {@link FlagConfig} handle ({@code flag(key).config(type)}),
+     * which applies it only while the flag is on, parses it once per change and never throws.
      */
     public <T> Optional<T> config(String key, TenantId tenant, Class<T> type) {
         Flag flag = flag(key);
@@ -159,6 +162,31 @@ public final class FeatureFlags implements AutoCloseable {
         }
         String json = s.tenant(tenant).config[flag.index];
         return json == null ? Optional.empty() : Optional.of(FlagJson.read(json, type));
+    }
+
+    /** {@link FlagConfig#get()} and {@link FlagConfig#getFor(String)}. */
+    <T> Optional<T> configForTheCurrentTenant(Flag flag, String user, Class<T> type) {
+        FlagState.TenantFlags flags = current();
+        return flags == null ? Optional.empty() : payload(flags, flag.index, user, type);
+    }
+
+    /** {@link FlagConfig#get(TenantId)} and {@link FlagConfig#get(TenantId, String)}. */
+    <T> Optional<T> config(Flag flag, TenantId tenant, String user, Class<T> type) {
+        FlagState.TenantFlags flags;
+        try {
+            flags = state.tenant(tenant);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not compute the flags of tenant '{}'", tenant, e);
+            return Optional.empty();
+        }
+        return payload(flags, flag.index, user, type);
+    }
+
+    private static <T> Optional<T> payload(FlagState.TenantFlags flags, int i, String user, Class<T> type) {
+        if (i >= flags.value.length || !value(flags, i, user)) {
+            return Optional.empty();
+        }
+        return flags.payload(i, type);
     }
 
     // ---- evaluation -----------------------------------------------------------------------
@@ -304,6 +332,25 @@ public final class FeatureFlags implements AutoCloseable {
     }
 
     /** Reloads from the store; {@code tiersMoved}: tenants' tiers may have changed too. */
+    /**
+     * Rebuilds unless the state is already at the store's version: a change is heard twice (the
+     * writer reloads, and the store's notification reaches the refresh thread), and a second
+     * rebuild would drop the snapshots computed in between, and with them the tiers a later plan
+     * change is compared with.
+     */
+    private void reloadIfBehind() {
+        synchronized (refreshLock) {
+            try {
+                long version = store.version();
+                if (version != state.version) {
+                    rebuild(version, store.definitions(), store.overrides(), true, false);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not load feature flags; keeping the state of version {}", state.version, e);
+            }
+        }
+    }
+
     private void reload(boolean tiersMoved) {
         synchronized (refreshLock) {
             try {
@@ -318,7 +365,7 @@ public final class FeatureFlags implements AutoCloseable {
     private void refreshIfChanged() {
         try {
             if (store.version() != state.version) {
-                reload(false);
+                reloadIfBehind();
                 return;
             }
         } catch (RuntimeException e) {
@@ -396,7 +443,12 @@ public final class FeatureFlags implements AutoCloseable {
         counterByIndex = adders;
         Instant now = clock.instant();
         FlagState replaced = state;
-        state = new FlagState(version, loaded, byIndex, overrides, catalog, now, catalogChanges, this::recheckTier);
+        FlagState next =
+                new FlagState(version, loaded, byIndex, overrides, catalog, now, catalogChanges, this::recheckTier);
+        if (!tiersMoved) {
+            next.carryTiersFrom(replaced); // after a plan change every plan rule was reported; start afresh
+        }
+        state = next;
         for (Flag h : handles.values()) {
             h.everyTenant = countEvaluations ? FlagState.VARIES : state.everyTenant[h.index];
         }
@@ -421,13 +473,13 @@ public final class FeatureFlags implements AutoCloseable {
     /** Creates or replaces a flag definition. */
     public void define(FlagDefinition definition, Actor actor, String reason) {
         store.define(definition, actor, reason);
-        reload(false);
+        reloadIfBehind();
     }
 
     /** Sets overrides for many tenants in one transaction (for example a beta for five customers). */
     public void override(List<FlagOverride> overrides, Actor actor) {
         store.override(overrides, actor);
-        reload(false);
+        reloadIfBehind();
     }
 
     /** Sets one tenant's override. */
@@ -438,7 +490,7 @@ public final class FeatureFlags implements AutoCloseable {
     /** Removes one tenant's override. */
     public void clearOverride(TenantId tenant, String key, Actor actor, String reason) {
         store.clearOverride(tenant, key, actor, reason);
-        reload(false);
+        reloadIfBehind();
     }
 
     /**
@@ -488,7 +540,7 @@ public final class FeatureFlags implements AutoCloseable {
      */
     public void disableModule(TenantId tenant, String module, Actor actor, String reason) {
         Objects.requireNonNull(tenant, "tenant");
-        reload(false);
+        reloadIfBehind();
         FlagState s = state;
         FlagState.TenantFlags flags = s.tenant(tenant);
         List<String> dependents = new ArrayList<>();

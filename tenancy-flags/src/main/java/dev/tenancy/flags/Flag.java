@@ -88,6 +88,14 @@ public final class Flag {
         return flags.evaluate(this, tenant, user);
     }
 
+    /**
+     * A handle on this flag's configuration payload read as {@code type}: what applies while the
+     * flag is on, parsed once per change. Keep it in a field.
+     */
+    public <T> FlagConfig<T> config(Class<T> type) {
+        return new FlagConfig<>(this, flags, type);
+    }
+
     /** How many times this flag was evaluated through boolean checks on this node. */
     public long evaluations() {
         return flags.evaluations(this);

@@ -11,11 +11,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything loaded from the store at one version, indexed by the flags' handle numbers, and the
@@ -54,6 +57,13 @@ final class FlagState {
     private final ConcurrentHashMap<TenantId, TenantFlags> tenants = new ConcurrentHashMap<>();
     private volatile boolean retired;
 
+    /**
+     * The tiers of tenants evaluated in earlier states since the last plan change was applied (set
+     * before this state is published): a tenant evaluated before a flag change and not since still
+     * has its plan change heard and told to listeners.
+     */
+    private Map<TenantId, String> earlierTiers = Map.of();
+
     /** Catalog changes heard so far; one that lands while a snapshot is computed asks for a recheck. */
     private final AtomicLong catalogChanges;
 
@@ -80,6 +90,9 @@ final class FlagState {
         final int[] userRollout; // the user rollout that applies (basis points), 0 unless the value is the default
         final String[] config;
 
+        /** {@link #config} read as an application type, by index, on first use. */
+        private final Payload[] payloads;
+
         TenantFlags(FlagState state, TenantId tenant, String tier, int size) {
             this.state = state;
             this.tenant = tenant;
@@ -90,8 +103,47 @@ final class FlagState {
             this.userSeed = new long[size];
             this.userRollout = new int[size];
             this.config = new String[size];
+            this.payloads = new Payload[size];
+        }
+
+        /**
+         * The payload of flag {@code i} read as {@code type}: parsed on first use and kept (racy
+         * but safe: a {@link Payload} is immutable, so a thread that sees one sees it whole); empty
+         * when there is none or it is not a {@code type} (logged once per snapshot and type).
+         */
+        @SuppressWarnings("unchecked")
+        <T> Optional<T> payload(int i, Class<T> type) {
+            String json = config[i];
+            if (json == null) {
+                return Optional.empty();
+            }
+            Payload read = payloads[i];
+            if (read == null || read.type() != type) {
+                read = new Payload(type, parse(json, i, type));
+                payloads[i] = read;
+            }
+            return (Optional<T>) read.value();
+        }
+
+        private <T> Optional<T> parse(String json, int i, Class<T> type) {
+            try {
+                return Optional.ofNullable(FlagJson.read(json, type));
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "The configuration of flag '{}' for tenant '{}' is not a {}; it reads as empty: {}",
+                        state.definitions[i].key(),
+                        tenant,
+                        type.getName(),
+                        e.getMessage());
+                return Optional.empty();
+            }
         }
     }
+
+    /** A payload read as {@code type}. */
+    record Payload(Class<?> type, Optional<?> value) {}
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlagState.class);
 
     FlagState(
             long version,
@@ -203,6 +255,26 @@ final class FlagState {
         return catalog == null ? null : catalog.find(id).map(Tenant::tier).orElse(null);
     }
 
+    /** Carries the tiers {@code replaced} computed (and had carried) into this state, before it is published. */
+    void carryTiersFrom(FlagState replaced) {
+        Map<TenantId, String> tiers = new HashMap<>(replaced.earlierTiers);
+        for (TenantFlags flags : replaced.tenants.values()) {
+            tiers.put(flags.tenant, flags.tier);
+        }
+        earlierTiers = tiers;
+    }
+
+    /** Whether {@code id} was evaluated in this state or, since the last plan change, in an earlier one. */
+    private boolean evaluated(TenantId id) {
+        return tenants.containsKey(id) || earlierTiers.containsKey(id);
+    }
+
+    /** The tier {@code id}'s values were last computed with; see {@link #evaluated}. */
+    private String tierSeen(TenantId id) {
+        TenantFlags flags = tenants.get(id);
+        return flags != null ? flags.tier : earlierTiers.get(id);
+    }
+
     /**
      * Whether the catalog now lists another tier for a tenant whose snapshot was computed: a plan
      * change (an upgrade, a downgrade) made after this state was built. Reads the catalog's listing
@@ -211,10 +283,11 @@ final class FlagState {
      * the catalog, or shifted between pages by a concurrent change).
      */
     boolean tiersChanged() {
-        if (catalog == null || tenants.isEmpty()) {
+        if (catalog == null || (tenants.isEmpty() && earlierTiers.isEmpty())) {
             return false;
         }
         Set<TenantId> unseen = new HashSet<>(tenants.keySet());
+        unseen.addAll(earlierTiers.keySet());
         for (int offset = 0; !unseen.isEmpty(); offset += TenantQuery.MAX_LIMIT) {
             List<Tenant> page = catalog.list(TenantQuery.builder()
                             .sort(TenantQuery.Sort.CREATED, false)
@@ -223,10 +296,7 @@ final class FlagState {
                             .build())
                     .items();
             for (Tenant tenant : page) {
-                TenantFlags flags = tenants.get(tenant.id());
-                if (flags != null
-                        && unseen.remove(tenant.id())
-                        && !tenant.tier().equals(flags.tier)) {
+                if (unseen.remove(tenant.id()) && !tenant.tier().equals(tierSeen(tenant.id()))) {
                     return true;
                 }
             }
@@ -235,7 +305,7 @@ final class FlagState {
             }
         }
         for (TenantId id : unseen) {
-            if (!Objects.equals(tierOf(id), tenants.get(id).tier)) {
+            if (!Objects.equals(tierOf(id), tierSeen(id))) {
                 return true;
             }
         }
@@ -277,10 +347,12 @@ final class FlagState {
         return Collections.unmodifiableSet(keys);
     }
 
-    /** Whether the catalog now lists another tier for {@code id} than its snapshot was computed with; {@code false} when none was. */
+    /**
+     * Whether the catalog now lists another tier for {@code id} than its values were last computed
+     * with; {@code false} when they were not computed since the last plan change.
+     */
     boolean tierChanged(TenantId id) {
-        TenantFlags flags = tenants.get(id);
-        return flags != null && !Objects.equals(tierOf(id), flags.tier);
+        return evaluated(id) && !Objects.equals(tierOf(id), tierSeen(id));
     }
 
     private static void set(TenantFlags flags, int i, boolean value, byte reason) {

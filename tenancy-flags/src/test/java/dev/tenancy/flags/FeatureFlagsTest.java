@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -185,6 +186,21 @@ class FeatureFlagsTest {
         }
         define(FlagDefinition.builder("after-closing").on());
         assertThat(heard.poll(200, TimeUnit.MILLISECONDS)).as("unsubscribed").isNull();
+    }
+
+    @Test
+    void aPlanChange_isToldToListeners_evenWhenAFlagChangedSinceTheTenantWasEvaluated() throws Exception {
+        define(FlagDefinition.builder("sso-saml").tiers("enterprise"));
+        assertThat(flags.flag("sso-saml").isEnabled(GLOBEX)).isFalse(); // globex evaluated on tier pro
+        BlockingQueue<Set<String>> heard = new LinkedBlockingQueue<>();
+        try (AutoCloseable listening = flags.onChange(heard::add)) {
+            define(FlagDefinition.builder("dark-mode").on()); // a new state, before globex is evaluated again
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).containsExactly("dark-mode");
+
+            catalog.update(GLOBEX, TenantUpdate.builder().tier("enterprise").build(), PM);
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).containsExactly("sso-saml");
+            assertThat(flags.flag("sso-saml").isEnabled(GLOBEX)).isTrue();
+        }
     }
 
     @Test
@@ -395,6 +411,64 @@ class FeatureFlagsTest {
     }
 
     record Limits(int maxRows) {}
+
+    record ExportLimits(int maxRows, List<String> formats) {}
+
+    @Test
+    void aConfigHandle_readsThePayloadThatApplies_whileTheFlagIsOn_parsedOncePerChange() {
+        define(FlagDefinition.builder("export-limits").on().config("{\"maxRows\": 1000, \"formats\": [\"csv\"]}"));
+        flags.override(
+                FlagOverride.on(ACME, "export-limits", "Enterprise deal")
+                        .withConfig("{\"maxRows\": 50000, \"formats\": [\"csv\", \"xlsx\"]}"),
+                PM);
+        FlagConfig<ExportLimits> limits = flags.flag("export-limits").config(ExportLimits.class);
+
+        Optional<ExportLimits> acmes = TenantContext.where(ACME).call(limits::get);
+        assertThat(acmes)
+                .as("the current tenant's override")
+                .contains(new ExportLimits(50_000, List.of("csv", "xlsx")));
+        assertThat(limits.get(GLOBEX)).as("the definition's").contains(new ExportLimits(1000, List.of("csv")));
+        assertThat(limits.get()).as("no tenant bound").isEmpty();
+        assertThat(limits.get(GLOBEX).orElseThrow())
+                .as("read once, then shared until the next change")
+                .isSameAs(limits.get(GLOBEX).orElseThrow());
+
+        flags.override(FlagOverride.off(INITECH, "export-limits", "Unpaid invoice"), PM);
+        assertThat(limits.get(INITECH))
+                .as("off for the tenant: nothing applies")
+                .isEmpty();
+        assertThat(flags.config("export-limits", INITECH, ExportLimits.class))
+                .as("the raw payload, on or off")
+                .isPresent();
+
+        define(FlagDefinition.builder("export-limits").on().config("{\"maxRows\": 2000, \"formats\": []}"));
+        assertThat(limits.get(GLOBEX)).as("after a change").contains(new ExportLimits(2000, List.of()));
+    }
+
+    @Test
+    void aConfigHandle_followsARolloutByUser() {
+        define(FlagDefinition.builder("new-inbox").rolloutByUser(100).config("{\"maxRows\": 10, \"formats\": []}"));
+        FlagConfig<ExportLimits> inbox = flags.flag("new-inbox").config(ExportLimits.class);
+        assertThat(inbox.get(ACME)).as("off for the tenant as such").isEmpty();
+        assertThat(inbox.get(ACME, "u1")).contains(new ExportLimits(10, List.of()));
+        Optional<ExportLimits> current = TenantContext.where(ACME).call(() -> inbox.getFor("u1"));
+        assertThat(current).isPresent();
+    }
+
+    @Test
+    void aPayloadOfAnotherShape_readsAsEmptyThroughTheHandle_andIsReportedByTheRawRead() {
+        define(FlagDefinition.builder("page-size").on().config("\"fifty\""));
+        FlagConfig<Integer> pageSize = flags.flag("page-size").config(Integer.class);
+        assertThat(pageSize.get(ACME)).isEmpty();
+        Optional<Integer> current = TenantContext.where(ACME).call(pageSize::get);
+        assertThat(current).isEmpty();
+        assertThatThrownBy(() -> flags.config("page-size", ACME, Integer.class))
+                .isInstanceOf(RuntimeException.class)
+                .hasMessageContaining("fifty");
+        assertThat(flags.flag("page-size").config(String.class).get(ACME))
+                .as("the same payload read as what it is")
+                .contains("fifty");
+    }
 
     @Test
     void enablingAModule_enablesWhatItRequires_andDisablingARequiredOne_isRefused() {
