@@ -12,6 +12,7 @@ import dev.openfeature.sdk.Value;
 import dev.tenancy.TenantId;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.flags.FeatureFlags;
+import dev.tenancy.flags.FlagConfig;
 import dev.tenancy.flags.FlagEvaluation;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,9 +152,13 @@ public final class TenancyFlagProvider extends EventProvider {
                     .reason(Reason.DISABLED.toString())
                     .build();
         }
-        Optional<T> value;
+        FlagConfig<T> config = flags.flag(key).config(type); // the payload is parsed once per change
+        String user = user(ctx);
+        Optional<T> value = user == null ? config.get(tenant.get()) : config.get(tenant.get(), user);
         try {
-            value = flags.config(key, tenant.get(), type);
+            if (value.isEmpty()) { // none, or not a `type`: the raw read tells which
+                value = flags.config(key, tenant.get(), type);
+            }
         } catch (RuntimeException mismatch) {
             return error(
                     defaultValue,
