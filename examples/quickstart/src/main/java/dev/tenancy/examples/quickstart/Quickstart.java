@@ -39,6 +39,7 @@ import dev.tenancy.context.TenantContext;
 import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.flags.Flag;
 import dev.tenancy.flags.FlagCategory;
+import dev.tenancy.flags.FlagConfig;
 import dev.tenancy.flags.FlagDefinition;
 import dev.tenancy.flags.FlagOverride;
 import dev.tenancy.flags.JdbcFlagStore;
@@ -69,6 +70,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,6 +96,9 @@ public final class Quickstart {
             DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private final PrintStream out;
+
+    /** A flag's configuration payload, read through Jackson. */
+    public record ExportLimits(int maxRows) {}
 
     Quickstart(PrintStream out) {
         this.out = out;
@@ -488,6 +493,23 @@ public final class Quickstart {
             } catch (ModuleDependencyException e) {
                 out.println("refused: " + e.getMessage());
             }
+
+            node1.define(
+                    FlagDefinition.builder("export-limits")
+                            .on()
+                            .config("{\"maxRows\": 1000}")
+                            .build(),
+                    pm,
+                    "Default export limit");
+            node1.override(
+                    FlagOverride.on(TenantId.of("acme"), "export-limits", "Enterprise deal")
+                            .withConfig("{\"maxRows\": 50000}"),
+                    pm);
+            FlagConfig<ExportLimits> exportLimits = node1.flag("export-limits").config(ExportLimits.class);
+            Optional<ExportLimits> acmeLimits =
+                    TenantContext.where(TenantId.of("acme")).call(exportLimits::get);
+            out.println("export-limits: acme " + acmeLimits.orElseThrow().maxRows() + " rows (override), initech "
+                    + exportLimits.get(initech).orElseThrow().maxRows() + " rows (definition)");
 
             long start = System.nanoTime();
             node1.override(FlagOverride.off(TenantId.of("acme"), "reports", "Reports paused during an audit"), pm);

@@ -56,6 +56,7 @@ class QuickstartTest {
                         "sso-saml for initech (free plan): FlagEvaluation[key=sso-saml, enabled=false, reason=DEFAULT")
                 .contains("after a 14-day trial override:   FlagEvaluation[key=sso-saml, enabled=true, reason=OVERRIDE")
                 .contains("enable module_b2b_storefront for acme -> enabled [module_b2b_storefront, wms_core]")
+                .contains("export-limits: acme 50000 rows (override), initech 1000 rows (definition)")
                 .contains(
                         "refused: Cannot disable module 'wms_core' for tenant 'acme': module_b2b_storefront requires it")
                 .containsPattern("node 2 sees reports off for acme after \\d+ ms")
