@@ -28,10 +28,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * tenancyNanos / bareNanos} and {@code tenancyNanos / providerNanos}; the {@code *CpuNanos}
  * counters hold the same for the thread's CPU time, which tells client work from waiting on the
  * database.
+ *
+ * <p>Warm-up is 20 s: at about a thousand transactions a second, each case's own code (Tenancy's
+ * borrow, called once per invocation) is still interpreted or in C1 after a few seconds on a
+ * 2-core machine, and with 6 s the first measured iterations still trended down (Tenancy / plain
+ * 1.24 → 1.04 within a fork).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 10, time = 2)
 @Measurement(iterations = 10, time = 2)
 @Fork(2)
 @State(Scope.Thread)
