@@ -8,6 +8,7 @@ import dev.tenancy.context.TenantContext;
 import dev.tenancy.context.TenantScope;
 import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.flags.Flag;
+import dev.tenancy.flags.FlagConfig;
 import dev.tenancy.flags.FlagDefinition;
 import dev.tenancy.flags.FlagStore;
 import java.util.List;
@@ -51,6 +52,11 @@ public class FlagsBenchmark {
     private Flag rollout;
     private Flag allowlist;
     private Flag userRollout;
+    private FlagConfig<ExportLimits> exportLimits;
+
+    /** A flag's configuration payload, as an application reads it. */
+    public record ExportLimits(int maxRows, List<String> formats) {}
+
     private TenantScope acme;
     private TenantScope allowed;
     private TenantScope[] tenants;
@@ -69,6 +75,13 @@ public class FlagsBenchmark {
         flags.define(FlagDefinition.builder("new-editor").rolloutByTenant(25).build(), ops, "bench");
         flags.define(FlagDefinition.builder("beta-reports").allow(sixtyFour).build(), ops, "bench");
         flags.define(FlagDefinition.builder("new-inbox").rolloutByUser(25).build(), ops, "bench");
+        flags.define(
+                FlagDefinition.builder("export-limits")
+                        .on()
+                        .config("{\"maxRows\": 1000, \"formats\": [\"csv\", \"xlsx\"]}")
+                        .build(),
+                ops,
+                "bench");
         on = flags.flag("dark-mode");
         countingFlags =
                 FeatureFlags.builder().store(store).countEvaluations(true).build();
@@ -76,6 +89,7 @@ public class FlagsBenchmark {
         rollout = flags.flag("new-editor");
         allowlist = flags.flag("beta-reports");
         userRollout = flags.flag("new-inbox");
+        exportLimits = flags.flag("export-limits").config(ExportLimits.class);
         acme = TenantContext.where(TenantId.of("acme"));
         allowed = TenantContext.where(tenantIds[37]);
         tenants = IntStream.range(0, N)
@@ -139,6 +153,17 @@ public class FlagsBenchmark {
         acme.run(() -> {
             for (int i = 0; i < N; i++) {
                 bh.consume(userRollout.isEnabledFor(users[i]));
+            }
+        });
+    }
+
+    /** A typed configuration payload for the current tenant ({@code FlagConfig.get()}): parsed once, then shared. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void config_currentTenant(Blackhole bh) {
+        acme.run(() -> {
+            for (int i = 0; i < N; i++) {
+                bh.consume(exportLimits.get().orElseThrow().maxRows());
             }
         });
     }
