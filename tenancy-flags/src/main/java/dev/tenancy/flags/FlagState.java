@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * change anywhere builds a new state, which drops every snapshot at once.
  */
 final class FlagState {
+    private static final Logger LOG = LoggerFactory.getLogger(FlagState.class);
+
     static final byte OVERRIDE = 0;
     static final byte ALLOWLIST = 1;
     static final byte PLAN = 2;
@@ -142,8 +144,6 @@ final class FlagState {
 
     /** A payload read as {@code type}. */
     record Payload(Class<?> type, Optional<?> value) {}
-
-    private static final Logger LOG = LoggerFactory.getLogger(FlagState.class);
 
     FlagState(
             long version,
