@@ -1,5 +1,10 @@
 package dev.tenancy.benchmarks;
 
+import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.EvaluationContext;
+import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.OpenFeatureAPI;
+import dev.openfeature.sdk.Value;
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditLog;
@@ -11,7 +16,9 @@ import dev.tenancy.flags.Flag;
 import dev.tenancy.flags.FlagConfig;
 import dev.tenancy.flags.FlagDefinition;
 import dev.tenancy.flags.FlagStore;
+import dev.tenancy.flags.openfeature.TenancyFlagProvider;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,6 +60,8 @@ public class FlagsBenchmark {
     private Flag allowlist;
     private Flag userRollout;
     private FlagConfig<ExportLimits> exportLimits;
+    private Client openFeature;
+    private EvaluationContext openFeatureAcme;
 
     /** A flag's configuration payload, as an application reads it. */
     public record ExportLimits(int maxRows, List<String> formats) {}
@@ -90,6 +99,12 @@ public class FlagsBenchmark {
         allowlist = flags.flag("beta-reports");
         userRollout = flags.flag("new-inbox");
         exportLimits = flags.flag("export-limits").config(ExportLimits.class);
+        OpenFeatureAPI.getInstance().setProviderAndWait("tenancy-bench", new TenancyFlagProvider(flags));
+        openFeature = OpenFeatureAPI.getInstance().getClient("tenancy-bench");
+        openFeatureAcme = new ImmutableContext(Map.of(TenancyFlagProvider.TENANT_ATTRIBUTE, new Value("acme")));
+        if (!openFeature.getBooleanValue("dark-mode", false, openFeatureAcme)) {
+            throw new IllegalStateException("Tenancy through OpenFeature does not answer (a) as expected");
+        }
         acme = TenantContext.where(TenantId.of("acme"));
         allowed = TenantContext.where(tenantIds[37]);
         tenants = IntStream.range(0, N)
@@ -100,6 +115,7 @@ public class FlagsBenchmark {
 
     @TearDown
     public void tearDown() {
+        OpenFeatureAPI.getInstance().shutdown();
         flags.close();
         countingFlags.close();
     }
@@ -155,6 +171,18 @@ public class FlagsBenchmark {
                 bh.consume(userRollout.isEnabledFor(users[i]));
             }
         });
+    }
+
+    /**
+     * (a) through the standard OpenFeature API with Tenancy's provider, the tenant in the
+     * evaluation context: what the SDK adds, to compare with {@code FlagPeersBenchmark.a_openFeatureInMemory}.
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void a_throughOpenFeature(Blackhole bh) {
+        for (int i = 0; i < N; i++) {
+            bh.consume(openFeature.getBooleanValue("dark-mode", false, openFeatureAcme));
+        }
     }
 
     /** A typed configuration payload for the current tenant ({@code FlagConfig.get()}): parsed once, then shared. */
