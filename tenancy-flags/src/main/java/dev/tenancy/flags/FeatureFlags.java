@@ -339,23 +339,21 @@ public final class FeatureFlags implements AutoCloseable {
      * change is compared with.
      */
     private void reloadIfBehind() {
-        synchronized (refreshLock) {
-            try {
-                long version = store.version();
-                if (version != state.version) {
-                    rebuild(version, store.definitions(), store.overrides(), true, false);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("Could not load feature flags; keeping the state of version {}", state.version, e);
-            }
-        }
+        reload(false, false);
     }
 
+    /** Rebuilds from the store whatever its version (an expiry, a plan change, {@link #refresh()}). */
     private void reload(boolean tiersMoved) {
+        reload(tiersMoved, true);
+    }
+
+    private void reload(boolean tiersMoved, boolean evenIfCurrent) {
         synchronized (refreshLock) {
             try {
                 long version = store.version();
-                rebuild(version, store.definitions(), store.overrides(), true, tiersMoved);
+                if (evenIfCurrent || version != state.version) {
+                    rebuild(version, store.definitions(), store.overrides(), true, tiersMoved);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("Could not load feature flags; keeping the state of version {}", state.version, e);
             }
