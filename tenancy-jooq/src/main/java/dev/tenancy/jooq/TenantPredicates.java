@@ -38,7 +38,8 @@ import org.jooq.impl.TableImpl;
  *       gets the column from a wrapping SELECT. ON CONFLICT DO UPDATE updates only the tenant's row.
  *   <li>UPDATE may not set the tenant column to anything but the current tenant; MERGE into a
  *       shared table, and outer joins over one that cannot carry an ON condition (NATURAL, USING),
- *       are refused.
+ *       are refused; so are TRUNCATE of a shared table (it would empty every tenant's rows) and
+ *       TRUNCATE ... CASCADE.
  * </ul>
  *
  * <p>Plain-SQL templates ({@code DSL.table("...")}, {@code dsl.fetch("...")}) are text jOOQ does not
@@ -78,6 +79,9 @@ final class TenantPredicates implements VisitListener {
             scoped = delete(delete);
         } else if (part instanceof QOM.Merge<?> merge) {
             scoped = merge(merge, ctx);
+        } else if (part instanceof QOM.Truncate<?> truncate) {
+            refuseTruncate(truncate);
+            return;
         } else {
             return;
         }
@@ -198,6 +202,25 @@ final class TenantPredicates implements VisitListener {
         throw new TenantIsolationException("MERGE INTO " + merge.$into().getName() + " is not scoped by Tenancy:"
                 + " use insertInto(...).onConflict(...).doUpdate() (scoped to the tenant's rows), or separate"
                 + " UPDATE and INSERT statements");
+    }
+
+    /**
+     * TRUNCATE empties a whole table: it cannot be scoped to a tenant, so on a tenant table it is
+     * refused, and so is CASCADE (it also empties the tables that reference the named ones).
+     */
+    private void refuseTruncate(QOM.Truncate<?> truncate) {
+        for (Table<?> table : truncate.$table()) {
+            if (tenantColumn(table) != null) {
+                throw new TenantIsolationException("TRUNCATE " + table.getName() + " would remove the rows of"
+                        + " every tenant, not only of tenant '" + tenant + "': use deleteFrom(" + table.getName()
+                        + "), which Tenancy scopes to the tenant");
+            }
+        }
+        if (truncate.$cascade() == QOM.Cascade.CASCADE) {
+            throw new TenantIsolationException("TRUNCATE ... CASCADE as tenant '" + tenant + "' also empties every"
+                    + " table that references " + truncate.$table() + ", whichever tenant's rows they hold:"
+                    + " truncate without CASCADE, or delete the tenant's rows with deleteFrom(...)");
+        }
     }
 
     /** Scopes each table; returns the new list, or {@code null} when no table changed. */
@@ -353,6 +376,10 @@ final class TenantPredicates implements VisitListener {
                         + "': a row cannot be moved to another tenant through a tenant's session");
             }
         }
+    }
+
+    private static String names(List<? extends Table<?>> tables) {
+        return String.join(", ", tables.stream().map(Table::getName).toList());
     }
 
     private static int indexOf(Collection<? extends Field<?>> fields, Name column) {

@@ -463,6 +463,36 @@ abstract class JooqIsolationContract {
 
     @ParameterizedTest
     @EnumSource(IsolationModel.class)
+    void truncate_ofATenantTable_isRefused_andEveryRowStays(IsolationModel model) throws Exception {
+        setUp(model);
+        assertThatThrownBy(() ->
+                        TenantContext.where(alpha).run(() -> dsl.truncate(notes).execute()))
+                .isInstanceOf(TenantIsolationException.class)
+                .hasMessageContaining("TRUNCATE notes would remove the rows of every tenant")
+                .hasMessageContaining("deleteFrom(notes)");
+        assertThat(asAlpha(() -> dsl.fetchCount(notes))).isEqualTo(2);
+        assertThat(betaBodies()).containsExactly("beta secret");
+    }
+
+    @Test
+    void truncate_ofAGlobalTable_runs_butNotWithCascade() throws Exception {
+        setUp(IsolationModel.SHARED);
+        database.execute("CREATE TABLE \"regions\" (\"id\" BIGINT PRIMARY KEY)");
+        database.execute("INSERT INTO \"regions\" VALUES (1)");
+        Table<?> regions = table(name(inputSchema(), "regions"));
+        assertThatThrownBy(() -> TenantContext.where(alpha)
+                        .run(() -> dsl.truncate(regions).cascade().execute()))
+                .isInstanceOf(TenantIsolationException.class)
+                .hasMessageContaining("CASCADE")
+                .hasMessageContaining("regions");
+        assertThat(asAlpha(() -> dsl.fetchCount(regions))).isEqualTo(1);
+        TenantContext.where(alpha).run(() -> dsl.truncate(regions).execute());
+        assertThat(asAlpha(() -> dsl.fetchCount(regions))).isZero();
+        assertThat(betaBodies()).containsExactly("beta secret");
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
     void aQuery_runsAsTheTenantThatExecutesIt(IsolationModel model) throws Exception {
         setUp(model);
         ResultQuery<?> bodies = asAlpha(() -> dsl.select(BODY).from(notes));
