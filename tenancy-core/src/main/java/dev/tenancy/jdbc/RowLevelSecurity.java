@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #apply(Connection)} enables and <em>forces</em> row-level security (so the table owner
- * is bound too) and (re)creates the policy {@value #POLICY}; it is idempotent. The policy reads the
+ * is bound too) and (re)creates the policy {@value #POLICY}; it is idempotent. Row-level security
+ * does not cover TRUNCATE, which empties the table for every tenant: the trigger {@value
+ * #TRUNCATE_TRIGGER} refuses it while a tenant is bound (SQLSTATE 42501), and it runs as before
+ * in a session with none (the system scope, an administrator's connection). The policy reads the
  * setting as {@code (select current_setting('tenancy.tenant_id', true))}, evaluated once per
  * statement rather than once per row, and a missing or empty setting matches no row: it fails
  * closed. A tenant column with no index leading with it makes every tenant's query scan the whole
@@ -89,6 +92,9 @@ public final class RowLevelSecurity {
     /** The policy that keeps a signed read-only binding from deleting. */
     public static final String DELETE_POLICY = "tenancy_tenant_no_delete_when_read_only";
 
+    /** The statement trigger that refuses TRUNCATE while a tenant is bound, and its function. */
+    public static final String TRUNCATE_TRIGGER = "tenancy_no_truncate_as_tenant";
+
     /** The table, readable only by its owner, holding the signing key's HMAC pads. */
     public static final String KEY_TABLE = "tenancy_binding_key";
 
@@ -129,6 +135,10 @@ public final class RowLevelSecurity {
             s.execute("DROP POLICY IF EXISTS " + DELETE_POLICY + " ON " + quotedTable);
             s.execute("CREATE POLICY " + POLICY + " ON " + quotedTable + " USING (" + column + " = " + bound
                     + ") WITH CHECK (" + column + " = " + writable + ")");
+            s.execute(truncateGuard(schema));
+            s.execute("DROP TRIGGER IF EXISTS " + TRUNCATE_TRIGGER + " ON " + quotedTable);
+            s.execute("CREATE TRIGGER " + TRUNCATE_TRIGGER + " BEFORE TRUNCATE ON " + quotedTable
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION " + schema + "." + TRUNCATE_TRIGGER + "()");
             if (key != null) {
                 s.execute("CREATE POLICY " + DELETE_POLICY + " ON " + quotedTable + " AS RESTRICTIVE FOR DELETE USING ("
                         + column + " = " + writable + ")");
@@ -161,6 +171,24 @@ public final class RowLevelSecurity {
         // against ~17 us here (figures in BENCHMARKS.md).
         s.execute(verifier(schema, keys, FUNCTION, "mode IN ('r', 'w')"));
         s.execute(verifier(schema, keys, WRITE_FUNCTION, "mode = 'w'"));
+    }
+
+    /** The trigger function refusing TRUNCATE in a session whose tenant setting is not empty. */
+    private static String truncateGuard(String schema) {
+        return "CREATE OR REPLACE FUNCTION " + schema + "." + TRUNCATE_TRIGGER + "() RETURNS trigger"
+                + " LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$"
+                + " DECLARE"
+                + "   tenant text := nullif(current_setting('" + Dialect.TENANT_SETTING + "', true), '');"
+                + " BEGIN"
+                + "   IF tenant IS NOT NULL THEN"
+                + "     RAISE EXCEPTION USING ERRCODE = '42501',"
+                + "       MESSAGE = format('TRUNCATE %I.%I in a session bound to tenant %L would remove the rows"
+                + " of every tenant', TG_TABLE_SCHEMA, TG_TABLE_NAME, tenant),"
+                + "       HINT = 'Delete the tenant''s rows with DELETE (row-level security scopes it), or"
+                + " truncate in a session with no tenant bound';"
+                + "   END IF;"
+                + "   RETURN NULL;"
+                + " END $fn$";
     }
 
     /** A function returning the bound tenant when the signed binding verifies and its mode is one of {@code modes}. */

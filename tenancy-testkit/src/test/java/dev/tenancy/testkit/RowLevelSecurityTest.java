@@ -135,6 +135,37 @@ class RowLevelSecurityTest {
     }
 
     @Test
+    void truncate_isRefusedWhileATenantIsBound_andRunsWithNone() throws SQLException {
+        database.execute("GRANT TRUNCATE ON notes TO " + role);
+        applyAsOwner(RowLevelSecurity.on("notes"));
+        assertThatThrownBy(() -> TenantContext.where(ACME).call(() -> {
+                    try (Connection c = dataSource.getConnection();
+                            Statement s = c.createStatement()) {
+                        return s.executeUpdate("TRUNCATE notes");
+                    }
+                }))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"))
+                .hasMessageContaining("TRUNCATE public.notes in a session bound to tenant 'acme'"
+                        + " would remove the rows of every tenant");
+        assertThat(selectAll(GLOBEX)).containsExactly("globex:g1");
+        assertThat(selectAll(ACME)).hasSize(2);
+
+        TenantContext.system().call(() -> {
+            try (Connection c = dataSource.getConnection();
+                    Statement s = c.createStatement()) {
+                return s.executeUpdate("TRUNCATE notes");
+            }
+        });
+        try (Connection owner = database.dataSource().getConnection();
+                Statement s = owner.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM notes")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("with no tenant bound, TRUNCATE runs").isZero();
+        }
+    }
+
+    @Test
     void systemScope_andAnEmptySetting_seeNoRows() throws SQLException {
         applyAsOwner(RowLevelSecurity.on("notes"));
         int rows = TenantContext.system().call(() -> {
