@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * What a plan offers and costs: the content of one {@link PlanVersion}. Prices are per month and
  * per year in one currency; a plan sold only by contract (Enterprise) has zero list prices and is
- * priced per tenant with a {@link BillingOverride.CustomPrice}. A metric without a limit is
+ * priced per tenant with a {@link BillingOverride.FixedPrice}. A metric without a limit is
  * unlimited.
  *
  * @param key the plan's stable key, such as {@code professional}

@@ -425,13 +425,13 @@ public final class SubscriptionCycle {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         }
 
-        /** Required: the subscriptions and overrides to bill. */
         /** Where usage is read for overage (default the JDBC store on this data source). */
         Builder usage(UsageStore usage) {
             this.usage = usage;
             return this;
         }
 
+        /** Required: the subscriptions and overrides to bill. */
         public Builder subscriptions(Subscriptions subscriptions) {
             this.subscriptions = subscriptions;
             return this;

@@ -70,7 +70,7 @@ final class TenantConfigurations {
      * The configuration for what the current thread runs as.
      *
      * @throws dev.tenancy.context.NoTenantBoundException when nothing is bound (fail closed)
-     * @throws dev.tenancy.catalog.UnknownTenantException when the bound tenant is not in the catalog
+     * @throws dev.tenancy.UnknownTenantException when the bound tenant is not in the catalog
      */
     Configuration current() {
         Configuration seen = scoped.get();
