@@ -1,6 +1,5 @@
 package dev.tenancy.hibernate;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import org.hibernate.boot.Metadata;
@@ -43,13 +42,6 @@ final class EntityScopeCheck implements Integrator {
     }
 
     static boolean hasTenantId(Class<?> type) {
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            for (Field field : c.getDeclaredFields()) {
-                if (field.isAnnotationPresent(org.hibernate.annotations.TenantId.class)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return TenantIdStatementCheck.tenantIdAttribute(type) != null;
     }
 }

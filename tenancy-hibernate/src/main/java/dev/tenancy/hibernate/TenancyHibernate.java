@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.hibernate.cfg.MultiTenancySettings;
+import org.hibernate.cfg.QuerySettings;
 import org.hibernate.jpa.boot.spi.IntegratorProvider;
 import org.hibernate.jpa.boot.spi.JpaSettings;
 
@@ -27,8 +28,12 @@ import org.hibernate.jpa.boot.spi.JpaSettings;
  *       database-per-tenant need nothing else on the entities.
  *   <li>Shared model: entities carry Hibernate's {@code @TenantId}; Hibernate adds the tenant to
  *       queries, bulk statements and (since HHH-20883, in 7.4.13) to the UPDATE and DELETE it
- *       generates. Native SQL is not rewritten: on PostgreSQL, {@link
- *       dev.tenancy.jdbc.RowLevelSecurity} covers it.
+ *       generates. What {@code @TenantId} leaves unscoped is refused with {@link
+ *       TenantIsolationException} before any SQL runs: an HQL or Criteria INSERT into a
+ *       tenant-scoped entity (Hibernate would store it under no tenant, or under the tenant it
+ *       names) and an UPDATE setting the tenant attribute (see {@link TenantIdStatementCheck};
+ *       it takes Hibernate's {@code hibernate.query.sqm.translator} setting). Native SQL is not
+ *       rewritten: on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} covers it.
  *   <li>At bootstrap, entities without {@code @TenantId} that are not {@link GlobalEntity} are
  *       reported: the build fails (default) or logs a warning.
  * </ul>
@@ -65,9 +70,14 @@ public final class TenancyHibernate {
                 ? List::of
                 : () -> List.of(new EntityScopeCheck(unscopedEntities));
         return Map.of(
-                MultiTenancySettings.MULTI_TENANT_CONNECTION_PROVIDER, new TenantConnectionProvider(dataSource),
-                MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ContextTenantResolver(),
-                JpaSettings.INTEGRATOR_PROVIDER, integrators);
+                MultiTenancySettings.MULTI_TENANT_CONNECTION_PROVIDER,
+                new TenantConnectionProvider(dataSource),
+                MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER,
+                new ContextTenantResolver(),
+                JpaSettings.INTEGRATOR_PROVIDER,
+                integrators,
+                QuerySettings.SEMANTIC_QUERY_TRANSLATOR,
+                TenantIdStatementCheck.class.getName());
     }
 
     /** Builds a {@link TenancyHibernate}. */

@@ -16,6 +16,7 @@ import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.jdbc.TenantStorage;
 import dev.tenancy.testkit.TestDatabase;
 import jakarta.persistence.criteria.CriteriaQuery;
+import jakarta.persistence.criteria.CriteriaUpdate;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -32,7 +33,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The isolation contract through Hibernate, for every isolation model: two tenants with rows, and
  * everything a session of one can do (find, JPQL, Criteria, native SQL, bulk UPDATE/DELETE, merge,
- * remove by reference, batch insert) reaches only its own rows.
+ * remove by reference, batch insert, the stateless session's get, insert, update, delete and
+ * upsert) reaches only its own rows, and what {@code @TenantId} cannot scope (HQL INSERT, an
+ * UPDATE of the tenant attribute) is refused.
  */
 abstract class HibernateIsolationContract {
 
@@ -214,6 +217,94 @@ abstract class HibernateIsolationContract {
                 // a duplicate key on insert is the database refusing it: fine
             }
         });
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void statelessUpsertOfAnotherTenantsId_neverOverwritesIt(IsolationModel model) throws Exception {
+        setUp(model);
+        TenantContext.where(alpha).run(() -> {
+            try {
+                sessions.inStatelessTransaction(s -> s.upsert(withId(betaNote, "pwned by upsert")));
+            } catch (RuntimeException refused) {
+                // a duplicate key is the database refusing it: fine
+            }
+        });
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void statelessReadsAndInserts_stayWithTheSessionsTenant(IsolationModel model) throws Exception {
+        setUp(model);
+        long id = IDS.incrementAndGet();
+        TenantContext.where(alpha)
+                .run(() -> sessions.inStatelessTransaction(s -> {
+                    assertThat(s.get(Note.class, betaNote))
+                            .as("get by another tenant's id")
+                            .isNull();
+                    s.insert(withId(id, "stateless insert"));
+                }));
+        String tenant = TenantContext.where(alpha)
+                .call(() -> sessions.fromTransaction(s -> s.find(Note.class, id).tenantId()));
+        assertThat(tenant).isEqualTo(alpha.value());
+    }
+
+    /**
+     * Hibernate 7.4's {@code @TenantId} neither sets nor checks the tenant of an HQL INSERT: without
+     * Tenancy, the first statement plants a row in beta's data and the second stores rows under no
+     * tenant. Both are refused before any SQL runs.
+     */
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void hqlInsert_isRefused_whetherItNamesATenantOrNot(IsolationModel model) throws Exception {
+        setUp(model);
+        long id = IDS.incrementAndGet();
+        assertThatThrownBy(() -> TenantContext.where(alpha)
+                        .run(() -> sessions.inTransaction(s -> s.createMutationQuery(
+                                        "insert into Note (id, tenantId, body) values (:id, :tenant, 'planted')")
+                                .setParameter("id", id)
+                                .setParameter("tenant", beta.value())
+                                .executeUpdate())))
+                .isInstanceOf(TenantIsolationException.class)
+                .hasMessageContaining("INSERT into dev.tenancy.hibernate.Note is refused")
+                .hasMessageContaining("'tenantId'")
+                .hasMessageContaining("Session.persist");
+        assertThatThrownBy(() -> TenantContext.where(alpha)
+                        .run(() -> sessions.inTransaction(s -> s.createMutationQuery(
+                                        "insert into Note (id, body) select n.id + 100000, n.body from Note n")
+                                .executeUpdate())))
+                .isInstanceOf(TenantIsolationException.class);
+        assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+        Long alphaNotes = TenantContext.where(alpha)
+                .call(() ->
+                        sessions.fromTransaction(s -> s.createSelectionQuery("select count(n) from Note n", Long.class)
+                                .getSingleResult()));
+        assertThat(alphaNotes).isEqualTo(2L);
+    }
+
+    /** Without Tenancy, this moves alpha's rows into beta's data (the WHERE gets alpha's tenant, the SET beta's). */
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void anUpdateOfTheTenantAttribute_isRefused(IsolationModel model) throws Exception {
+        setUp(model);
+        assertThatThrownBy(() -> TenantContext.where(alpha)
+                        .run(() -> sessions.inTransaction(
+                                s -> s.createMutationQuery("update Note n set n.tenantId = :tenant, n.body = 'moved'")
+                                        .setParameter("tenant", beta.value())
+                                        .executeUpdate())))
+                .isInstanceOf(TenantIsolationException.class)
+                .hasMessageContaining("sets dev.tenancy.hibernate.Note.tenantId");
+        assertThatThrownBy(() -> TenantContext.where(alpha)
+                        .run(() -> sessions.inTransaction(s -> {
+                            CriteriaUpdate<Note> update = s.getCriteriaBuilder().createCriteriaUpdate(Note.class);
+                            update.from(Note.class);
+                            update.set("tenantId", beta.value());
+                            s.createMutationQuery(update).executeUpdate();
+                        })))
+                .as("the same through Criteria")
+                .isInstanceOf(TenantIsolationException.class);
         assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
     }
 
