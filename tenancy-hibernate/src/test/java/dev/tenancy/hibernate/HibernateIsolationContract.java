@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hibernate.EntityFilterException;
 import org.hibernate.SessionFactory;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +48,7 @@ abstract class HibernateIsolationContract {
     private SessionFactory sessions;
     private TenantId alpha;
     private TenantId beta;
+    private long alphaNote;
     private long betaNote;
 
     @AfterEach
@@ -74,9 +76,12 @@ abstract class HibernateIsolationContract {
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         alpha = TenantId.of("alpha-" + suffix);
         beta = TenantId.of("beta-" + suffix);
-        String ddl = "CREATE TABLE notes (id BIGINT PRIMARY KEY, tenant_id VARCHAR(48) NOT NULL, body VARCHAR(200))";
+        List<String> ddl = List.of(
+                "CREATE TABLE notes (id BIGINT PRIMARY KEY, tenant_id VARCHAR(48) NOT NULL, body VARCHAR(200))",
+                "CREATE TABLE tags (id BIGINT PRIMARY KEY, tenant_id VARCHAR(48) NOT NULL, note_id BIGINT,"
+                        + " label VARCHAR(50))");
         if (model == IsolationModel.SHARED) {
-            database.execute(ddl);
+            ddl.forEach(database::execute);
         }
         for (TenantId id : List.of(alpha, beta)) {
             Tenant tenant = catalog.register(
@@ -93,12 +98,14 @@ abstract class HibernateIsolationContract {
             if (model != IsolationModel.SHARED) {
                 try (Connection c = storage.connect(tenant);
                         Statement s = c.createStatement()) {
-                    s.execute(ddl);
+                    for (String statement : ddl) {
+                        s.execute(statement);
+                    }
                 }
             }
         }
         sessions = new HibernatePersistenceConfiguration("tenancy-" + model)
-                .managedClasses(Note.class, Country.class)
+                .managedClasses(Note.class, Tag.class, Country.class)
                 .properties(TenancyHibernate.builder()
                         .dataSource(dataSource)
                         .build()
@@ -107,7 +114,8 @@ abstract class HibernateIsolationContract {
                 .createEntityManagerFactory();
         TenantContext.where(alpha)
                 .run(() -> sessions.inTransaction(s -> {
-                    s.persist(new Note(IDS.incrementAndGet(), "alpha one"));
+                    alphaNote = IDS.incrementAndGet();
+                    s.persist(new Note(alphaNote, "alpha one"));
                     s.persist(new Note(IDS.incrementAndGet(), "alpha two"));
                 }));
         betaNote = IDS.incrementAndGet();
@@ -306,6 +314,45 @@ abstract class HibernateIsolationContract {
                 .as("the same through Criteria")
                 .isInstanceOf(TenantIsolationException.class);
         assertThat(betaBodiesAsBeta()).containsExactly("beta secret");
+    }
+
+    /** Beta plants a tag pointing at alpha's note: no way of reaching it through the tag reads alpha's row. */
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void aPlantedReferenceToAnotherTenantsRow_neverReadsIt(IsolationModel model) throws Exception {
+        setUp(model);
+        long tag = IDS.incrementAndGet();
+        TenantContext.where(beta)
+                .run(() -> sessions.inTransaction(
+                        s -> s.persist(new Tag(tag, s.getReference(Note.class, alphaNote), "planted"))));
+        TenantContext.where(beta)
+                .run(() -> sessions.inTransaction(s -> {
+                    assertThat(s.createSelectionQuery("select t.note.body from Tag t", String.class)
+                                    .getResultList())
+                            .as("implicit join")
+                            .isEmpty();
+                    assertThat(s.createSelectionQuery("select n.body from Tag t left join t.note n", String.class)
+                                    .getResultList())
+                            .as("left join")
+                            .containsOnlyNulls();
+                }));
+        String lazily = TenantContext.where(beta)
+                .call(() -> sessions.fromTransaction(s -> {
+                    try {
+                        Note note = s.find(Tag.class, tag).note();
+                        return note == null ? null : note.body();
+                    } catch (RuntimeException notFound) {
+                        return null;
+                    }
+                }));
+        assertThat(lazily).as("lazy load through the proxy").isNull();
+        assertThatThrownBy(() -> TenantContext.where(beta)
+                        .run(() -> sessions.inTransaction(
+                                s -> s.createSelectionQuery("from Tag t left join fetch t.note", Tag.class)
+                                        .getResultList())))
+                .as("join fetch fails closed")
+                .isInstanceOf(EntityFilterException.class)
+                .hasMessageContaining("is filtered for association");
     }
 
     @ParameterizedTest
