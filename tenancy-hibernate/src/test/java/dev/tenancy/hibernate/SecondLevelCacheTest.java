@@ -17,6 +17,7 @@ import dev.tenancy.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.hibernate.SessionFactory;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
@@ -25,7 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The second-level cache keeps tenants apart: two schema (or database) tenants each have a row
- * with id 1; once one tenant's row is cached, the other still reads its own.
+ * with id 1; once one tenant's row is cached, the other still reads its own, and a cached query's
+ * results are kept per tenant.
  */
 class SecondLevelCacheTest {
 
@@ -69,6 +71,7 @@ class SecondLevelCacheTest {
                                 .build()
                                 .properties())
                         .property("hibernate.cache.use_second_level_cache", true)
+                        .property("hibernate.cache.use_query_cache", true)
                         .property("hibernate.cache.region.factory_class", "jcache")
                         .property("hibernate.javax.cache.missing_cache_strategy", "create")
                         .property("hibernate.generate_statistics", true)
@@ -93,6 +96,25 @@ class SecondLevelCacheTest {
                     assertThat(stats.getSecondLevelCacheHitCount())
                             .as("alpha's second read came from the cache")
                             .isEqualTo(1);
+                    String query = "select n.body from CachedNote n";
+                    for (int round = 0; round < 2; round++) {
+                        for (TenantId tenant : new TenantId[] {alpha, beta}) {
+                            List<String> bodies = TenantContext.where(tenant)
+                                    .call(() ->
+                                            sessions.fromTransaction(s -> s.createSelectionQuery(query, String.class)
+                                                    .setCacheable(true)
+                                                    .getResultList()));
+                            assertThat(bodies)
+                                    .as("the query cache, round %d, %s", round, tenant)
+                                    .containsExactly("note of " + tenant.value());
+                        }
+                    }
+                    assertThat(stats.getQueryCachePutCount())
+                            .as("one query cache entry per tenant")
+                            .isEqualTo(2);
+                    assertThat(stats.getQueryCacheHitCount())
+                            .as("each tenant's second round came from its own entry")
+                            .isEqualTo(2);
                     assertThat(first).isEqualTo("note of " + alpha.value());
                     assertThat(second).isEqualTo("note of " + beta.value());
                     assertThat(again).isEqualTo("note of " + alpha.value());
