@@ -42,7 +42,7 @@ import org.jooq.impl.DefaultConfiguration;
  *   <li><b>Database per tenant</b>: connections come from {@link TenantDataSource}, which routes
  *       to the tenant's database.
  *   <li><b>Shared</b> (and, for defence in depth, every model): every SELECT, UPDATE and DELETE on
- *       a {@linkplain Builder#tenantTable table with a tenant column} gets the tenant predicate (joins, subqueries, CTEs and set operations included), and
+ *       a {@linkplain Builder#tenantTable table with a tenant column} gets the tenant predicate (joins, implicit joins along generated paths, subqueries, CTEs and set operations included), and
  *       INSERT sets the tenant column; an INSERT or UPDATE naming another tenant, and TRUNCATE
  *       of such a table (it cannot be scoped), are refused with {@link TenantIsolationException}. <b>Plain-SQL templates are not scoped</b> (jOOQ does not
  *       parse them): on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} on the shared tables

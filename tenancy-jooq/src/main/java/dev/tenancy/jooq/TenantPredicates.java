@@ -2,9 +2,12 @@ package dev.tenancy.jooq;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.FieldOrRow;
@@ -31,7 +34,8 @@ import org.jooq.impl.TableImpl;
  *   <li>SELECT, UPDATE, DELETE: {@code t.tenant_id = ?} for every tenant table in FROM, USING, and
  *       the joins, in WHERE; for the optional side of an outer join in that join's ON (a WHERE there
  *       would turn the outer join into an inner one); for FULL JOIN in ON and, null-tolerant, in
- *       WHERE. Subqueries, derived tables, CTEs and set operations are visited on their own, so
+ *       WHERE; for the joins jOOQ adds itself along generated code's paths ({@code
+ *       TAGS.note().BODY}), in their ON. Generated tables are recognized under an alias too. Subqueries, derived tables, CTEs and set operations are visited on their own, so
  *       each SELECT is scoped where it stands.
  *   <li>INSERT: the tenant column is added with the tenant's id; an INSERT that names the column
  *       must name the current tenant (a bind value equal to it), or it is refused. INSERT ... SELECT
@@ -47,6 +51,9 @@ import org.jooq.impl.TableImpl;
  * them in the database.
  */
 final class TenantPredicates implements VisitListener {
+
+    /** The {@link VisitContext#data} key of {@link #scopedJoins}. */
+    private static final Object SCOPED_JOINS = new Object();
 
     /** Lower-case table name to its tenant column. */
     private final Map<String, Name> tenantColumns;
@@ -66,17 +73,20 @@ final class TenantPredicates implements VisitListener {
         // Most visited parts are names, fields and conditions: one interface check sets them aside.
         // (A ClassValue per part class cost more here than these checks: ~17 % of a render.)
         if (!(part instanceof Query)) {
+            if (part instanceof QOM.JoinTable<?, ?> join) {
+                implicitJoin(join, ctx);
+            }
             return;
         }
         QueryPart scoped;
         if (part instanceof Select<?> select) {
-            scoped = select(select);
+            scoped = select(select, ctx);
         } else if (part instanceof QOM.Insert<?> insert) {
             scoped = insert(insert);
         } else if (part instanceof QOM.Update<?> update) {
-            scoped = update(update);
+            scoped = update(update, ctx);
         } else if (part instanceof QOM.Delete<?> delete) {
-            scoped = delete(delete);
+            scoped = delete(delete, ctx);
         } else if (part instanceof QOM.Merge<?> merge) {
             scoped = merge(merge, ctx);
         } else if (part instanceof QOM.Truncate<?> truncate) {
@@ -90,13 +100,13 @@ final class TenantPredicates implements VisitListener {
         }
     }
 
-    private Select<?> select(Select<?> select) {
+    private Select<?> select(Select<?> select, VisitContext ctx) {
         List<? extends Table<?>> from = select.$from();
         if (from.isEmpty()) {
             return select;
         }
         List<Condition> where = new ArrayList<>(2);
-        List<Table<?>> scopedFrom = scopeAll(from, where);
+        List<Table<?>> scopedFrom = scopeAll(from, where, ctx);
         if (where.isEmpty() && scopedFrom == null) {
             return select;
         }
@@ -104,14 +114,14 @@ final class TenantPredicates implements VisitListener {
         return where.isEmpty() ? result : result.$where(and(select.$where(), where));
     }
 
-    private QueryPart update(QOM.Update<?> update) {
+    private QueryPart update(QOM.Update<?> update, VisitContext ctx) {
         List<Condition> where = new ArrayList<>(2);
         Table<?> target = update.$table();
-        Table<?> scopedTarget = scope(target, where);
+        Table<?> scopedTarget = scope(target, where, ctx);
         if (!where.isEmpty()) {
             refuseTenantChange(update.$set(), target, "UPDATE");
         }
-        List<Table<?>> scopedFrom = scopeAll(update.$from(), where);
+        List<Table<?>> scopedFrom = scopeAll(update.$from(), where, ctx);
         if (where.isEmpty() && scopedTarget == target && scopedFrom == null) {
             return update;
         }
@@ -122,11 +132,11 @@ final class TenantPredicates implements VisitListener {
         return where.isEmpty() ? result : result.$where(and(update.$where(), where));
     }
 
-    private QueryPart delete(QOM.Delete<?> delete) {
+    private QueryPart delete(QOM.Delete<?> delete, VisitContext ctx) {
         List<Condition> where = new ArrayList<>(2);
         Table<?> target = delete.$from();
-        Table<?> scopedTarget = scope(target, where);
-        List<Table<?>> scopedUsing = scopeAll(delete.$using(), where);
+        Table<?> scopedTarget = scope(target, where, ctx);
+        List<Table<?>> scopedUsing = scopeAll(delete.$using(), where, ctx);
         if (where.isEmpty() && scopedTarget == target && scopedUsing == null) {
             return delete;
         }
@@ -224,11 +234,11 @@ final class TenantPredicates implements VisitListener {
     }
 
     /** Scopes each table; returns the new list, or {@code null} when no table changed. */
-    private List<Table<?>> scopeAll(List<? extends Table<?>> tables, List<Condition> where) {
+    private List<Table<?>> scopeAll(List<? extends Table<?>> tables, List<Condition> where, VisitContext ctx) {
         List<Table<?>> scoped = null;
         for (int i = 0; i < tables.size(); i++) {
             Table<?> table = tables.get(i);
-            Table<?> result = scope(table, where);
+            Table<?> result = scope(table, where, ctx);
             if (result != table) {
                 if (scoped == null) {
                     scoped = new ArrayList<>(tables);
@@ -244,7 +254,7 @@ final class TenantPredicates implements VisitListener {
      * tenant tables in {@code table}, and returns {@code table} with the predicates of outer joins
      * placed in their ON clauses.
      */
-    private Table<?> scope(Table<?> table, List<Condition> above) {
+    private Table<?> scope(Table<?> table, List<Condition> above, VisitContext ctx) {
         if (!(table instanceof QOM.JoinTable<?, ?> join)) {
             Condition own = predicate(table);
             if (own != null) {
@@ -259,47 +269,47 @@ final class TenantPredicates implements VisitListener {
         Table<?> scopedRight;
         switch (join) {
             case QOM.Join<?> inner -> {
-                scopedLeft = scope(left, above);
-                scopedRight = scope(right, above);
+                scopedLeft = scope(left, above, ctx);
+                scopedRight = scope(right, above, ctx);
             }
             case QOM.CrossJoin<?> cross -> {
-                scopedLeft = scope(left, above);
-                scopedRight = scope(right, above);
+                scopedLeft = scope(left, above, ctx);
+                scopedRight = scope(right, above, ctx);
             }
             case QOM.NaturalJoin<?> natural -> {
-                scopedLeft = scope(left, above);
-                scopedRight = scope(right, above);
+                scopedLeft = scope(left, above, ctx);
+                scopedRight = scope(right, above, ctx);
             }
             case QOM.StraightJoin<?> straight -> {
-                scopedLeft = scope(left, above);
-                scopedRight = scope(right, above);
+                scopedLeft = scope(left, above, ctx);
+                scopedRight = scope(right, above, ctx);
             }
             case QOM.LeftJoin<?> outer -> {
-                scopedLeft = scope(left, above);
-                scopedRight = scope(right, on);
+                scopedLeft = scope(left, above, ctx);
+                scopedRight = scope(right, on, ctx);
             }
             case QOM.LeftSemiJoin<?> semi -> {
-                scopedLeft = scope(left, above);
-                scopedRight = scope(right, on);
+                scopedLeft = scope(left, above, ctx);
+                scopedRight = scope(right, on, ctx);
             }
             case QOM.LeftAntiJoin<?> anti -> {
-                scopedLeft = scope(left, above);
-                scopedRight = scope(right, on);
+                scopedLeft = scope(left, above, ctx);
+                scopedRight = scope(right, on, ctx);
             }
             case QOM.RightJoin<?> outer -> {
-                scopedLeft = scope(left, on);
-                scopedRight = scope(right, above);
+                scopedLeft = scope(left, on, ctx);
+                scopedRight = scope(right, above, ctx);
             }
             case QOM.FullJoin<?> full -> {
-                scopedLeft = scope(left, on);
-                scopedRight = scope(right, on);
+                scopedLeft = scope(left, on, ctx);
+                scopedRight = scope(right, on, ctx);
                 for (Condition c : on) {
                     above.add(nullTolerant(c));
                 }
             }
             default -> {
-                scopedLeft = scope(left, on);
-                scopedRight = scope(right, on);
+                scopedLeft = scope(left, on, ctx);
+                scopedRight = scope(right, on, ctx);
                 if (!on.isEmpty()) {
                     throw unscopable(join, "this kind of join");
                 }
@@ -312,13 +322,48 @@ final class TenantPredicates implements VisitListener {
         if (scopedRight != right) {
             result = ((QOM.JoinTable<?, ?>) result).$table2(scopedRight);
         }
-        if (on.isEmpty()) {
-            return result;
+        if (!on.isEmpty()) {
+            if (!(result instanceof QOM.QualifiedJoin<?, ?> qualified) || qualified.$on() == null) {
+                throw unscopable(join, "a NATURAL or USING outer join (it has no ON clause to carry the tenant)");
+            }
+            result = qualified.$on(and(qualified.$on(), on));
         }
-        if (!(result instanceof QOM.QualifiedJoin<?, ?> qualified) || qualified.$on() == null) {
-            throw unscopable(join, "a NATURAL or USING outer join (it has no ON clause to carry the tenant)");
+        scopedJoins(ctx).add(result);
+        return result;
+    }
+
+    /**
+     * A join the statement did not name, which jOOQ adds as it renders: an implicit join along a
+     * path of generated code ({@code TAGS.note().BODY}), to one row of the joined table (LEFT or
+     * INNER). Its tables in FROM are scoped with the statement; the joined one gets the tenant in
+     * its ON clause. Joins the statement named were scoped with it and are passed over.
+     */
+    private void implicitJoin(QOM.JoinTable<?, ?> join, VisitContext ctx) {
+        Object scoped = ctx.data(SCOPED_JOINS);
+        if (scoped != null && ((Set<?>) scoped).contains(join)) {
+            return;
         }
-        return qualified.$on(and(qualified.$on(), on));
+        Condition own = predicate(join.$table2());
+        if (own == null) {
+            return;
+        }
+        if (!(join instanceof QOM.Join<?> || join instanceof QOM.LeftJoin<?>)
+                || !(join instanceof QOM.QualifiedJoin<?, ?> qualified)
+                || qualified.$on() == null) {
+            throw unscopable(join, "a join jOOQ added while rendering");
+        }
+        ctx.queryPart(qualified.$on(qualified.$on().and(own)));
+    }
+
+    /** The joins scoped with their statement in this render, so that they are not taken for implicit ones. */
+    @SuppressWarnings("unchecked")
+    private static Set<QueryPart> scopedJoins(VisitContext ctx) {
+        Object scoped = ctx.data(SCOPED_JOINS);
+        if (scoped == null) {
+            scoped = Collections.newSetFromMap(new IdentityHashMap<>());
+            ctx.data(SCOPED_JOINS, scoped);
+        }
+        return (Set<QueryPart>) scoped;
     }
 
     private TenantIsolationException unscopable(Table<?> join, String what) {
@@ -351,16 +396,59 @@ final class TenantPredicates implements VisitListener {
 
     /** The column name, quoted as the table's name is (an unquoted table gets an unquoted column). */
     private static Name quotedLike(Table<?> table, Name column) {
-        Table<?> base = table instanceof QOM.TableAlias<?> alias ? alias.$table() : table;
+        Table<?> base = unaliased(table);
         return base.getUnqualifiedName().quoted() == Name.Quoted.UNQUOTED ? DSL.unquotedName(column.last()) : column;
     }
 
+    /** The table {@code DSL.table(...).as("n")} stands for; any other table as it is. */
+    private static Table<?> unaliased(Table<?> table) {
+        return table instanceof QOM.TableAlias<?> alias ? alias.$table() : table;
+    }
+
+    /**
+     * The name of the table behind a reference. A table of generated code is its own class, and
+     * so are its aliases ({@code NOTES.as("n")}) and the tables of its paths ({@code
+     * TAGS.note()}, of a subclass), whose names are the alias: they are known by their class,
+     * through the instance the generator declares in it ({@code public static final Notes NOTES}).
+     */
+    private static String tableName(Table<?> table) {
+        if (table.getClass() != TableImpl.class) {
+            String generated = GENERATED_NAMES.get(table.getClass());
+            if (generated != null) {
+                return generated;
+            }
+        }
+        return table.getName();
+    }
+
+    private static final ClassValue<String> GENERATED_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            // A path's class (NotesPath) extends the table's (Notes), which declares the instance.
+            for (Class<?> c = type; c != null && c != TableImpl.class; c = c.getSuperclass()) {
+                for (java.lang.reflect.Field field : c.getDeclaredFields()) {
+                    int modifiers = field.getModifiers();
+                    if (field.getType() == c
+                            && java.lang.reflect.Modifier.isStatic(modifiers)
+                            && java.lang.reflect.Modifier.isPublic(modifiers)) {
+                        try {
+                            return field.get(null) instanceof Table<?> instance ? instance.getName() : null;
+                        } catch (IllegalAccessException | RuntimeException e) {
+                            return null;
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
     private Name tenantColumn(Table<?> table) {
-        Table<?> base = table instanceof QOM.TableAlias<?> alias ? alias.$table() : table;
+        Table<?> base = unaliased(table);
         if (!(base instanceof TableImpl<?>)) {
             return null; // a derived table, a function, plain SQL: not a tenant table reference
         }
-        return tenantColumns.get(base.getName().toLowerCase(Locale.ROOT));
+        return tenantColumns.get(tableName(base).toLowerCase(Locale.ROOT));
     }
 
     private void refuseTenantChange(

@@ -35,6 +35,7 @@ import org.jooq.Record2;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -459,6 +460,62 @@ abstract class JooqIsolationContract {
                 .isInstanceOf(TenantIsolationException.class)
                 .hasMessageContaining("MERGE INTO notes");
         assertThat(betaBodies()).containsExactly("beta secret");
+    }
+
+    /** Generated code's {@code NOTES.as("n")} is the table's own class carrying the alias: still scoped. */
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void aliasedGeneratedTables_seeOnlyTheCurrentTenant(IsolationModel model) throws Exception {
+        setUp(model);
+        GeneratedTables.Notes n = GeneratedTables.Notes.NOTES.as(DSL.name("n"));
+        assertThat(asAlpha(() -> dsl.select(n.BODY).from(n).orderBy(n.ID).fetch(n.BODY)))
+                .containsExactly("alpha one", "alpha two");
+        assertThat(asAlpha(() -> dsl.update(n)
+                        .set(n.BODY, "pwned")
+                        .where(n.ID.eq(betaNote))
+                        .execute()))
+                .isZero();
+        assertThat(asAlpha(() -> dsl.deleteFrom(n).where(n.ID.eq(betaNote)).execute()))
+                .isZero();
+        assertThat(betaBodies()).containsExactly("beta secret");
+    }
+
+    /**
+     * An implicit join from generated code's path ({@code TAGS.note().BODY}) reaches the joined
+     * table too: beta's tag planted on alpha's note never shows alpha's body.
+     */
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void implicitJoins_throughGeneratedPaths_reachOnlyTheCurrentTenantsRows(IsolationModel model) throws Exception {
+        setUp(model);
+        GeneratedTables.Tags generatedTags = GeneratedTables.Tags.TAGS;
+        List<String> bodies = TenantContext.where(beta)
+                .call(() -> dsl.select(generatedTags.LABEL, generatedTags.note().BODY)
+                        .from(generatedTags)
+                        .fetch(generatedTags.note().BODY));
+        assertThat(bodies).as("beta's tag points at alpha's note").containsOnlyNulls();
+        assertThat(TenantContext.where(beta)
+                        .call(() -> dsl.select(generatedTags.LABEL)
+                                .from(generatedTags)
+                                .where(generatedTags.note().BODY.eq("alpha two"))
+                                .fetch(generatedTags.LABEL)))
+                .as("nor can beta filter on it")
+                .isEmpty();
+        GeneratedTables.Notes.NotesPath note = generatedTags.note();
+        assertThat(TenantContext.where(beta)
+                        .call(() -> dsl.select(generatedTags.LABEL, note.BODY)
+                                .from(generatedTags)
+                                .leftJoin(note)
+                                .fetch(note.BODY)))
+                .as("an explicit path join")
+                .containsOnlyNulls();
+        assertThat(TenantContext.where(beta)
+                        .call(() -> dsl.select(note.BODY)
+                                .from(generatedTags)
+                                .join(note)
+                                .fetch(note.BODY)))
+                .as("an explicit inner path join")
+                .isEmpty();
     }
 
     @ParameterizedTest

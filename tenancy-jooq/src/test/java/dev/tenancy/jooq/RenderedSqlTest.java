@@ -103,6 +103,34 @@ class RenderedSqlTest {
     }
 
     @Test
+    void generatedTablesAliased_areKnownByTheirClass() {
+        GeneratedTables.Notes n = GeneratedTables.Notes.NOTES.as("n");
+        assertThat(sql(SHARED, dsl.selectCount().from(n)))
+                .isEqualTo("select count(*) from \"notes\" as \"n\" where \"n\".\"tenant_id\" = 'acme'");
+    }
+
+    @Test
+    void implicitJoins_getTheJoinedTablesPredicateInOn_besideTheKey() {
+        GeneratedTables.Tags tags = GeneratedTables.Tags.TAGS;
+        assertThat(sql(SHARED, dsl.select(tags.LABEL, tags.note().BODY).from(tags)))
+                .matches("select \"tags\"\\.\"label\", \"(alias_\\d+)\"\\.\"body\" from \\(\"tags\" left outer join"
+                        + " \"notes\" as \"\\1\" on \\(\"tags\"\\.\"note_id\" = \"\\1\"\\.\"id\""
+                        + " and \"\\1\"\\.\"tenant_id\" = 'acme'\\)\\) where \"tags\"\\.\"tenant_id\" = 'acme'");
+    }
+
+    @Test
+    void explicitPathJoins_keepTheKey_andGetThePredicate() {
+        GeneratedTables.Tags tags = GeneratedTables.Tags.TAGS;
+        GeneratedTables.Notes.NotesPath note = tags.note();
+        String sql = sql(SHARED, dsl.select(note.BODY).from(tags).leftJoin(note));
+        assertThat(sql)
+                .contains("left outer join \"notes\"")
+                .contains("\"tags\".\"note_id\" = ")
+                .containsPattern("on \\(.* and \"alias_\\d+\"\\.\"tenant_id\" = 'acme'\\)")
+                .endsWith(" where \"tags\".\"tenant_id\" = 'acme'");
+    }
+
+    @Test
     void insert_getsTheTenantColumn() {
         assertThat(sql(SHARED, dsl.insertInto(NOTES, ID, BODY).values(7L, "x")))
                 .isEqualTo(
