@@ -131,6 +131,16 @@ class RenderedSqlTest {
     }
 
     @Test
+    void outerJoinsOnAKey_keepTheKey_andGetThePredicate() {
+        GeneratedTables.Tags tags = GeneratedTables.Tags.TAGS;
+        GeneratedTables.Notes notes = GeneratedTables.Notes.NOTES;
+        assertThat(sql(SHARED, dsl.select(notes.BODY).from(tags).leftJoin(notes).onKey()))
+                .isEqualTo("select \"notes\".\"body\" from \"tags\" left outer join \"notes\" on"
+                        + " (\"tags\".\"note_id\" = \"notes\".\"id\" and \"notes\".\"tenant_id\" = 'acme')"
+                        + " where \"tags\".\"tenant_id\" = 'acme'");
+    }
+
+    @Test
     void insert_getsTheTenantColumn() {
         assertThat(sql(SHARED, dsl.insertInto(NOTES, ID, BODY).values(7L, "x")))
                 .isEqualTo(
