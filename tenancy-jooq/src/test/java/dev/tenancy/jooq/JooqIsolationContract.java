@@ -516,6 +516,19 @@ abstract class JooqIsolationContract {
                                 .fetch(note.BODY)))
                 .as("an explicit inner path join")
                 .isEmpty();
+        assertThat(TenantContext.where(beta)
+                        .call(() -> dsl.update(generatedTags)
+                                .set(generatedTags.LABEL, "probed")
+                                .where(generatedTags.note().BODY.eq("alpha two"))
+                                .execute()))
+                .as("an UPDATE filtering on the path: alpha's body is no oracle")
+                .isZero();
+        assertThat(TenantContext.where(beta)
+                        .call(() -> dsl.deleteFrom(generatedTags)
+                                .where(generatedTags.note().BODY.eq("alpha two"))
+                                .execute()))
+                .as("a DELETE filtering on the path")
+                .isZero();
     }
 
     @ParameterizedTest
