@@ -17,6 +17,7 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DataSourceConnectionProvider;
 import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.TableImpl;
 
 /**
  * jOOQ for a multi-tenant application: one {@link DSLContext} that runs every call as the tenant
@@ -99,6 +100,7 @@ public final class TenancyJooq {
         private Configuration configuration;
         private String inputSchema;
         private final Map<String, Name> tenantTables = new LinkedHashMap<>();
+        private final Map<Class<?>, String> generatedTables = new LinkedHashMap<>();
         private long maximumCachedTenants = 10_000;
 
         private Builder() {}
@@ -143,10 +145,15 @@ public final class TenancyJooq {
          * A table that carries a tenant column (every table of the shared model; in a hybrid
          * deployment that runs one set of migrations, the same table in every model), from
          * generated code. Statements on it are scoped to the current tenant whatever its model.
+         * Its aliases ({@code NOTES.as("n")}) and paths ({@code TAGS.note()}) are instances of its
+         * generated class, which is how they are recognized.
          */
         public Builder tenantTable(Table<?> table, Field<String> tenantColumn) {
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(tenantColumn, "tenantColumn");
+            if (table.getClass() != TableImpl.class && table instanceof TableImpl<?>) {
+                generatedTables.put(table.getClass(), table.getName()); // its aliases and paths are of its class
+            }
             return tenantTable(SharedTable.of(table.getName(), tenantColumn.getName()));
         }
 
@@ -192,7 +199,11 @@ public final class TenancyJooq {
             }
             return new TenancyJooq(
                     new TenantConfigurations(
-                            dataSource.catalog(), base, inputSchema, tenantTables, maximumCachedTenants),
+                            dataSource.catalog(),
+                            base,
+                            inputSchema,
+                            new TenantTables(tenantTables, generatedTables),
+                            maximumCachedTenants),
                     base);
         }
     }

@@ -10,9 +10,7 @@ import dev.tenancy.context.ScopeCache;
 import dev.tenancy.context.TenantBinding;
 import dev.tenancy.context.TenantContext;
 import java.time.Duration;
-import java.util.Map;
 import org.jooq.Configuration;
-import org.jooq.Name;
 import org.jooq.conf.MappedSchema;
 import org.jooq.conf.RenderMapping;
 import org.jooq.conf.Settings;
@@ -29,7 +27,7 @@ final class TenantConfigurations {
     private final TenantCatalog catalog;
     private final Configuration base;
     private final String inputSchema;
-    private final Map<String, Name> tenantTables;
+    private final TenantTables tenantTables;
     private final LoadingCache<TenantId, Derived> cache;
     private final Configuration system;
 
@@ -42,12 +40,12 @@ final class TenantConfigurations {
             TenantCatalog catalog,
             Configuration base,
             String inputSchema,
-            Map<String, Name> tenantTables,
+            TenantTables tenantTables,
             long maximumSize) {
         this.catalog = catalog;
         this.base = base;
         this.inputSchema = inputSchema;
-        this.tenantTables = Map.copyOf(tenantTables);
+        this.tenantTables = tenantTables;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
                 .refreshAfterWrite(RECHECK)

@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jooq.Condition;
@@ -24,7 +23,6 @@ import org.jooq.VisitListener;
 import org.jooq.impl.DSL;
 import org.jooq.impl.QOM;
 import org.jooq.impl.SQLDataType;
-import org.jooq.impl.TableImpl;
 
 /**
  * Scopes every statement on a table with a tenant column (a tenant table) to one tenant, as jOOQ renders and binds it: the
@@ -55,14 +53,13 @@ final class TenantPredicates implements VisitListener {
     /** The {@link VisitContext#data} key of {@link #scopedJoins}. */
     private static final Object SCOPED_JOINS = new Object();
 
-    /** Lower-case table name to its tenant column. */
-    private final Map<String, Name> tenantColumns;
+    private final TenantTables tenantTables;
 
     private final String tenant;
     private final Param<String> value;
 
-    TenantPredicates(Map<String, Name> tenantColumns, String tenant) {
-        this.tenantColumns = Map.copyOf(tenantColumns);
+    TenantPredicates(TenantTables tenantTables, String tenant) {
+        this.tenantTables = tenantTables;
         this.tenant = tenant;
         this.value = DSL.val(tenant, SQLDataType.VARCHAR);
     }
@@ -396,59 +393,12 @@ final class TenantPredicates implements VisitListener {
 
     /** The column name, quoted as the table's name is (an unquoted table gets an unquoted column). */
     private static Name quotedLike(Table<?> table, Name column) {
-        Table<?> base = unaliased(table);
+        Table<?> base = TenantTables.unaliased(table);
         return base.getUnqualifiedName().quoted() == Name.Quoted.UNQUOTED ? DSL.unquotedName(column.last()) : column;
     }
 
-    /** The table {@code DSL.table(...).as("n")} stands for; any other table as it is. */
-    private static Table<?> unaliased(Table<?> table) {
-        return table instanceof QOM.TableAlias<?> alias ? alias.$table() : table;
-    }
-
-    /**
-     * The name of the table behind a reference. A table of generated code is its own class, and
-     * so are its aliases ({@code NOTES.as("n")}) and the tables of its paths ({@code
-     * TAGS.note()}, of a subclass), whose names are the alias: they are known by their class,
-     * through the instance the generator declares in it ({@code public static final Notes NOTES}).
-     */
-    private static String tableName(Table<?> table) {
-        if (table.getClass() != TableImpl.class) {
-            String generated = GENERATED_NAMES.get(table.getClass());
-            if (generated != null) {
-                return generated;
-            }
-        }
-        return table.getName();
-    }
-
-    private static final ClassValue<String> GENERATED_NAMES = new ClassValue<>() {
-        @Override
-        protected String computeValue(Class<?> type) {
-            // A path's class (NotesPath) extends the table's (Notes), which declares the instance.
-            for (Class<?> c = type; c != null && c != TableImpl.class; c = c.getSuperclass()) {
-                for (java.lang.reflect.Field field : c.getDeclaredFields()) {
-                    int modifiers = field.getModifiers();
-                    if (field.getType() == c
-                            && java.lang.reflect.Modifier.isStatic(modifiers)
-                            && java.lang.reflect.Modifier.isPublic(modifiers)) {
-                        try {
-                            return field.get(null) instanceof Table<?> instance ? instance.getName() : null;
-                        } catch (IllegalAccessException | RuntimeException e) {
-                            return null;
-                        }
-                    }
-                }
-            }
-            return null;
-        }
-    };
-
     private Name tenantColumn(Table<?> table) {
-        Table<?> base = unaliased(table);
-        if (!(base instanceof TableImpl<?>)) {
-            return null; // a derived table, a function, plain SQL: not a tenant table reference
-        }
-        return tenantColumns.get(tableName(base).toLowerCase(Locale.ROOT));
+        return tenantTables.column(table);
     }
 
     private void refuseTenantChange(

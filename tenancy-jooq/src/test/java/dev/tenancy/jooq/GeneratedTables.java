@@ -104,4 +104,28 @@ final class GeneratedTables {
             return new Notes.NotesPath(this, toNote);
         }
     }
+
+    /**
+     * A generated table without a public static instance in its class (Kotlin's generator keeps
+     * it in a companion object): known by the instance given to {@code tenantTable(table, column)}.
+     */
+    static final class Events extends TableImpl<Record> {
+        private static final long serialVersionUID = 1L;
+
+        final TableField<Record, String> TENANT_ID =
+                createField(DSL.name("tenant_id"), SQLDataType.VARCHAR(48).nullable(false), this, "");
+
+        Events() {
+            super(DSL.name("events"));
+        }
+
+        private Events(Name alias, Table<Record> aliased) {
+            super(alias, aliased.getSchema(), aliased);
+        }
+
+        @Override
+        public Events as(String alias) {
+            return new Events(DSL.name(alias), this);
+        }
+    }
 }

@@ -110,6 +110,21 @@ class RenderedSqlTest {
     }
 
     @Test
+    void aGeneratedTableRegisteredByInstance_isKnownUnderAnAlias_withoutAStaticInstance() {
+        GeneratedTables.Events events = new GeneratedTables.Events();
+        DSLContext registered = TenancyJooq.builder()
+                .dataSource(dataSource)
+                .dialect(SQLDialect.POSTGRES)
+                .tenantTable(events, events.TENANT_ID)
+                .build()
+                .dsl();
+        assertThat(TenantContext.where(SHARED)
+                        .call(() -> registered.renderInlined(
+                                registered.selectCount().from(events.as("e")))))
+                .isEqualTo("select count(*) from \"events\" as \"e\" where \"e\".\"tenant_id\" = 'acme'");
+    }
+
+    @Test
     void implicitJoins_getTheJoinedTablesPredicateInOn_besideTheKey() {
         GeneratedTables.Tags tags = GeneratedTables.Tags.TAGS;
         assertThat(sql(SHARED, dsl.select(tags.LABEL, tags.note().BODY).from(tags)))
