@@ -1,6 +1,7 @@
 package dev.tenancy.hibernate;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import org.hibernate.engine.spi.LoadQueryInfluencers;
 import org.hibernate.query.spi.QueryOptions;
 import org.hibernate.query.spi.QueryParameterBindings;
@@ -41,6 +42,11 @@ public final class TenantIdStatementCheck extends StandardSqmTranslatorFactory {
                         return field.getName();
                     }
                 }
+                for (Method method : c.getDeclaredMethods()) { // property access: the getter
+                    if (method.isAnnotationPresent(org.hibernate.annotations.TenantId.class)) {
+                        return propertyName(method.getName());
+                    }
+                }
             }
             return null;
         }
@@ -49,7 +55,21 @@ public final class TenantIdStatementCheck extends StandardSqmTranslatorFactory {
     /** Hibernate's no-argument constructor. */
     public TenantIdStatementCheck() {}
 
-    /** The name of {@code type}'s {@code @TenantId} field (declared or inherited), or {@code null}. */
+    private static String propertyName(String getter) {
+        String name = getter.startsWith("get") && getter.length() > 3
+                ? getter.substring(3)
+                : getter.startsWith("is") && getter.length() > 2 ? getter.substring(2) : getter;
+        // The JavaBeans rule: "URL" stays, "TenantId" becomes "tenantId".
+        if (name.isEmpty() || name.length() > 1 && Character.isUpperCase(name.charAt(1))) {
+            return name;
+        }
+        return Character.toLowerCase(name.charAt(0)) + name.substring(1);
+    }
+
+    /**
+     * The name of {@code type}'s {@code @TenantId} attribute (a field, or a getter under property
+     * access; declared or inherited), or {@code null}.
+     */
     public static String tenantIdAttribute(Class<?> type) {
         return TENANT_ID_ATTRIBUTE.get(type);
     }
