@@ -23,6 +23,7 @@ import org.hibernate.SessionFactory;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The second-level cache keeps tenants apart: two schema (or database) tenants each have a row
@@ -118,6 +119,62 @@ class SecondLevelCacheTest {
                     assertThat(first).isEqualTo("note of " + alpha.value());
                     assertThat(second).isEqualTo("note of " + beta.value());
                     assertThat(again).isEqualTo("note of " + alpha.value());
+                }
+            }
+        }
+    }
+
+    /** Shared model: a row cached for alpha is not served to beta asking for the same id. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void sharedModel_aCachedRowIsNotServedToAnotherTenant(TestDatabase.Kind kind) throws Exception {
+        try (TestDatabase database = TestDatabase.of(kind)) {
+            database.execute("CREATE TABLE shared_cached_notes (id BIGINT PRIMARY KEY,"
+                    + " tenant_id VARCHAR(48) NOT NULL, body VARCHAR(200))");
+            TenantCatalog catalog =
+                    TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
+            try (TenantDataSource dataSource = TenantDataSource.builder()
+                    .catalog(catalog)
+                    .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password()))
+                    .build()) {
+                String suffix = UUID.randomUUID().toString().substring(0, 6);
+                TenantId alpha = TenantId.of("alpha-" + suffix);
+                TenantId beta = TenantId.of("beta-" + suffix);
+                for (TenantId id : new TenantId[] {alpha, beta}) {
+                    catalog.register(
+                            TenantRegistration.builder(id, id.value())
+                                    .isolation(IsolationModel.SHARED)
+                                    .active()
+                                    .build(),
+                            Actor.system("test"));
+                }
+                try (SessionFactory sessions = new HibernatePersistenceConfiguration("shared-cached")
+                        .managedClass(SharedCachedNote.class)
+                        .properties(TenancyHibernate.builder()
+                                .dataSource(dataSource)
+                                .build()
+                                .properties())
+                        .property("hibernate.cache.use_second_level_cache", true)
+                        .property("hibernate.cache.region.factory_class", "jcache")
+                        .property("hibernate.javax.cache.missing_cache_strategy", "create")
+                        .property("hibernate.generate_statistics", true)
+                        .createEntityManagerFactory()) {
+                    TenantContext.where(alpha)
+                            .run(() -> sessions.inTransaction(s -> s.persist(new SharedCachedNote(1L, "alpha's"))));
+                    String alphaReads = TenantContext.where(alpha)
+                            .call(() -> sessions.fromTransaction(
+                                    s -> s.find(SharedCachedNote.class, 1L).body()));
+                    long hitsBefore = sessions.getStatistics().getSecondLevelCacheHitCount();
+                    SharedCachedNote betaReads = TenantContext.where(beta)
+                            .call(() -> sessions.fromTransaction(s -> s.find(SharedCachedNote.class, 1L)));
+                    assertThat(alphaReads).isEqualTo("alpha's");
+                    assertThat(betaReads).as("beta asking for alpha's id").isNull();
+                    assertThat(sessions.getStatistics().getSecondLevelCacheHitCount())
+                            .as("alpha's cached row was not a hit for beta")
+                            .isEqualTo(hitsBefore);
+                    assertThat(sessions.getStatistics().getSecondLevelCachePutCount())
+                            .as("alpha's row is in the cache")
+                            .isPositive();
                 }
             }
         }
