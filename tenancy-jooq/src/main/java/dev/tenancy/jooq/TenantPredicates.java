@@ -375,11 +375,13 @@ final class TenantPredicates implements VisitListener {
      * table's schema mapping), else the column qualified by the alias or the table's name.
      */
     @SuppressWarnings("unchecked")
-    private Condition predicate(Table<?> table) {
-        Name column = tenantColumn(table);
+    private Condition predicate(Table<?> reference) {
+        Name column = tenantColumn(reference);
         if (column == null) {
             return null;
         }
+        // NOTES.where(...) is rendered as NOTES itself, its condition joining the statement's.
+        Table<?> table = TenantTables.inlined(reference);
         Field<?> known = table.field(column.last());
         Field<String> field;
         if (known != null && known.getType() == String.class) {

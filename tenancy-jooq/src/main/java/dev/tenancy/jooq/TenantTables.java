@@ -4,6 +4,7 @@ import java.lang.reflect.Modifier;
 import java.util.Locale;
 import java.util.Map;
 import org.jooq.Name;
+import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.impl.QOM;
 import org.jooq.impl.TableImpl;
@@ -61,10 +62,33 @@ final class TenantTables {
         return columns.get((name != null ? name : base.getName()).toLowerCase(Locale.ROOT));
     }
 
-    /** The table {@code DSL.table(...).as("n")} stands for; any other table as it is. */
+    /**
+     * The table a reference stands for: {@code DSL.table(...).as("n")}'s, and an inline derived
+     * table's ({@code NOTES.where(...)}, which jOOQ renders as the table itself with its condition
+     * moved to the statement's WHERE); any other table as it is.
+     */
     static Table<?> unaliased(Table<?> table) {
-        return table instanceof QOM.TableAlias<?> alias ? alias.$table() : table;
+        Table<?> inlined = inlined(table);
+        return inlined instanceof QOM.TableAlias<?> alias ? alias.$table() : inlined;
     }
+
+    /** The table behind an inline derived table ({@code NOTES.where(...)}); any other table as it is. */
+    static Table<?> inlined(Table<?> table) {
+        if (table instanceof QOM.DerivedTable<?> derived
+                && INLINE_DERIVED_TABLE.equals(table.getClass().getName())
+                && derived.$arg1() instanceof Select<?> select
+                && select.$from().size() == 1) {
+            return select.$from().get(0);
+        }
+        return table;
+    }
+
+    /**
+     * jOOQ's class for {@code Table.where(...)}; it has no interface of its own (it is a {@link
+     * QOM.DerivedTable} whose query jOOQ inlines), and a derived table the statement wrote out is
+     * scoped as a query of its own.
+     */
+    private static final String INLINE_DERIVED_TABLE = "org.jooq.impl.InlineDerivedTable";
 
     private static String declaredInstanceName(Class<?> type) {
         for (java.lang.reflect.Field field : type.getDeclaredFields()) {

@@ -478,6 +478,22 @@ abstract class JooqIsolationContract {
         assertThat(asAlpha(() -> dsl.deleteFrom(n).where(n.ID.eq(betaNote)).execute()))
                 .isZero();
         assertThat(betaBodies()).containsExactly("beta secret");
+        GeneratedTables.Notes notes = GeneratedTables.Notes.NOTES;
+        assertThat(asAlpha(() -> dsl.select(notes.BODY)
+                        .from(notes.where(notes.BODY.eq("beta secret")))
+                        .fetch(notes.BODY)))
+                .as("an inline derived table, Table.where(...)")
+                .isEmpty();
+        assertThat(asAlpha(() -> dsl.update(notes.where(notes.ID.eq(betaNote)))
+                        .set(notes.BODY, "pwned")
+                        .execute()))
+                .as("UPDATE of an inline derived table")
+                .isZero();
+        assertThat(asAlpha(
+                        () -> dsl.deleteFrom(notes.where(notes.ID.eq(betaNote))).execute()))
+                .as("DELETE from an inline derived table")
+                .isZero();
+        assertThat(betaBodies()).containsExactly("beta secret");
     }
 
     /**

@@ -156,6 +156,16 @@ class RenderedSqlTest {
     }
 
     @Test
+    void inlineDerivedTables_areScopedAsTheirTable() {
+        GeneratedTables.Notes notes = GeneratedTables.Notes.NOTES;
+        assertThat(sql(SHARED, dsl.select(notes.BODY).from(notes.where(notes.ID.eq(1L)))))
+                .isEqualTo("select \"notes\".\"body\" from \"notes\" where (\"notes\".\"tenant_id\" = 'acme'"
+                        + " and \"notes\".\"id\" = 1)");
+        assertThat(sql(SHARED, dsl.deleteFrom(notes.where(notes.ID.eq(1L)))))
+                .isEqualTo("delete from \"notes\" where (\"notes\".\"tenant_id\" = 'acme' and \"notes\".\"id\" = 1)");
+    }
+
+    @Test
     void insert_getsTheTenantColumn() {
         assertThat(sql(SHARED, dsl.insertInto(NOTES, ID, BODY).values(7L, "x")))
                 .isEqualTo(
