@@ -63,13 +63,26 @@ final class TenantTables {
     }
 
     /**
-     * The table a reference stands for: {@code DSL.table(...).as("n")}'s, and an inline derived
-     * table's ({@code NOTES.where(...)}, which jOOQ renders as the table itself with its condition
-     * moved to the statement's WHERE); any other table as it is.
+     * The table a reference stands for, through an alias ({@code DSL.table(...).as("n")}), an
+     * inline derived table ({@code NOTES.where(...)}, which jOOQ renders as the table itself with
+     * its condition moved to the statement's WHERE), index hints and table samples; any other
+     * table as it is.
      */
     static Table<?> unaliased(Table<?> table) {
-        Table<?> inlined = inlined(table);
-        return inlined instanceof QOM.TableAlias<?> alias ? alias.$table() : inlined;
+        for (Table<?> t = table; ; ) {
+            Table<?> inner = inlined(t);
+            if (inner instanceof QOM.TableAlias<?> alias) {
+                inner = alias.$table();
+            } else if (inner instanceof QOM.HintedTable<?> hinted) {
+                inner = hinted.$table(); // NOTES.useIndex(...)
+            } else if (inner instanceof QOM.SampleTable<?> sample) {
+                inner = sample.$table(); // NOTES.tablesample(...)
+            }
+            if (inner == t) {
+                return t;
+            }
+            t = inner;
+        }
     }
 
     /** The table behind an inline derived table ({@code NOTES.where(...)}); any other table as it is. */

@@ -166,6 +166,16 @@ class RenderedSqlTest {
     }
 
     @Test
+    void tablesWithIndexHints_orSampled_areScopedAsTheirTable() {
+        assertThat(sql(SHARED, dsl.selectCount().from(NOTES.useIndex("notes_tenant"))))
+                .isEqualTo("select count(*) from \"public\".\"notes\" use index (\"notes_tenant\")"
+                        + " where \"notes\".\"tenant_id\" = 'acme'");
+        assertThat(sql(SHARED, dsl.selectCount().from(NOTES.tablesample(10))))
+                .isEqualTo("select count(*) from \"public\".\"notes\" tablesample bernoulli (10)"
+                        + " where \"notes\".\"tenant_id\" = 'acme'");
+    }
+
+    @Test
     void insert_getsTheTenantColumn() {
         assertThat(sql(SHARED, dsl.insertInto(NOTES, ID, BODY).values(7L, "x")))
                 .isEqualTo(
