@@ -65,8 +65,8 @@ final class TenantTables {
     /**
      * The table a reference stands for, through an alias ({@code DSL.table(...).as("n")}), an
      * inline derived table ({@code NOTES.where(...)}, which jOOQ renders as the table itself with
-     * its condition moved to the statement's WHERE), index hints and table samples; any other
-     * table as it is.
+     * its condition moved to the statement's WHERE), index hints, table samples, {@code
+     * LATERAL} and {@code WITH ORDINALITY}; any other table as it is.
      */
     static Table<?> unaliased(Table<?> table) {
         for (Table<?> t = table; ; ) {
@@ -77,6 +77,10 @@ final class TenantTables {
                 inner = hinted.$table(); // NOTES.useIndex(...)
             } else if (inner instanceof QOM.SampleTable<?> sample) {
                 inner = sample.$table(); // NOTES.tablesample(...)
+            } else if (inner instanceof QOM.Lateral<?> lateral) {
+                inner = lateral.$arg1(); // lateral(...) of a table rather than of a query
+            } else if (inner instanceof QOM.WithOrdinalityTable<?> ordinality) {
+                inner = ordinality.$table();
             }
             if (inner == t) {
                 return t;

@@ -22,6 +22,7 @@ import org.jooq.Field;
 import org.jooq.Query;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,8 @@ class RenderedSqlTest {
         assertThat(sql(SHARED, dsl.selectCount().from(NOTES.useIndex("notes_tenant"))))
                 .isEqualTo("select count(*) from \"public\".\"notes\" use index (\"notes_tenant\")"
                         + " where \"notes\".\"tenant_id\" = 'acme'");
+        assertThat(sql(SHARED, dsl.selectCount().from(DSL.lateral(NOTES))))
+                .endsWith(" where \"notes\".\"tenant_id\" = 'acme'");
         assertThat(sql(SHARED, dsl.selectCount().from(NOTES.tablesample(10))))
                 .isEqualTo("select count(*) from \"public\".\"notes\" tablesample bernoulli (10)"
                         + " where \"notes\".\"tenant_id\" = 'acme'");
