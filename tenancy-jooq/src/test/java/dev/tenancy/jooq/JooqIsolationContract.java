@@ -283,6 +283,13 @@ abstract class JooqIsolationContract {
                         .fetchOne(0, String.class)))
                 .as("scalar subquery by another tenant's id")
                 .isNull();
+        assertThat(asAlpha(() -> dsl.select(
+                                BODY, DSL.multiset(select(LABEL).from(tags).where(NOTE_ID.eq(ID))))
+                        .from(notes)
+                        .orderBy(ID)
+                        .fetch(r -> r.value1() + " " + r.value2().getValues(LABEL))))
+                .as("MULTISET: beta's tag on alpha two is not alpha's")
+                .containsExactly("alpha one [alpha tag]", "alpha two []");
         Table<?> derived = select(BODY).from(notes).asTable("d");
         assertThat(asAlpha(() -> dsl.selectCount().from(derived).fetchOne(0, Integer.class)))
                 .as("derived table")
