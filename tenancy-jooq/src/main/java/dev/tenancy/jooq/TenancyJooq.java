@@ -48,6 +48,10 @@ import org.jooq.impl.TableImpl;
  *       of such a table (it cannot be scoped), are refused with {@link TenantIsolationException}. <b>Plain-SQL templates are not scoped</b> (jOOQ does not
  *       parse them): on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} on the shared tables
  *       scopes them in the database; elsewhere, write them with the tenant predicate yourself.
+ *       The same holds for a table reached through a kind of reference the open-source query
+ *       object model does not expose: tables are recognized directly, aliased, joined (also
+ *       implicitly), as {@code Table.where(...)}, with index hints, sampled, {@code LATERAL} and
+ *       {@code WITH ORDINALITY}; row-level security is the backstop for anything else.
  *   <li><b>System scope</b>: the platform database, nothing mapped or added.
  * </ul>
  *
