@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.table;
 
 import dev.tenancy.Actor;
@@ -17,6 +18,13 @@ import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.provision.SharedTable;
 import dev.tenancy.testkit.TestDatabase;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Query;
@@ -176,6 +184,52 @@ class RenderedSqlTest {
         assertThat(sql(SHARED, dsl.selectCount().from(NOTES.tablesample(10))))
                 .isEqualTo("select count(*) from \"public\".\"notes\" tablesample bernoulli (10)"
                         + " where \"notes\".\"tenant_id\" = 'acme'");
+    }
+
+    /**
+     * Every method of jOOQ's {@code Table} that wraps a table in another table reference (all of
+     * them as of 3.21, joins aside): the wrapped table still gets the tenant. A wrapper added by a
+     * later jOOQ belongs here too.
+     */
+    @Test
+    void everyTableWrapperOfJooqsApi_isScopedAsItsTable() {
+        Map<String, Table<?>> wrapped = new LinkedHashMap<>();
+        wrapped.put("as", NOTES.as("n"));
+        wrapped.put("asTable", NOTES.asTable("n"));
+        wrapped.put("where", NOTES.where(ID.eq(1L)));
+        wrapped.put("whereExists", NOTES.whereExists(selectOne()));
+        wrapped.put("whereNotExists", NOTES.whereNotExists(selectOne()));
+        wrapped.put("tablesample", NOTES.tablesample(10));
+        wrapped.put("tablesampleSystem", NOTES.tablesampleSystem(10));
+        wrapped.put("tablesampleBernoulli", NOTES.tablesampleBernoulli(10));
+        wrapped.put("withOrdinality", NOTES.withOrdinality());
+        wrapped.put("useIndex", NOTES.useIndex("i"));
+        wrapped.put("useIndexForJoin", NOTES.useIndexForJoin("i"));
+        wrapped.put("useIndexForOrderBy", NOTES.useIndexForOrderBy("i"));
+        wrapped.put("useIndexForGroupBy", NOTES.useIndexForGroupBy("i"));
+        wrapped.put("ignoreIndex", NOTES.ignoreIndex("i"));
+        wrapped.put("ignoreIndexForJoin", NOTES.ignoreIndexForJoin("i"));
+        wrapped.put("ignoreIndexForOrderBy", NOTES.ignoreIndexForOrderBy("i"));
+        wrapped.put("ignoreIndexForGroupBy", NOTES.ignoreIndexForGroupBy("i"));
+        wrapped.put("forceIndex", NOTES.forceIndex("i"));
+        wrapped.put("forceIndexForJoin", NOTES.forceIndexForJoin("i"));
+        wrapped.put("forceIndexForOrderBy", NOTES.forceIndexForOrderBy("i"));
+        wrapped.put("forceIndexForGroupBy", NOTES.forceIndexForGroupBy("i"));
+        wrapped.put("lateral", DSL.lateral(NOTES));
+        wrapped.forEach(
+                (method, table) -> assertThat(sql(SHARED, dsl.selectCount().from(table)))
+                        .as(method)
+                        .containsPattern("\\.\"tenant_id\" = 'acme'"));
+        Set<String> wrappers = Arrays.stream(Table.class.getMethods())
+                .filter(m -> !Modifier.isStatic(m.getModifiers()) && Table.class.isAssignableFrom(m.getReturnType()))
+                .map(Method::getName)
+                .filter(name -> !name.equals("join")
+                        && !(name.endsWith("Join") && !name.contains("Index"))
+                        && !name.endsWith("Apply"))
+                .collect(Collectors.toSet());
+        assertThat(wrapped.keySet())
+                .as("a method of this jOOQ's Table that wraps the table and is not covered here")
+                .containsAll(wrappers);
     }
 
     @Test
