@@ -43,10 +43,12 @@ import org.jooq.impl.TableImpl;
  *   <li><b>Database per tenant</b>: connections come from {@link TenantDataSource}, which routes
  *       to the tenant's database.
  *   <li><b>Shared</b> (and, for defence in depth, every model): every SELECT, UPDATE and DELETE on
- *       a {@linkplain Builder#tenantTable table with a tenant column} gets the tenant predicate (joins, implicit joins along generated paths, subqueries, CTEs and set operations included), and
- *       INSERT sets the tenant column; an INSERT or UPDATE naming another tenant, and TRUNCATE
- *       of such a table (it cannot be scoped), are refused with {@link TenantIsolationException}. <b>Plain-SQL templates are not scoped</b> (jOOQ does not
- *       parse them): on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} on the shared tables
+ *       a {@linkplain Builder#tenantTable table with a tenant column} gets the tenant predicate
+ *       (joins, implicit joins along generated paths, subqueries, CTEs and set operations
+ *       included), and INSERT sets the tenant column; an INSERT or UPDATE naming another tenant,
+ *       and TRUNCATE of such a table (it cannot be scoped), are refused with {@link
+ *       TenantIsolationException}. <b>Plain-SQL templates are not scoped</b> (jOOQ does not parse
+ *       them): on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} on the shared tables
  *       scopes them in the database; elsewhere, write them with the tenant predicate yourself.
  *       The same holds for a table reached through a kind of reference the open-source query
  *       object model does not expose: tables are recognized directly, aliased, joined (also

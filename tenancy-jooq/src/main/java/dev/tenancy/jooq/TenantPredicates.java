@@ -25,16 +25,19 @@ import org.jooq.impl.QOM;
 import org.jooq.impl.SQLDataType;
 
 /**
- * Scopes every statement on a table with a tenant column (a tenant table) to one tenant, as jOOQ renders and binds it: the
- * statement is replaced by a copy (through jOOQ's query object model) that carries the tenant.
+ * Scopes every statement on a table with a tenant column (a tenant table) to one tenant, as jOOQ
+ * renders and binds it: the statement is replaced by a copy (through jOOQ's query object model)
+ * that carries the tenant.
  *
  * <ul>
  *   <li>SELECT, UPDATE, DELETE: {@code t.tenant_id = ?} for every tenant table in FROM, USING, and
  *       the joins, in WHERE; for the optional side of an outer join in that join's ON (a WHERE there
  *       would turn the outer join into an inner one); for FULL JOIN in ON and, null-tolerant, in
  *       WHERE; for the joins jOOQ adds itself along generated code's paths ({@code
- *       TAGS.note().BODY}), in their ON. Generated tables are recognized under an alias too. Subqueries, derived tables, CTEs and set operations are visited on their own, so
- *       each SELECT is scoped where it stands.
+ *       TAGS.note().BODY}), in their ON. Which references are tenant tables is {@link
+ *       TenantTables}' to say (aliases, generated classes, {@code Table.where(...)}, hints).
+ *       Subqueries, derived tables, CTEs and set operations are visited on their own, so each
+ *       SELECT is scoped where it stands.
  *   <li>INSERT: the tenant column is added with the tenant's id; an INSERT that names the column
  *       must name the current tenant (a bind value equal to it), or it is refused. INSERT ... SELECT
  *       gets the column from a wrapping SELECT. ON CONFLICT DO UPDATE updates only the tenant's row.
