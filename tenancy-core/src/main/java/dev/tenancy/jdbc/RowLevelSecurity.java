@@ -1,10 +1,13 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.TenantId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -34,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * not a boundary against SQL the application role may run: that role can call {@code set_config}
  * itself. {@link #signedBy} makes it one: the policy then accepts the setting only with an HMAC the
  * application's SQL cannot compute (see {@link BindingKey}).
+ *
+ * <p>Schema-per-tenant tables have no tenant column; {@link #onSchemaOf(TenantId)} closes a tenant's
+ * schema to sessions bound to any other tenant instead (see {@link SchemaPolicy}).
  */
 public final class RowLevelSecurity {
     /** The name of the policy this helper manages on each table. */
@@ -127,7 +133,7 @@ public final class RowLevelSecurity {
         owner.setAutoCommit(false);
         try (Statement s = owner.createStatement()) {
             if (key != null) {
-                installSigned(owner, s, schema);
+                installSigned(owner, s, schema, key);
             }
             s.execute("ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY");
             s.execute("ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY");
@@ -152,7 +158,8 @@ public final class RowLevelSecurity {
         }
     }
 
-    private void installSigned(Connection owner, Statement s, String schema) throws SQLException {
+    private static void installSigned(Connection owner, Statement s, String schema, BindingKey key)
+            throws SQLException {
         String keys = schema + "." + KEY_TABLE;
         s.execute("CREATE TABLE IF NOT EXISTS " + keys + " (id SMALLINT PRIMARY KEY CHECK (id = 1),"
                 + " inner_pad BYTEA NOT NULL, outer_pad BYTEA NOT NULL)");
@@ -171,6 +178,168 @@ public final class RowLevelSecurity {
         // against ~17 us here (figures in BENCHMARKS.md).
         s.execute(verifier(schema, keys, FUNCTION, "mode IN ('r', 'w')"));
         s.execute(verifier(schema, keys, WRITE_FUNCTION, "mode = 'w'"));
+    }
+
+    /**
+     * Closes the schema of schema-per-tenant tenant {@code tenant} on PostgreSQL to sessions bound
+     * to any other tenant (see {@link SchemaPolicy}).
+     */
+    public static SchemaPolicy onSchemaOf(TenantId tenant) {
+        return new SchemaPolicy(Objects.requireNonNull(tenant, "tenant"), null);
+    }
+
+    /**
+     * Row-level security over every table of one schema-per-tenant tenant's schema, on PostgreSQL:
+     * a session that {@link TenantDataSource} bound to another tenant, or to none, sees no row of
+     * these tables and cannot write one, even through SQL that names the schema explicitly ({@code
+     * SELECT * FROM t_globex.orders} from acme's session, injected SQL for one). Without it, every
+     * tenant schema on a server is open to the one role the application connects as, and only the
+     * search path keeps tenants apart.
+     *
+     * <pre>{@code
+     * // as the role that owns the tenant's tables, after its migrations:
+     * RowLevelSecurity.onSchemaOf(acme).signedBy(key).apply(ownerConnection);
+     * }</pre>
+     *
+     * <p>{@link #apply} enables row-level security on each table of the schema (partitioned tables
+     * included) with the policy {@value RowLevelSecurity#POLICY}: the table's tenant must be the
+     * session's. It does not <em>force</em> it, so the owner still runs migrations and data fixes
+     * with no tenant bound: the application must connect as a role that does not own the tables
+     * (and is neither a superuser nor {@code BYPASSRLS}), or the policy binds nothing. TRUNCATE, which
+     * row-level security does not cover, is refused by the trigger {@value
+     * RowLevelSecurity#SCHEMA_TRUNCATE_TRIGGER} while another tenant is bound. Tables created later
+     * (the next migration) are covered once {@link #apply} runs again; it is idempotent. The
+     * session's tenant is read once per statement (PostgreSQL's InitPlan), and each row costs one
+     * comparison with a constant.
+     *
+     * <p>With {@link #signedBy}, the session's tenant counts only with a valid signature, as for
+     * shared tables: the verifying functions and the key live in schema {@code public}, shared by
+     * every tenant schema and every shared table there. Unsigned, the policy reads {@code
+     * tenancy.tenant_id}, which the application's own SQL can change: defence against mistakes, not
+     * against injection.
+     */
+    public static final class SchemaPolicy {
+        private final TenantId tenant;
+        private final BindingKey key;
+
+        private SchemaPolicy(TenantId tenant, BindingKey key) {
+            this.tenant = tenant;
+            this.key = key;
+        }
+
+        /** Accepts the session's tenant only with a valid signature from {@code key} (see {@link BindingKey}). */
+        public SchemaPolicy signedBy(BindingKey key) {
+            return new SchemaPolicy(tenant, Objects.requireNonNull(key, "key"));
+        }
+
+        /**
+         * Enables row-level security with the tenant's policy on every table of its schema, as their
+         * owner; the tables it covered, in name order.
+         *
+         * @throws SQLException when the schema does not exist (provision the tenant first) or the
+         *     caller does not own one of its tables; nothing is changed then
+         */
+        public List<String> apply(Connection owner) throws SQLException {
+            Objects.requireNonNull(owner, "owner");
+            String schema = tenant.schemaName();
+            String platform = Dialect.quote("public");
+            String own = "'" + tenant.value() + "'"; // a validated id: lowercase letters, digits, '-'
+            String bound = key == null
+                    ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
+                    : "(select " + platform + "." + FUNCTION + "())";
+            String writable = key == null ? bound : "(select " + platform + "." + WRITE_FUNCTION + "())";
+            boolean autoCommit = owner.getAutoCommit();
+            owner.setAutoCommit(false);
+            try (Statement s = owner.createStatement()) {
+                List<String> tables = tablesOf(owner, schema);
+                if (key != null) {
+                    installSigned(owner, s, platform, key);
+                }
+                s.execute(schemaTruncateGuard(platform));
+                for (String table : tables) {
+                    String quoted = Dialect.quote(schema) + "." + Dialect.quote(table);
+                    s.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
+                    s.execute("DROP POLICY IF EXISTS " + POLICY + " ON " + quoted);
+                    s.execute("DROP POLICY IF EXISTS " + DELETE_POLICY + " ON " + quoted);
+                    s.execute("CREATE POLICY " + POLICY + " ON " + quoted + " USING (" + own + " = " + bound
+                            + ") WITH CHECK (" + own + " = " + writable + ")");
+                    if (key != null) {
+                        s.execute("CREATE POLICY " + DELETE_POLICY + " ON " + quoted
+                                + " AS RESTRICTIVE FOR DELETE USING (" + own + " = " + writable + ")");
+                    }
+                    s.execute("DROP TRIGGER IF EXISTS " + SCHEMA_TRUNCATE_TRIGGER + " ON " + quoted);
+                    s.execute("CREATE TRIGGER " + SCHEMA_TRUNCATE_TRIGGER + " BEFORE TRUNCATE ON " + quoted
+                            + " FOR EACH STATEMENT EXECUTE FUNCTION " + platform + "." + SCHEMA_TRUNCATE_TRIGGER
+                            + "(" + own + ")");
+                }
+                owner.commit();
+                LOG.info(
+                        "Row-level security keeps {} to tenant '{}' ({} tables{})",
+                        schema,
+                        tenant.value(),
+                        tables.size(),
+                        key == null ? "" : ", signed bindings");
+                return tables;
+            } catch (SQLException | RuntimeException e) {
+                owner.rollback();
+                throw e;
+            } finally {
+                owner.setAutoCommit(autoCommit);
+            }
+        }
+
+        private List<String> tablesOf(Connection c, String schema) throws SQLException {
+            try (PreparedStatement p = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname"
+                    + " = ?), c.relname FROM (SELECT 1) one LEFT JOIN (pg_class c JOIN pg_namespace n ON n.oid ="
+                    + " c.relnamespace AND n.nspname = ?) ON c.relkind IN ('r', 'p') ORDER BY c.relname")) {
+                p.setString(1, schema);
+                p.setString(2, schema);
+                List<String> tables = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        if (!rs.getBoolean(1)) {
+                            throw new SQLException(
+                                    "Schema " + schema + " of tenant '" + tenant.value()
+                                            + "' does not exist: provision the tenant (TenantProvisioner) before"
+                                            + " applying its row-level security",
+                                    "3F000");
+                        }
+                        if (rs.getString(2) != null) {
+                            tables.add(rs.getString(2));
+                        }
+                    }
+                }
+                return tables;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "RowLevelSecurity.SchemaPolicy[" + tenant.schemaName() + (key == null ? "" : ", signed") + "]";
+        }
+    }
+
+    /** The statement trigger that refuses TRUNCATE of a tenant schema's table while another tenant is bound. */
+    public static final String SCHEMA_TRUNCATE_TRIGGER = "tenancy_no_truncate_as_other_tenant";
+
+    /**
+     * The trigger function refusing TRUNCATE of a schema tenant's table (its id the trigger's
+     * argument) in a session bound to another tenant.
+     */
+    private static String schemaTruncateGuard(String schema) {
+        return "CREATE OR REPLACE FUNCTION " + schema + "." + SCHEMA_TRUNCATE_TRIGGER + "() RETURNS trigger"
+                + " LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$"
+                + " DECLARE"
+                + "   tenant text := nullif(current_setting('" + Dialect.TENANT_SETTING + "', true), '');"
+                + " BEGIN"
+                + "   IF tenant IS NOT NULL AND tenant <> TG_ARGV[0] THEN"
+                + "     RAISE EXCEPTION USING ERRCODE = '42501',"
+                + "       MESSAGE = format('TRUNCATE %I.%I, a table of tenant %L, in a session bound to tenant %L',"
+                + " TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0], tenant),"
+                + "       HINT = 'A tenant''s session reaches only its own schema';"
+                + "   END IF;"
+                + "   RETURN NULL;"
+                + " END $fn$";
     }
 
     /** The trigger function refusing TRUNCATE in a session whose tenant setting is not empty. */
