@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param databaseUrlTemplate the URL of a tenant database, with {@code {database}}; or {@code null}
  * @param maximumPoolSize connections in the shared pool of this server
  * @param tenantPoolSize connections in each tenant-database pool on this server
+ * @param ownerUsername the user that creates, migrates and drops tenant schemas and databases
+ *     ({@link TenantStorage}); the application's own user unless {@link #withOwner} names another
+ * @param ownerPassword the owner's password, or empty
  */
 public record DatabaseServer(
         String name,
@@ -33,7 +36,9 @@ public record DatabaseServer(
         String password,
         String databaseUrlTemplate,
         int maximumPoolSize,
-        int tenantPoolSize) {
+        int tenantPoolSize,
+        String ownerUsername,
+        String ownerPassword) {
 
     /** The placeholder of {@link #databaseUrlTemplate()}. */
     public static final String DATABASE_PLACEHOLDER = "{database}";
@@ -46,6 +51,11 @@ public record DatabaseServer(
         }
         Objects.requireNonNull(username, "username");
         password = password == null ? "" : password;
+        if (ownerUsername == null) {
+            ownerUsername = username;
+            ownerPassword = password;
+        }
+        ownerPassword = ownerPassword == null ? "" : ownerPassword;
         if (databaseUrlTemplate != null && !databaseUrlTemplate.contains(DATABASE_PLACEHOLDER)) {
             throw new IllegalArgumentException("Server '" + name + "': the database URL template '"
                     + databaseUrlTemplate + "' must contain " + DATABASE_PLACEHOLDER);
@@ -58,19 +68,74 @@ public record DatabaseServer(
 
     /** A server with a shared pool of 10 and tenant-database pools of 2, hosting no tenant databases. */
     public static DatabaseServer of(String name, String jdbcUrl, String username, String password) {
-        return new DatabaseServer(name, jdbcUrl, username, password, null, 10, 2);
+        return new DatabaseServer(name, jdbcUrl, username, password, null, 10, 2, null, null);
+    }
+
+    /**
+     * The same server with tenant schemas and databases owned by {@code username}: {@link
+     * TenantStorage} (provisioning, migrations, offboarding) connects as it, and on PostgreSQL grants
+     * the application's user the use of what it creates (schema usage, SELECT, INSERT, UPDATE and
+     * DELETE on its tables and USAGE on its sequences, those created later included). The application then
+     * owns none of the tenants' tables, which is what row-level security needs to bind it: see
+     * {@link RowLevelSecurity#onSchemaOf}, which provisioning and fleet migrations apply to schema
+     * tenants on such a server.
+     */
+    public DatabaseServer withOwner(String username, String password) {
+        Objects.requireNonNull(username, "owner username");
+        return new DatabaseServer(
+                name,
+                jdbcUrl,
+                this.username,
+                this.password,
+                databaseUrlTemplate,
+                maximumPoolSize,
+                tenantPoolSize,
+                username,
+                password);
+    }
+
+    /** Whether tenant storage is owned by a user other than the application's ({@link #withOwner}). */
+    public boolean hasSeparateOwner() {
+        return !ownerUsername.equals(username);
     }
 
     public DatabaseServer withDatabaseUrlTemplate(String template) {
-        return new DatabaseServer(name, jdbcUrl, username, password, template, maximumPoolSize, tenantPoolSize);
+        return new DatabaseServer(
+                name,
+                jdbcUrl,
+                username,
+                password,
+                template,
+                maximumPoolSize,
+                tenantPoolSize,
+                ownerUsername,
+                ownerPassword);
     }
 
     public DatabaseServer withMaximumPoolSize(int size) {
-        return new DatabaseServer(name, jdbcUrl, username, password, databaseUrlTemplate, size, tenantPoolSize);
+        return new DatabaseServer(
+                name,
+                jdbcUrl,
+                username,
+                password,
+                databaseUrlTemplate,
+                size,
+                tenantPoolSize,
+                ownerUsername,
+                ownerPassword);
     }
 
     public DatabaseServer withTenantPoolSize(int size) {
-        return new DatabaseServer(name, jdbcUrl, username, password, databaseUrlTemplate, maximumPoolSize, size);
+        return new DatabaseServer(
+                name,
+                jdbcUrl,
+                username,
+                password,
+                databaseUrlTemplate,
+                maximumPoolSize,
+                size,
+                ownerUsername,
+                ownerPassword);
     }
 
     /** The URL of database {@code database} on this server. */
@@ -84,6 +149,7 @@ public record DatabaseServer(
 
     @Override
     public String toString() {
-        return "DatabaseServer[" + name + ", " + jdbcUrl + ", user=" + username + "]";
+        return "DatabaseServer[" + name + ", " + jdbcUrl + ", user=" + username
+                + (hasSeparateOwner() ? ", owner=" + ownerUsername : "") + "]";
     }
 }

@@ -132,6 +132,7 @@ public final class RowLevelSecurity {
         boolean autoCommit = owner.getAutoCommit();
         owner.setAutoCommit(false);
         try (Statement s = owner.createStatement()) {
+            s.execute(SERIALIZED);
             if (key != null) {
                 installSigned(owner, s, schema, key);
             }
@@ -251,6 +252,7 @@ public final class RowLevelSecurity {
             boolean autoCommit = owner.getAutoCommit();
             owner.setAutoCommit(false);
             try (Statement s = owner.createStatement()) {
+                s.execute(SERIALIZED);
                 List<String> tables = tablesOf(owner, schema);
                 if (key != null) {
                     installSigned(owner, s, platform, key);
@@ -318,6 +320,13 @@ public final class RowLevelSecurity {
             return "RowLevelSecurity.SchemaPolicy[" + tenant.schemaName() + (key == null ? "" : ", signed") + "]";
         }
     }
+
+    /**
+     * Applications of row-level security take turns (a transaction-scoped advisory lock): they
+     * replace the same functions, and PostgreSQL fails concurrent replacements of one function
+     * ("tuple concurrently updated"), as when a fleet migration covers many tenants at once.
+     */
+    private static final String SERIALIZED = "SELECT pg_advisory_xact_lock(" + 0x74656e616e6379L + ")";
 
     /** The statement trigger that refuses TRUNCATE of a tenant schema's table while another tenant is bound. */
     public static final String SCHEMA_TRUNCATE_TRIGGER = "tenancy_no_truncate_as_other_tenant";

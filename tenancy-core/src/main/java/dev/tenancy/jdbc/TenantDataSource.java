@@ -305,6 +305,15 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         return route.server();
     }
 
+    /**
+     * The storage of {@code tenant} on its server, for provisioning, migrations and offboarding;
+     * with this data source's {@linkplain Builder#signedBinding binding key}, so that the row-level
+     * security it applies to schema tenants accepts the bindings made here.
+     */
+    public TenantStorage storage(Tenant tenant) {
+        return TenantStorage.on(server(tenant.server()), bindingKey);
+    }
+
     /** The catalog this data source looks tenants up in (their status, isolation model and server). */
     public TenantCatalog catalog() {
         return catalog;

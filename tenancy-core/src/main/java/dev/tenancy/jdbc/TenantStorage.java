@@ -8,14 +8,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Where a tenant's tables live on its server, and the DDL that creates and drops that place: a
  * schema (schema-per-tenant), a database (database-per-tenant) or nothing of its own (shared). Used
- * by provisioning, migrations and offboarding; connections opened here are the server owner's,
- * outside the pools and outside {@link TenantDataSource}'s admission checks, so keep them to
- * administrative work.
+ * by provisioning, migrations and offboarding; connections opened here are the server owner's
+ * ({@link DatabaseServer#withOwner}), outside the pools and outside {@link TenantDataSource}'s
+ * admission checks, so keep them to administrative work.
+ *
+ * <p>On PostgreSQL, when the owner is not the application's user, a new schema or database grants
+ * the application the use of the owner's tables and sequences in it, and {@link
+ * #applyRowLevelSecurity} closes a schema tenant's tables to other tenants' sessions.
  *
  * <p>Names come only from the validated {@link dev.tenancy.TenantId} and are quoted. Creating is
  * idempotent (an existing schema or database is kept), and so is dropping.
@@ -23,15 +28,22 @@ import java.util.Objects;
 public final class TenantStorage {
     private final DatabaseServer server;
     private final Dialect dialect;
+    private final BindingKey key;
 
-    private TenantStorage(DatabaseServer server) {
+    private TenantStorage(DatabaseServer server, BindingKey key) {
         this.server = Objects.requireNonNull(server, "server");
         this.dialect = Dialect.of(server.jdbcUrl());
+        this.key = key;
     }
 
-    /** The storage of tenants placed on {@code server}. */
+    /** The storage of tenants placed on {@code server}, for sessions bound without a signature. */
     public static TenantStorage on(DatabaseServer server) {
-        return new TenantStorage(server);
+        return new TenantStorage(server, null);
+    }
+
+    /** As {@link #on(DatabaseServer)}, for sessions whose bindings {@code key} signs ({@code null}: none). */
+    static TenantStorage on(DatabaseServer server, BindingKey key) {
+        return new TenantStorage(server, key);
     }
 
     /** Whether the server is PostgreSQL (else H2). */
@@ -69,6 +81,7 @@ public final class TenantStorage {
                     boolean existed = schemaExists(c, tenant.id().schemaName());
                     s.execute("CREATE SCHEMA IF NOT EXISTS "
                             + Dialect.quote(tenant.id().schemaName()));
+                    grantToApplication(s, tenant.id().schemaName());
                     return !existed;
                 }
             }
@@ -79,21 +92,28 @@ public final class TenantStorage {
                         return true; // H2 creates a database on first connection
                     }
                 }
+                boolean created = false;
                 try (Connection c = ownerConnection(server.jdbcUrl())) {
-                    if (databaseExists(c, tenant.id().databaseName())) {
-                        return false;
-                    }
-                    try (Statement s = c.createStatement()) {
-                        s.execute("CREATE DATABASE " + Dialect.quote(tenant.id().databaseName())
-                                + (templateDatabase == null ? "" : " TEMPLATE " + Dialect.quote(templateDatabase)));
-                    } catch (SQLException e) {
-                        if (databaseExists(c, tenant.id().databaseName())) {
-                            return false; // created concurrently
+                    if (!databaseExists(c, tenant.id().databaseName())) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("CREATE DATABASE "
+                                    + Dialect.quote(tenant.id().databaseName())
+                                    + (templateDatabase == null ? "" : " TEMPLATE " + Dialect.quote(templateDatabase)));
+                            created = true;
+                        } catch (SQLException e) {
+                            if (!databaseExists(c, tenant.id().databaseName())) {
+                                throw e;
+                            } // else created concurrently
                         }
-                        throw e;
                     }
-                    return true;
                 }
+                if (grantsToApplication()) { // also when resuming after a crash between the two
+                    try (Connection c = ownerConnection(url);
+                            Statement s = c.createStatement()) {
+                        grantToApplication(s, dialect.defaultSchema());
+                    }
+                }
+                return created;
             }
         }
         throw new AssertionError(tenant.isolation());
@@ -152,12 +172,16 @@ public final class TenantStorage {
 
     /**
      * An owner connection to {@code tenant}'s tables: its schema current and, on PostgreSQL, the
-     * tenant setting row-level security reads set for the session. The caller closes it.
+     * tenant setting row-level security reads set for the session (signed, when this storage came
+     * from a data source that signs its bindings). The caller closes it.
      */
     public Connection connect(Tenant tenant) throws SQLException {
         Connection c = ownerConnection(url(tenant));
         try (Statement s = c.createStatement()) {
-            s.execute(dialect.bindSql(new Binding(tenant.id(), schema(tenant), false)));
+            String signature = key == null || dialect != Dialect.POSTGRESQL
+                    ? null
+                    : key.sign(tenant.id().value(), BackendPid.of(c), false);
+            s.execute(dialect.bindSql(new Binding(tenant.id(), schema(tenant), false), signature));
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -165,13 +189,56 @@ public final class TenantStorage {
         return c;
     }
 
-    /** The server's user and password, for tools (such as Flyway) that open their own connections. */
+    /**
+     * On PostgreSQL, when the server has an owner of its own ({@link DatabaseServer#withOwner}),
+     * closes a schema tenant's tables to sessions bound to any other tenant ({@link
+     * RowLevelSecurity#onSchemaOf}, signed when the {@link TenantDataSource} this storage came from
+     * signs its bindings); nothing for other models, on H2, or when the application's user owns the
+     * tables (row-level security would not bind it). Idempotent: run it again after each migration,
+     * which provisioning and fleet migrations do.
+     *
+     * @return the tables covered, empty when nothing was applied
+     */
+    public List<String> applyRowLevelSecurity(Tenant tenant) throws SQLException {
+        if (tenant.isolation() != IsolationModel.SCHEMA || !grantsToApplication()) {
+            return List.of();
+        }
+        RowLevelSecurity.SchemaPolicy policy = RowLevelSecurity.onSchemaOf(tenant.id());
+        try (Connection c = ownerConnection(server.jdbcUrl())) {
+            return (key == null ? policy : policy.signedBy(key)).apply(c);
+        }
+    }
+
+    /** The server's users and passwords, for tools (such as Flyway) that open their own connections. */
     public DatabaseServer server() {
         return server;
     }
 
+    private boolean grantsToApplication() {
+        return dialect == Dialect.POSTGRESQL && server.hasSeparateOwner();
+    }
+
+    /**
+     * Lets the application's user use {@code schema}, its tables and sequences (those a template
+     * copied included), and what the owner creates in it from now on; idempotent. Nothing unless {@link
+     * #grantsToApplication()}.
+     */
+    private void grantToApplication(Statement s, String schema) throws SQLException {
+        if (!grantsToApplication()) {
+            return;
+        }
+        String app = Dialect.quote(server.username());
+        String quoted = Dialect.quote(schema);
+        s.execute("GRANT USAGE ON SCHEMA " + quoted + " TO " + app);
+        s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + quoted + " TO " + app);
+        s.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + quoted + " TO " + app);
+        s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "
+                + app);
+        s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT USAGE, SELECT ON SEQUENCES TO " + app);
+    }
+
     private Connection ownerConnection(String url) throws SQLException {
-        return DriverManager.getConnection(url, server.username(), server.password());
+        return DriverManager.getConnection(url, server.ownerUsername(), server.ownerPassword());
     }
 
     private static boolean schemaExists(Connection c, String schema) throws SQLException {

@@ -12,6 +12,7 @@ import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.catalog.TenantUpdate;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.jdbc.TenantStorage;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ public final class FleetMigration {
      */
     public void repair(TenantId id) {
         Tenant tenant = catalog.find(id).orElseThrow(() -> new UnknownTenantException(id.value()));
-        migrations.repair(TenantStorage.on(dataSource.server(tenant.server())), tenant);
+        migrations.repair(dataSource.storage(tenant), tenant);
     }
 
     /** Runs the migration over the fleet, canary first; see the class comment. */
@@ -188,7 +189,9 @@ public final class FleetMigration {
     private FleetReport.Outcome migrate(Tenant tenant, String target) {
         long start = System.nanoTime();
         try {
-            String version = migrations.migrate(TenantStorage.on(dataSource.server(tenant.server())), tenant);
+            TenantStorage storage = dataSource.storage(tenant);
+            String version = migrations.migrate(storage, tenant);
+            storage.applyRowLevelSecurity(tenant); // the tables this migration added, too
             ledger.recordMigration(tenant.id(), version, Ledger.CURRENT, null);
             if (tenant.attributes().containsKey(TenantDataSource.MIGRATION_FAILED)) {
                 catalog.update(
@@ -200,7 +203,7 @@ public final class FleetMigration {
             }
             return new FleetReport.Outcome(
                     tenant.id(), FleetReport.Result.MIGRATED, null, Duration.ofNanos(System.nanoTime() - start));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | SQLException e) {
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
             ledger.recordMigration(tenant.id(), target, Ledger.FAILED, error);
             catalog.update(

@@ -79,8 +79,8 @@ final class TenantMigrations {
         FluentConfiguration configuration = Flyway.configure(classLoader)
                 .dataSource(
                         storage.url(tenant),
-                        storage.server().username(),
-                        storage.server().password())
+                        storage.server().ownerUsername(),
+                        storage.server().ownerPassword())
                 .locations(locations)
                 .table(HISTORY)
                 .placeholders(Map.of("tenant_id", tenant.id().value()));

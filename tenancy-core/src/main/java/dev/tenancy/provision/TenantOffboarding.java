@@ -234,7 +234,7 @@ public final class TenantOffboarding {
     }
 
     private TenantStorage storage(Tenant tenant) {
-        return TenantStorage.on(dataSource.server(tenant.server()));
+        return dataSource.storage(tenant);
     }
 
     private Tenant require(TenantId id) {

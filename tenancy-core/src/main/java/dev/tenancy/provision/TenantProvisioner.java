@@ -44,7 +44,10 @@ import javax.sql.DataSource;
  *
  * <p>Schema-per-tenant gets {@code CREATE SCHEMA}; database-per-tenant gets {@code CREATE DATABASE}
  * (from a {@linkplain Builder#templateDatabase template} on PostgreSQL, the fast path);
- * shared-model tenants need no DDL and no migrations of their own. Thread-safe.
+ * shared-model tenants need no DDL and no migrations of their own. On PostgreSQL, a schema tenant on
+ * a server with an owner of its own ({@link dev.tenancy.jdbc.DatabaseServer#withOwner}) has its
+ * tables closed to other tenants' sessions before it is activated ({@link
+ * TenantStorage#applyRowLevelSecurity}). Thread-safe.
  */
 public final class TenantProvisioner {
     private final TenantCatalog catalog;
@@ -123,7 +126,7 @@ public final class TenantProvisioner {
     }
 
     private void run(ProvisioningStep step, Tenant tenant, Actor actor) throws SQLException {
-        TenantStorage storage = TenantStorage.on(dataSource.server(tenant.server()));
+        TenantStorage storage = dataSource.storage(tenant);
         switch (step) {
             case STORAGE -> storage.create(tenant, templateDatabase);
             case MIGRATIONS -> {
@@ -134,6 +137,7 @@ public final class TenantProvisioner {
             }
             case SEED -> seedOnce(storage, tenant);
             case ACTIVATION -> {
+                storage.applyRowLevelSecurity(tenant); // every table is there now, the seed's too
                 if (tenant.status() != TenantStatus.ACTIVE) {
                     catalog.transition(tenant.id(), TenantStatus.ACTIVE, actor, "provisioned");
                 }

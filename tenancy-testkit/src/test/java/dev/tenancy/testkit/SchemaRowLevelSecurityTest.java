@@ -290,4 +290,27 @@ class SchemaRowLevelSecurityTest {
                 .as("no table of the schema half-done")
                 .isEmpty();
     }
+
+    @Test
+    void manyApplicationsAtOnce_takeTurns() throws Exception {
+        // PostgreSQL fails concurrent replacements of one function ("tuple concurrently updated"),
+        // as a fleet migration covering many tenants in parallel would cause.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<List<String>>> applied = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                TenantId tenant = i % 2 == 0 ? ACME : GLOBEX;
+                applied.add(pool.submit(
+                        () -> applyAsOwner(RowLevelSecurity.onSchemaOf(tenant).signedBy(KEY))));
+            }
+            for (java.util.concurrent.Future<List<String>> f : applied) {
+                assertThat(f.get()).containsExactly("notes");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        dataSource(KEY);
+        assertThat(rowsAs(ACME, "SELECT body FROM t_globex.notes")).isEmpty();
+        assertThat(rowsAs(GLOBEX, "SELECT body FROM notes")).containsExactly("globex secret");
+    }
 }

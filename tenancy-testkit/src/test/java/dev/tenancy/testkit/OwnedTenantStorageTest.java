@@ -1,0 +1,223 @@
+package dev.tenancy.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.jdbc.BindingKey;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.FleetMigration;
+import dev.tenancy.provision.FleetReport;
+import dev.tenancy.provision.TenantProvisioner;
+import dev.tenancy.provision.TenantSeed;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A server whose tenant storage has an owner of its own ({@link DatabaseServer#withOwner}), on
+ * PostgreSQL: provisioning and fleet migrations run as the owner, the application's role is granted
+ * the use of what they create and owns nothing, and each schema tenant's tables are closed to the
+ * sessions of every other tenant, also against SQL that names the other tenant's schema.
+ */
+class OwnedTenantStorageTest {
+    private static final Actor ADMIN = Actor.user("u-1", "system_admin");
+    private static final BindingKey KEY = BindingKey.of("0123456789abcdef0123456789abcdef".getBytes());
+    private static final String V1 = "classpath:dev/tenancy/testkit/tenant/v1";
+    private static final String V2 = "classpath:dev/tenancy/testkit/tenant/v2";
+
+    private static final TenantSeed WELCOME = (tenant, c) -> {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO notes (tenant_id, id, body) VALUES (?, 1, ?)")) {
+            s.setString(1, tenant.id().value());
+            s.setString(2, "welcome to " + tenant.displayName());
+            s.executeUpdate();
+        }
+    };
+
+    private final String suffix = UUID.randomUUID().toString().substring(0, 6);
+    private TestDatabase database;
+    private TenantCatalog catalog;
+    private TenantDataSource dataSource;
+    private String role;
+
+    @BeforeEach
+    void setUp() {
+        database = TestDatabase.postgres();
+        role = "tenancy_app_" + suffix.replace("-", "");
+        database.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
+        catalog = TenantCatalog.inMemory(AuditLog.inMemory());
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+        if (database != null) {
+            database.close();
+            try (TestDatabase admin = TestDatabase.postgres()) {
+                admin.execute("DROP OWNED BY " + role + "; DROP ROLE IF EXISTS " + role);
+            } catch (RuntimeException e) {
+                try (TestDatabase admin = TestDatabase.postgres()) {
+                    admin.execute("DROP ROLE IF EXISTS " + role);
+                }
+            }
+        }
+    }
+
+    private DatabaseServer server() {
+        return DatabaseServer.of("default", database.jdbcUrl(), role, "")
+                .withOwner(database.user(), database.password())
+                .withDatabaseUrlTemplate(database.databaseUrlTemplate())
+                .withMaximumPoolSize(2);
+    }
+
+    private TenantDataSource dataSource(BindingKey key) {
+        TenantDataSource.Builder builder =
+                TenantDataSource.builder().catalog(catalog).server(server());
+        if (key != null) {
+            builder.signedBinding(key);
+        }
+        dataSource = builder.build();
+        return dataSource;
+    }
+
+    private TenantId provision(String name, IsolationModel model) {
+        TenantId id = TenantId.of(name + "-" + suffix);
+        catalog.register(TenantRegistration.builder(id, name).isolation(model).build(), ADMIN);
+        if (model == IsolationModel.DATABASE) {
+            database.dropOnClose(id.databaseName());
+        }
+        TenantProvisioner.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .migrations(V1)
+                .seed(WELCOME)
+                .build()
+                .provision(id, ADMIN);
+        return id;
+    }
+
+    private List<String> rowsAs(TenantId tenant, String sql) throws SQLException {
+        return TenantContext.where(tenant).call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return rows(c, sql);
+            }
+        });
+    }
+
+    private int updateAs(TenantId tenant, String sql) throws SQLException {
+        return TenantContext.where(tenant).call(() -> {
+            try (Connection c = dataSource.getConnection();
+                    Statement s = c.createStatement()) {
+                return s.executeUpdate(sql);
+            }
+        });
+    }
+
+    private static List<String> rows(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void schemaTenants_useTheirOwnTables_andCannotReachEachOthersByName() throws SQLException {
+        dataSource(null);
+        TenantId acme = provision("acme", IsolationModel.SCHEMA);
+        TenantId globex = provision("globex", IsolationModel.SCHEMA);
+        String globexNotes = globex.schemaName() + ".notes";
+
+        assertThat(rowsAs(acme, "SELECT body FROM notes")).containsExactly("welcome to acme");
+        assertThat(updateAs(acme, "INSERT INTO notes VALUES ('" + acme.value() + "', 2, 'mine')"))
+                .as("the application role may use the tables the owner's migrations created")
+                .isEqualTo(1);
+        assertThat(rowsAs(acme, "SELECT body FROM " + globexNotes)).isEmpty();
+        assertThat(updateAs(acme, "DELETE FROM " + globexNotes)).isZero();
+        assertThatThrownBy(() -> updateAs(acme, "INSERT INTO " + globexNotes + " VALUES ('x', 9, 'planted')"))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        assertThatThrownBy(() -> updateAs(acme, "DROP TABLE " + globexNotes))
+                .as("the application role owns nothing")
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        assertThat(rowsAs(globex, "SELECT body FROM notes")).containsExactly("welcome to globex");
+    }
+
+    @Test
+    void aFleetMigration_grantsAndClosesTheTablesItAdds() throws SQLException {
+        dataSource(KEY);
+        TenantId acme = provision("acme", IsolationModel.SCHEMA);
+        TenantId globex = provision("globex", IsolationModel.SCHEMA);
+
+        FleetReport report = FleetMigration.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .migrations(V1, V2)
+                .build()
+                .run();
+
+        assertThat(report.count(FleetReport.Result.MIGRATED))
+                .as(report.outcomes().toString())
+                .isEqualTo(2);
+        assertThat(rowsAs(acme, "SELECT name FROM tags")).containsExactly("migrated");
+        assertThat(rowsAs(acme, "SELECT name FROM " + globex.schemaName() + ".tags"))
+                .isEmpty();
+        List<String> forged = TenantContext.where(acme).call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                rows(c, "SELECT set_config('tenancy.tenant_id', '" + globex.value() + "', false)");
+                return rows(c, "SELECT name FROM " + globex.schemaName() + ".tags");
+            }
+        });
+        assertThat(forged).as("signed: a rewritten setting does not verify").isEmpty();
+    }
+
+    @Test
+    void aDatabaseTenant_isGrantedTheTablesItsOwnerCreated() throws SQLException {
+        dataSource(null);
+        TenantId initech = provision("initech", IsolationModel.DATABASE);
+        assertThat(rowsAs(initech, "SELECT body FROM notes")).containsExactly("welcome to initech");
+        assertThat(updateAs(initech, "UPDATE notes SET body = 'renamed'")).isEqualTo(1);
+        assertThatThrownBy(() -> updateAs(initech, "DROP TABLE notes"))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+    }
+
+    @Test
+    void theServerNamesItsOwner_butNeverAPassword() {
+        DatabaseServer server = DatabaseServer.of("eu-1", "jdbc:postgresql://db/app", "app", "secret")
+                .withOwner("tenancy_owner", "owner-secret");
+        assertThat(server.hasSeparateOwner()).isTrue();
+        assertThat(server.toString())
+                .contains("user=app", "owner=tenancy_owner")
+                .doesNotContain("secret");
+        DatabaseServer plain = DatabaseServer.of("eu-1", "jdbc:postgresql://db/app", "app", "secret");
+        assertThat(plain.hasSeparateOwner()).isFalse();
+        assertThat(plain.ownerUsername()).isEqualTo("app");
+        assertThat(plain.withMaximumPoolSize(4).withOwner("o", null).ownerPassword())
+                .isEmpty();
+        assertThatThrownBy(() -> plain.withOwner(null, "x")).hasMessageContaining("owner username");
+    }
+}
