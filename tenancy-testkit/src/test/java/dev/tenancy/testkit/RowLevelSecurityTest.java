@@ -15,6 +15,8 @@ import dev.tenancy.jdbc.BindingKey;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.RowLevelSecurity;
 import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.TenantOffboarding;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,6 +28,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Row-level security on PostgreSQL, with the application connected as a role that neither owns the
@@ -336,6 +339,34 @@ class RowLevelSecurityTest {
                         SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
         applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY)); // re-applying is idempotent
         assertThat(selectAll(ACME)).hasSize(2);
+    }
+
+    @Test
+    void offboardingASharedTenant_underASignedPolicy_exportsAndPurgesItsRows(@TempDir Path directory)
+            throws SQLException {
+        applyAsOwner(RowLevelSecurity.on("notes").signedBy(KEY));
+        signed(KEY);
+        dataSource.catalog().transition(ACME, TenantStatus.ARCHIVED, Actor.system("test"), "left");
+        TenantOffboarding offboarding = TenantOffboarding.builder()
+                .catalog(dataSource.catalog())
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .sharedTable("notes", "tenant_id")
+                .build();
+
+        // The storage's connection signs its binding with the data source's key: unsigned, the policy
+        // showed it nothing, so the export was empty and the purge deleted nothing, silently.
+        assertThat(offboarding.export(ACME, directory)).containsEntry("notes", 2L);
+        offboarding.purge(ACME, Actor.system("test"), true);
+        try (Connection owner = database.dataSource().getConnection();
+                Statement s = owner.createStatement();
+                ResultSet rs = s.executeQuery("SELECT tenant_id, COUNT(*) FROM notes GROUP BY tenant_id")) {
+            List<String> left = new ArrayList<>();
+            while (rs.next()) {
+                left.add(rs.getString(1) + "=" + rs.getInt(2));
+            }
+            assertThat(left).containsExactly("globex=1");
+        }
     }
 
     @Test
