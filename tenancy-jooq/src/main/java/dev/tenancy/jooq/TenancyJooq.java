@@ -47,7 +47,9 @@ import org.jooq.impl.TableImpl;
  *       (joins, implicit joins along generated paths, subqueries, CTEs and set operations
  *       included), and INSERT sets the tenant column; an INSERT or UPDATE naming another tenant,
  *       and TRUNCATE of such a table (it cannot be scoped), are refused with {@link
- *       TenantIsolationException}. <b>Plain-SQL templates are not scoped</b> (jOOQ does not parse
+ *       TenantIsolationException}, and so is DDL other than for temporary tables in a
+ *       shared-model tenant's session (the tables are every shared tenant's: change them in the
+ *       system scope). <b>Plain-SQL templates are not scoped</b> (jOOQ does not parse
  *       them): on PostgreSQL, {@link dev.tenancy.jdbc.RowLevelSecurity} on the shared tables
  *       scopes them in the database; elsewhere, write them with the tenant predicate yourself.
  *       The same holds for a table reached through a kind of reference the open-source query

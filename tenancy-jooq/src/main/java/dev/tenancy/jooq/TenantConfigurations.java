@@ -61,7 +61,7 @@ final class TenantConfigurations {
                         return tenant.isolation() == old.model() ? old : derive(tenant);
                     }
                 });
-        this.system = base.deriveAppending(new TenantGuard(null));
+        this.system = base.deriveAppending(new TenantGuard(null, false));
     }
 
     /**
@@ -98,7 +98,8 @@ final class TenantConfigurations {
     }
 
     private Derived derive(Tenant tenant) {
-        Configuration c = base.deriveAppending(new TenantGuard(tenant.id()));
+        Configuration c =
+                base.deriveAppending(new TenantGuard(tenant.id(), tenant.isolation() == IsolationModel.SHARED));
         if (!tenantTables.isEmpty()) {
             c = c.deriveAppending(new TenantPredicates(tenantTables, tenant.id().value()));
         }

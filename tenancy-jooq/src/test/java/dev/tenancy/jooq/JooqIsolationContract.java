@@ -36,6 +36,7 @@ import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -582,6 +583,63 @@ abstract class JooqIsolationContract {
         TenantContext.where(alpha).run(() -> dsl.truncate(regions).execute());
         assertThat(asAlpha(() -> dsl.fetchCount(regions))).isZero();
         assertThat(betaBodies()).containsExactly("beta secret");
+    }
+
+    @Test
+    void ddl_inASharedTenantsSession_isRefused_butTemporaryTablesAreTheSessions_andTheSystemScopeMigrates()
+            throws Exception {
+        setUp(IsolationModel.SHARED);
+        Table<?> scratch = table(name(inputSchema(), "scratch"));
+        List<Runnable> changes = List.of(
+                () -> dsl.dropTable(notes).execute(),
+                () -> dsl.alterTable(notes)
+                        .addColumn("pinned", SQLDataType.BOOLEAN)
+                        .execute(),
+                () -> dsl.createIndex("notes_body").on(notes, BODY).execute(),
+                () -> dsl.createTable(scratch).column("id", SQLDataType.BIGINT).execute(),
+                () -> dsl.dropTable(tags).cascade().execute(),
+                () -> dsl.batch(dsl.dropTable(tags)).execute());
+        for (Runnable change : changes) {
+            assertThatThrownBy(() -> TenantContext.where(alpha).run(change))
+                    .isInstanceOf(TenantIsolationException.class)
+                    .hasMessageContaining("DDL in the session of shared-model tenant '" + alpha + "'")
+                    .hasMessageContaining("TenantContext.system()");
+        }
+        assertThat(asAlpha(() -> dsl.fetchCount(notes))).isEqualTo(2);
+        assertThat(betaBodies()).containsExactly("beta secret");
+        assertThat(betaLabels()).hasSize(1);
+
+        int counted = asAlpha(() -> dsl.transactionResult(trx -> {
+            DSLContext session = DSL.using(trx);
+            session.createTemporaryTable("tenancy_tmp")
+                    .column("id", SQLDataType.BIGINT)
+                    .execute();
+            session.insertInto(table(name("tenancy_tmp"))).values(1L).execute();
+            int n = session.fetchCount(table(name("tenancy_tmp")));
+            session.dropTemporaryTable("tenancy_tmp").execute();
+            return n;
+        }));
+        assertThat(counted).as("a temporary table lives in the session").isEqualTo(1);
+
+        TenantContext.system()
+                .run(() -> dsl.alterTable(notes)
+                        .addColumn("pinned", SQLDataType.BOOLEAN.default_(false))
+                        .execute());
+        assertThat(asAlpha(() -> dsl.fetchCount(notes))).isEqualTo(2);
+    }
+
+    @Test
+    void ddl_inASchemaTenantsSession_changesItsOwnSchema() throws Exception {
+        setUp(IsolationModel.SCHEMA);
+        Table<?> scratch = table(name(inputSchema(), "scratch"));
+        TenantContext.where(alpha)
+                .run(() -> dsl.createTable(scratch)
+                        .column("id", SQLDataType.BIGINT)
+                        .execute());
+        assertThat(asAlpha(() -> dsl.fetchCount(scratch))).isZero();
+        assertThatThrownBy(() -> TenantContext.where(beta).call(() -> dsl.fetchCount(scratch)))
+                .as("created in alpha's schema only")
+                .isInstanceOf(org.jooq.exception.DataAccessException.class);
     }
 
     @ParameterizedTest
