@@ -129,28 +129,58 @@ public final class RowLevelSecurity {
                 ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
                 : "(select " + schema + "." + FUNCTION + "())";
         String writable = key == null ? bound : "(select " + schema + "." + WRITE_FUNCTION + "())";
-        boolean autoCommit = owner.getAutoCommit();
-        owner.setAutoCommit(false);
-        try (Statement s = owner.createStatement()) {
-            s.execute(SERIALIZED);
+        inSerializedTransaction(owner, s -> {
             if (key != null) {
                 installSigned(owner, s, schema, key);
             }
             s.execute("ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY");
             s.execute("ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY");
-            s.execute("DROP POLICY IF EXISTS " + POLICY + " ON " + quotedTable);
-            s.execute("DROP POLICY IF EXISTS " + DELETE_POLICY + " ON " + quotedTable);
-            s.execute("CREATE POLICY " + POLICY + " ON " + quotedTable + " USING (" + column + " = " + bound
-                    + ") WITH CHECK (" + column + " = " + writable + ")");
+            createPolicies(s, quotedTable, column, bound, writable, key != null);
             s.execute(truncateGuard(schema));
             s.execute("DROP TRIGGER IF EXISTS " + TRUNCATE_TRIGGER + " ON " + quotedTable);
             s.execute("CREATE TRIGGER " + TRUNCATE_TRIGGER + " BEFORE TRUNCATE ON " + quotedTable
                     + " FOR EACH STATEMENT EXECUTE FUNCTION " + schema + "." + TRUNCATE_TRIGGER + "()");
-            if (key != null) {
-                s.execute("CREATE POLICY " + DELETE_POLICY + " ON " + quotedTable + " AS RESTRICTIVE FOR DELETE USING ("
-                        + column + " = " + writable + ")");
-            }
+            return null;
+        });
+    }
+
+    /**
+     * (Re)creates the policy {@value #POLICY} on {@code quotedTable}, {@code subject} (the tenant
+     * column, or a schema tenant's id) against the session's tenant, and for signed bindings {@value
+     * #DELETE_POLICY}.
+     */
+    private static void createPolicies(
+            Statement s, String quotedTable, String subject, String bound, String writable, boolean signed)
+            throws SQLException {
+        s.execute("DROP POLICY IF EXISTS " + POLICY + " ON " + quotedTable);
+        s.execute("DROP POLICY IF EXISTS " + DELETE_POLICY + " ON " + quotedTable);
+        s.execute("CREATE POLICY " + POLICY + " ON " + quotedTable + " USING (" + subject + " = " + bound
+                + ") WITH CHECK (" + subject + " = " + writable + ")");
+        if (signed) {
+            s.execute("CREATE POLICY " + DELETE_POLICY + " ON " + quotedTable + " AS RESTRICTIVE FOR DELETE USING ("
+                    + subject + " = " + writable + ")");
+        }
+    }
+
+    /** What runs in {@link #inSerializedTransaction}. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Statement s) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on {@code owner}, after the advisory lock every
+     * application of row-level security takes (see {@link #SERIALIZED}); rolls back on failure and
+     * restores the connection's auto-commit.
+     */
+    private static <T> T inSerializedTransaction(Connection owner, Work<T> work) throws SQLException {
+        boolean autoCommit = owner.getAutoCommit();
+        owner.setAutoCommit(false);
+        try (Statement s = owner.createStatement()) {
+            s.execute(SERIALIZED);
+            T result = work.run(s);
             owner.commit();
+            return result;
         } catch (SQLException | RuntimeException e) {
             owner.rollback();
             throw e;
@@ -249,45 +279,30 @@ public final class RowLevelSecurity {
                     ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
                     : "(select " + platform + "." + FUNCTION + "())";
             String writable = key == null ? bound : "(select " + platform + "." + WRITE_FUNCTION + "())";
-            boolean autoCommit = owner.getAutoCommit();
-            owner.setAutoCommit(false);
-            try (Statement s = owner.createStatement()) {
-                s.execute(SERIALIZED);
-                List<String> tables = tablesOf(owner, schema);
+            List<String> tables = inSerializedTransaction(owner, s -> {
+                List<String> found = tablesOf(owner, schema);
                 if (key != null) {
                     installSigned(owner, s, platform, key);
                 }
                 s.execute(schemaTruncateGuard(platform));
-                for (String table : tables) {
+                for (String table : found) {
                     String quoted = Dialect.quote(schema) + "." + Dialect.quote(table);
                     s.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
-                    s.execute("DROP POLICY IF EXISTS " + POLICY + " ON " + quoted);
-                    s.execute("DROP POLICY IF EXISTS " + DELETE_POLICY + " ON " + quoted);
-                    s.execute("CREATE POLICY " + POLICY + " ON " + quoted + " USING (" + own + " = " + bound
-                            + ") WITH CHECK (" + own + " = " + writable + ")");
-                    if (key != null) {
-                        s.execute("CREATE POLICY " + DELETE_POLICY + " ON " + quoted
-                                + " AS RESTRICTIVE FOR DELETE USING (" + own + " = " + writable + ")");
-                    }
+                    createPolicies(s, quoted, own, bound, writable, key != null);
                     s.execute("DROP TRIGGER IF EXISTS " + SCHEMA_TRUNCATE_TRIGGER + " ON " + quoted);
                     s.execute("CREATE TRIGGER " + SCHEMA_TRUNCATE_TRIGGER + " BEFORE TRUNCATE ON " + quoted
                             + " FOR EACH STATEMENT EXECUTE FUNCTION " + platform + "." + SCHEMA_TRUNCATE_TRIGGER
                             + "(" + own + ")");
                 }
-                owner.commit();
-                LOG.info(
-                        "Row-level security keeps {} to tenant '{}' ({} tables{})",
-                        schema,
-                        tenant.value(),
-                        tables.size(),
-                        key == null ? "" : ", signed bindings");
-                return tables;
-            } catch (SQLException | RuntimeException e) {
-                owner.rollback();
-                throw e;
-            } finally {
-                owner.setAutoCommit(autoCommit);
-            }
+                return found;
+            });
+            LOG.info(
+                    "Row-level security keeps {} to tenant '{}' ({} tables{})",
+                    schema,
+                    tenant.value(),
+                    tables.size(),
+                    key == null ? "" : ", signed bindings");
+            return tables;
         }
 
         private List<String> tablesOf(Connection c, String schema) throws SQLException {

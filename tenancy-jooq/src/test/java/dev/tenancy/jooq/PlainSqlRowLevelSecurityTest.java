@@ -17,7 +17,6 @@ import dev.tenancy.provision.SharedTable;
 import dev.tenancy.testkit.TestDatabase;
 import java.sql.Connection;
 import java.util.List;
-import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
@@ -42,8 +41,7 @@ class PlainSqlRowLevelSecurityTest {
     @BeforeEach
     void setUp() throws Exception {
         database = TestDatabase.postgres();
-        role = "tenancy_jooq_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        database.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
+        role = database.applicationRole();
         database.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, tenant_id VARCHAR(48) NOT NULL, body TEXT)");
         database.execute("CREATE INDEX notes_tenant ON notes (tenant_id)");
         database.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO " + role);
@@ -80,9 +78,6 @@ class PlainSqlRowLevelSecurityTest {
         }
         if (database != null) {
             database.close();
-            try (TestDatabase admin = TestDatabase.postgres()) {
-                admin.execute("DROP ROLE IF EXISTS " + role);
-            }
         }
     }
 

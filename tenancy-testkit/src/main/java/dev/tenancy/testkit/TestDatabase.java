@@ -155,6 +155,24 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private final java.util.List<String> otherDatabases = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<String> roles = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * A new PostgreSQL login role for the application to connect as, with no password: neither a
+     * superuser nor {@code BYPASSRLS}, owning nothing, so row-level security binds it. Grant it
+     * what the test needs; it is dropped on {@link #close()}, after the databases that may hold
+     * its privileges.
+     */
+    public String applicationRole() {
+        if (kind != Kind.POSTGRESQL) {
+            throw new IllegalStateException("Application roles are for PostgreSQL tests; this database is " + kind);
+        }
+        String role = "tenancy_app_"
+                + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
+        roles.add(role);
+        return role;
+    }
 
     /** Runs SQL as the test's owner, for set-up or for changing rows behind a store's back. */
     public void execute(String sql) {
@@ -184,6 +202,9 @@ public final class TestDatabase implements AutoCloseable {
                 s.execute("DROP DATABASE IF EXISTS " + other + " WITH (FORCE)");
             }
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            for (String role : roles) {
+                s.execute("DROP ROLE IF EXISTS " + role);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not drop test database " + name + ": " + e.getMessage(), e);
         }

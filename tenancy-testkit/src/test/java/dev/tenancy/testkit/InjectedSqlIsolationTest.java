@@ -73,9 +73,6 @@ class InjectedSqlIsolationTest {
         }
         if (database != null) {
             database.close();
-            try (TestDatabase admin = TestDatabase.postgres()) {
-                admin.execute("DROP ROLE IF EXISTS " + role);
-            }
         }
     }
 
@@ -90,8 +87,7 @@ class InjectedSqlIsolationTest {
     void hostileSqlAsAnyTenant_neverReachesAnotherTenantsRows() throws Exception {
         long operations = Long.getLong("tenancy.injection.ops", 6_000);
         database = TestDatabase.postgres();
-        role = "tenancy_app_" + suffix.replace("-", "");
-        database.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
+        role = database.applicationRole();
         database.execute("CREATE TABLE notes (tenant_id VARCHAR(48) NOT NULL, id INT NOT NULL,"
                 + " body VARCHAR(200) NOT NULL, PRIMARY KEY (tenant_id, id))");
         database.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO " + role);

@@ -58,8 +58,7 @@ class OwnedTenantStorageTest {
     @BeforeEach
     void setUp() {
         database = TestDatabase.postgres();
-        role = "tenancy_app_" + suffix.replace("-", "");
-        database.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
+        role = database.applicationRole();
         catalog = TenantCatalog.inMemory(AuditLog.inMemory());
     }
 
@@ -70,13 +69,6 @@ class OwnedTenantStorageTest {
         }
         if (database != null) {
             database.close();
-            try (TestDatabase admin = TestDatabase.postgres()) {
-                admin.execute("DROP OWNED BY " + role + "; DROP ROLE IF EXISTS " + role);
-            } catch (RuntimeException e) {
-                try (TestDatabase admin = TestDatabase.postgres()) {
-                    admin.execute("DROP ROLE IF EXISTS " + role);
-                }
-            }
         }
     }
 

@@ -24,7 +24,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +44,7 @@ class RowLevelSecurityTest {
     @BeforeEach
     void setUp() {
         database = TestDatabase.postgres();
-        role = "tenancy_app_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        database.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
+        role = database.applicationRole();
         database.execute("CREATE TABLE notes (tenant_id VARCHAR(48) NOT NULL, body VARCHAR(200) NOT NULL)");
         database.execute("CREATE INDEX notes_tenant ON notes (tenant_id)");
         database.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO " + role);
@@ -74,9 +72,6 @@ class RowLevelSecurityTest {
         }
         if (database != null) {
             database.close();
-            try (TestDatabase admin = TestDatabase.postgres()) {
-                admin.execute("DROP ROLE IF EXISTS " + role);
-            }
         }
     }
 

@@ -20,7 +20,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +44,7 @@ class SchemaRowLevelSecurityTest {
     @BeforeEach
     void setUp() {
         database = TestDatabase.postgres();
-        role = "tenancy_app_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        database.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
+        role = database.applicationRole();
         catalog = TenantCatalog.inMemory(AuditLog.inMemory());
         for (TenantId id : List.of(ACME, GLOBEX)) {
             catalog.register(
@@ -87,9 +85,6 @@ class SchemaRowLevelSecurityTest {
         }
         if (database != null) {
             database.close();
-            try (TestDatabase admin = TestDatabase.postgres()) {
-                admin.execute("DROP ROLE IF EXISTS " + role);
-            }
         }
     }
 
