@@ -122,21 +122,7 @@ public abstract class AdversarialIsolationContract {
                 done.incrementAndGet();
             }
         };
-        long started = System.nanoTime();
-        try (ExecutorService platform = Executors.newFixedThreadPool(PLATFORM_THREADS);
-                ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < PLATFORM_THREADS; i++) {
-                futures.add(platform.submit(worker));
-            }
-            for (int i = 0; i < VIRTUAL_THREADS; i++) {
-                futures.add(virtual.submit(worker));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
-        long millis = (System.nanoTime() - started) / 1_000_000;
+        long millis = runConcurrently(PLATFORM_THREADS, VIRTUAL_THREADS, worker);
 
         for (Subject s : subjects) {
             int seen = TenantContext.where(s.id).call(() -> countOwn(s, leaks));
@@ -149,6 +135,28 @@ public abstract class AdversarialIsolationContract {
                         + " (shared/schema/database), %d platform + %d virtual threads, %d ms, leaks=%d%n",
                 kind(), done.get(), injected.get(), TENANTS, PLATFORM_THREADS, VIRTUAL_THREADS, millis, leaks.size());
         assertThat(leaks).isEmpty();
+    }
+
+    /**
+     * Runs {@code worker} on {@code platformThreads} platform threads and {@code virtualThreads}
+     * virtual threads at once, rethrowing the first failure; the milliseconds it took.
+     */
+    static long runConcurrently(int platformThreads, int virtualThreads, Runnable worker) throws Exception {
+        long started = System.nanoTime();
+        try (ExecutorService platform = Executors.newFixedThreadPool(platformThreads);
+                ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < platformThreads; i++) {
+                futures.add(platform.submit(worker));
+            }
+            for (int i = 0; i < virtualThreads; i++) {
+                futures.add(virtual.submit(worker));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        return (System.nanoTime() - started) / 1_000_000;
     }
 
     private void operate(Subject s, int op, Map<String, String> leaks, AtomicLong injected) throws SQLException {

@@ -26,9 +26,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -149,21 +146,7 @@ class InjectedSqlIsolationTest {
                 }
             }
         };
-        long started = System.nanoTime();
-        try (ExecutorService platform = Executors.newFixedThreadPool(PLATFORM_THREADS);
-                ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < PLATFORM_THREADS; i++) {
-                futures.add(platform.submit(worker));
-            }
-            for (int i = 0; i < VIRTUAL_THREADS; i++) {
-                futures.add(virtual.submit(worker));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
-        long millis = (System.nanoTime() - started) / 1_000_000;
+        long millis = AdversarialIsolationContract.runConcurrently(PLATFORM_THREADS, VIRTUAL_THREADS, worker);
 
         // Afterwards, as the owner (who sees everything): each tenant's rows are its secret and
         // the rows it wrote itself, nothing planted, nothing changed, nothing missing.

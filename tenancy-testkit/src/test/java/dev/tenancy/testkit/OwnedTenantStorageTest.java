@@ -19,10 +19,7 @@ import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.provision.TenantSeed;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -107,31 +104,15 @@ class OwnedTenantStorageTest {
     }
 
     private List<String> rowsAs(TenantId tenant, String sql) throws SQLException {
-        return TenantContext.where(tenant).call(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                return rows(c, sql);
-            }
-        });
+        return TenantSql.rows(dataSource, tenant, sql);
     }
 
     private int updateAs(TenantId tenant, String sql) throws SQLException {
-        return TenantContext.where(tenant).call(() -> {
-            try (Connection c = dataSource.getConnection();
-                    Statement s = c.createStatement()) {
-                return s.executeUpdate(sql);
-            }
-        });
+        return TenantSql.update(dataSource, tenant, sql);
     }
 
     private static List<String> rows(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
+        return TenantSql.rows(c, sql);
     }
 
     @Test

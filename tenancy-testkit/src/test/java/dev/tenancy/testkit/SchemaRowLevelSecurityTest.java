@@ -15,7 +15,6 @@ import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.RowLevelSecurity;
 import dev.tenancy.jdbc.TenantDataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -102,31 +101,15 @@ class SchemaRowLevelSecurityTest {
     }
 
     private List<String> rowsAs(TenantId tenant, String sql) throws SQLException {
-        return TenantContext.where(tenant).call(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                return rows(c, sql);
-            }
-        });
+        return TenantSql.rows(dataSource, tenant, sql);
     }
 
     private int updateAs(TenantId tenant, String sql) throws SQLException {
-        return TenantContext.where(tenant).call(() -> {
-            try (Connection c = dataSource.getConnection();
-                    Statement s = c.createStatement()) {
-                return s.executeUpdate(sql);
-            }
-        });
+        return TenantSql.update(dataSource, tenant, sql);
     }
 
     private static List<String> rows(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
+        return TenantSql.rows(c, sql);
     }
 
     private List<String> asOwner(String sql) throws SQLException {
