@@ -238,7 +238,9 @@ public final class RowLevelSecurity {
      * with no tenant bound: the application must connect as a role that does not own the tables
      * (and is neither a superuser nor {@code BYPASSRLS}), or the policy binds nothing. TRUNCATE, which
      * row-level security does not cover, is refused by the trigger {@value
-     * RowLevelSecurity#SCHEMA_TRUNCATE_TRIGGER} while another tenant is bound. Tables created later
+     * RowLevelSecurity#SCHEMA_TRUNCATE_TRIGGER} while another tenant is bound (it reads the plain
+     * setting: against injection, the guard is not granting TRUNCATE, which {@link
+     * DatabaseServer#withOwner} does not). Tables created later
      * (the next migration) are covered once {@link #apply} runs again; it is idempotent. The
      * session's tenant is read once per statement (PostgreSQL's InitPlan), and each row costs one
      * comparison with a constant.

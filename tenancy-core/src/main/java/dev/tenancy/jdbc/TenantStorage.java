@@ -10,6 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a tenant's tables live on its server, and the DDL that creates and drops that place: a
@@ -26,6 +30,11 @@ import java.util.Objects;
  * idempotent (an existing schema or database is kept), and so is dropping.
  */
 public final class TenantStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(TenantStorage.class);
+
+    /** Servers already warned about: signed bindings, schema tenants, and no owner of their own. */
+    private static final Set<String> UNOWNED_WARNED = ConcurrentHashMap.newKeySet();
+
     private final DatabaseServer server;
     private final Dialect dialect;
     private final BindingKey key;
@@ -194,13 +203,24 @@ public final class TenantStorage {
      * closes a schema tenant's tables to sessions bound to any other tenant ({@link
      * RowLevelSecurity#onSchemaOf}, signed when the {@link TenantDataSource} this storage came from
      * signs its bindings); nothing for other models, on H2, or when the application's user owns the
-     * tables (row-level security would not bind it). Idempotent: run it again after each migration,
+     * tables (row-level security would not bind it; logged once per server when bindings are
+     * signed, since the deployment then expects tenants to be closed to each other). Idempotent: run it again after each migration,
      * which provisioning and fleet migrations do.
      *
      * @return the tables covered, empty when nothing was applied
      */
     public List<String> applyRowLevelSecurity(Tenant tenant) throws SQLException {
-        if (tenant.isolation() != IsolationModel.SCHEMA || !grantsToApplication()) {
+        if (tenant.isolation() != IsolationModel.SCHEMA || dialect != Dialect.POSTGRESQL) {
+            return List.of();
+        }
+        if (!server.hasSeparateOwner()) {
+            if (key != null && UNOWNED_WARNED.add(server.name())) {
+                LOG.warn(
+                        "Bindings are signed, but schema tenants on server '{}' are not closed to each other: the"
+                                + " application's user owns their tables, so row-level security would not bind it. Give"
+                                + " the server an owner of its own (DatabaseServer.withOwner)",
+                        server.name());
+            }
             return List.of();
         }
         RowLevelSecurity.SchemaPolicy policy = RowLevelSecurity.onSchemaOf(tenant.id());

@@ -179,6 +179,47 @@ class OwnedTenantStorageTest {
     }
 
     @Test
+    void signedBindingsOnAServerWithNoOwner_leaveSchemaTenantsOpen_andSaySoOnce() throws SQLException {
+        String name = "unowned-" + suffix;
+        dataSource = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of(name, database.jdbcUrl(), database.user(), database.password()))
+                .signedBinding(KEY)
+                .build();
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(dev.tenancy.jdbc.TenantStorage.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        logger.addAppender(seen);
+        try {
+            for (String tenant : List.of("acme", "globex")) {
+                TenantId id = TenantId.of(tenant + "-" + suffix);
+                catalog.register(
+                        TenantRegistration.builder(id, tenant)
+                                .isolation(IsolationModel.SCHEMA)
+                                .server(name)
+                                .build(),
+                        ADMIN);
+                TenantProvisioner.builder()
+                        .catalog(catalog)
+                        .dataSource(dataSource)
+                        .platform(database.dataSource())
+                        .migrations(V1)
+                        .build()
+                        .provision(id, ADMIN);
+            }
+        } finally {
+            logger.detachAppender(seen);
+        }
+        assertThat(seen.list)
+                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .containsExactly("Bindings are signed, but schema tenants on server '" + name + "' are not closed to"
+                        + " each other: the application's user owns their tables, so row-level security would not"
+                        + " bind it. Give the server an owner of its own (DatabaseServer.withOwner)");
+    }
+
+    @Test
     void theServerNamesItsOwner_butNeverAPassword() {
         DatabaseServer server = DatabaseServer.of("eu-1", "jdbc:postgresql://db/app", "app", "secret")
                 .withOwner("tenancy_owner", "owner-secret");
