@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On PostgreSQL, when the owner is not the application's user, a new schema or database grants
  * the application the use of the owner's tables and sequences in it, and {@link
- * #applyRowLevelSecurity} closes a schema tenant's tables to other tenants' sessions.
+ * #applyAccessControl} closes a schema tenant's tables to other tenants' sessions.
  *
  * <p>Names come only from the validated {@link dev.tenancy.TenantId} and are quoted. Creating is
  * idempotent (an existing schema or database is kept), and so is dropping.
@@ -199,28 +199,41 @@ public final class TenantStorage {
     }
 
     /**
-     * On PostgreSQL, when the server has an owner of its own ({@link DatabaseServer#withOwner}),
-     * closes a schema tenant's tables to sessions bound to any other tenant ({@link
-     * RowLevelSecurity#onSchemaOf}, signed when the {@link TenantDataSource} this storage came from
-     * signs its bindings); nothing for other models, on H2, or when the application's user owns the
-     * tables (row-level security would not bind it; logged once per server when bindings are
-     * signed, since the deployment then expects tenants to be closed to each other). Idempotent: run it again after each migration,
-     * which provisioning and fleet migrations do.
+     * On PostgreSQL, when the server has an owner of its own ({@link DatabaseServer#withOwner}):
+     * grants the application's user the use of {@code tenant}'s tables and sequences (schema and
+     * database tenants; see {@link DatabaseServer#withOwner}), and closes a schema tenant's tables
+     * to sessions bound to any other tenant ({@link RowLevelSecurity#onSchemaOf}, signed when the
+     * {@link TenantDataSource} this storage came from signs its bindings). Nothing for shared
+     * tenants (their tables are the host's), on H2, or when the application's user owns the tables
+     * (row-level security would not bind it; logged once per server when bindings are signed, since
+     * the deployment then expects tenants to be closed to each other).
      *
-     * @return the tables covered, empty when nothing was applied
+     * <p>Idempotent. Provisioning runs it before activating a tenant and fleet migrations after
+     * each migration, so a fleet migration also brings tenants created before the server had an
+     * owner under it, once their tables belong to the owner ({@code REASSIGN OWNED BY app TO
+     * owner}).
+     *
+     * @return the tables the schema policy covers, empty when none was applied
      */
-    public List<String> applyRowLevelSecurity(Tenant tenant) throws SQLException {
-        if (tenant.isolation() != IsolationModel.SCHEMA || dialect != Dialect.POSTGRESQL) {
+    public List<String> applyAccessControl(Tenant tenant) throws SQLException {
+        if (tenant.isolation() == IsolationModel.SHARED || dialect != Dialect.POSTGRESQL) {
             return List.of();
         }
         if (!server.hasSeparateOwner()) {
-            if (key != null && UNOWNED_WARNED.add(server.name())) {
+            if (key != null && tenant.isolation() == IsolationModel.SCHEMA && UNOWNED_WARNED.add(server.name())) {
                 LOG.warn(
                         "Bindings are signed, but schema tenants on server '{}' are not closed to each other: the"
                                 + " application's user owns their tables, so row-level security would not bind it. Give"
                                 + " the server an owner of its own (DatabaseServer.withOwner)",
                         server.name());
             }
+            return List.of();
+        }
+        try (Connection c = ownerConnection(url(tenant));
+                Statement s = c.createStatement()) {
+            grantToApplication(s, schema(tenant));
+        }
+        if (tenant.isolation() != IsolationModel.SCHEMA) {
             return List.of();
         }
         RowLevelSecurity.SchemaPolicy policy = RowLevelSecurity.onSchemaOf(tenant.id());

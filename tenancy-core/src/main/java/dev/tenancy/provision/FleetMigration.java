@@ -191,7 +191,7 @@ public final class FleetMigration {
         try {
             TenantStorage storage = dataSource.storage(tenant);
             String version = migrations.migrate(storage, tenant);
-            storage.applyRowLevelSecurity(tenant); // the tables this migration added, too
+            storage.applyAccessControl(tenant); // the tables this migration added, too
             ledger.recordMigration(tenant.id(), version, Ledger.CURRENT, null);
             if (tenant.attributes().containsKey(TenantDataSource.MIGRATION_FAILED)) {
                 catalog.update(

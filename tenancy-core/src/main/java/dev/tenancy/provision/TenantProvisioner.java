@@ -47,7 +47,7 @@ import javax.sql.DataSource;
  * shared-model tenants need no DDL and no migrations of their own. On PostgreSQL, a schema tenant on
  * a server with an owner of its own ({@link dev.tenancy.jdbc.DatabaseServer#withOwner}) has its
  * tables closed to other tenants' sessions before it is activated ({@link
- * TenantStorage#applyRowLevelSecurity}). Thread-safe.
+ * TenantStorage#applyAccessControl}). Thread-safe.
  */
 public final class TenantProvisioner {
     private final TenantCatalog catalog;
@@ -137,7 +137,7 @@ public final class TenantProvisioner {
             }
             case SEED -> seedOnce(storage, tenant);
             case ACTIVATION -> {
-                storage.applyRowLevelSecurity(tenant); // every table is there now, the seed's too
+                storage.applyAccessControl(tenant); // every table is there now, the seed's too
                 if (tenant.status() != TenantStatus.ACTIVE) {
                     catalog.transition(tenant.id(), TenantStatus.ACTIVE, actor, "provisioned");
                 }

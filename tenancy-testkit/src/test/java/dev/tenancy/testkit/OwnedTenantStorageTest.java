@@ -168,6 +168,45 @@ class OwnedTenantStorageTest {
     }
 
     @Test
+    void anExistingDeployment_getsAnOwner_byReassigningItsTablesAndRunningAFleetMigration() throws SQLException {
+        // Before: the application's own role created, and owns, the tenant schemas.
+        database.execute("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
+        dataSource = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", database.jdbcUrl(), role, "")
+                        .withMaximumPoolSize(2))
+                .build();
+        TenantId acme = provision("acme", IsolationModel.SCHEMA);
+        TenantId globex = provision("globex", IsolationModel.SCHEMA);
+        String globexNotes = globex.schemaName() + ".notes";
+        assertThat(rowsAs(acme, "SELECT body FROM " + globexNotes))
+                .as("one role for every schema: the search path is all that separates them")
+                .containsExactly("welcome to globex");
+        dataSource.close();
+
+        // After: the owner takes the tables over, and one fleet migration grants and closes them.
+        database.execute("REASSIGN OWNED BY " + role + " TO " + database.user());
+        dataSource(KEY);
+        FleetReport report = FleetMigration.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .migrations(V1, V2)
+                .build()
+                .run();
+
+        assertThat(report.count(FleetReport.Result.MIGRATED))
+                .as(report.outcomes().toString())
+                .isEqualTo(2);
+        assertThat(rowsAs(acme, "SELECT body FROM notes")).containsExactly("welcome to acme");
+        assertThat(rowsAs(acme, "SELECT name FROM tags")).containsExactly("migrated");
+        assertThat(rowsAs(acme, "SELECT body FROM " + globexNotes)).isEmpty();
+        assertThatThrownBy(() -> updateAs(acme, "DROP TABLE notes"))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+    }
+
+    @Test
     void aDatabaseTenant_isGrantedTheTablesItsOwnerCreated() throws SQLException {
         dataSource(null);
         TenantId initech = provision("initech", IsolationModel.DATABASE);
