@@ -103,6 +103,20 @@ class OwnedTenantStorageTest {
         return id;
     }
 
+    /** Runs a fleet migration to V2 (adding {@code tags}) and checks that it migrated both tenants. */
+    private void migrateBothToV2() {
+        FleetReport report = FleetMigration.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .migrations(V1, V2)
+                .build()
+                .run();
+        assertThat(report.count(FleetReport.Result.MIGRATED))
+                .as(report.outcomes().toString())
+                .isEqualTo(2);
+    }
+
     private List<String> rowsAs(TenantId tenant, String sql) throws SQLException {
         return TenantSql.rows(dataSource, tenant, sql);
     }
@@ -144,17 +158,7 @@ class OwnedTenantStorageTest {
         TenantId acme = provision("acme", IsolationModel.SCHEMA);
         TenantId globex = provision("globex", IsolationModel.SCHEMA);
 
-        FleetReport report = FleetMigration.builder()
-                .catalog(catalog)
-                .dataSource(dataSource)
-                .platform(database.dataSource())
-                .migrations(V1, V2)
-                .build()
-                .run();
-
-        assertThat(report.count(FleetReport.Result.MIGRATED))
-                .as(report.outcomes().toString())
-                .isEqualTo(2);
+        migrateBothToV2();
         assertThat(rowsAs(acme, "SELECT name FROM tags")).containsExactly("migrated");
         assertThat(rowsAs(acme, "SELECT name FROM " + globex.schemaName() + ".tags"))
                 .isEmpty();
@@ -187,17 +191,7 @@ class OwnedTenantStorageTest {
         // After: the owner takes the tables over, and one fleet migration grants and closes them.
         database.execute("REASSIGN OWNED BY " + role + " TO " + database.user());
         dataSource(KEY);
-        FleetReport report = FleetMigration.builder()
-                .catalog(catalog)
-                .dataSource(dataSource)
-                .platform(database.dataSource())
-                .migrations(V1, V2)
-                .build()
-                .run();
-
-        assertThat(report.count(FleetReport.Result.MIGRATED))
-                .as(report.outcomes().toString())
-                .isEqualTo(2);
+        migrateBothToV2();
         assertThat(rowsAs(acme, "SELECT body FROM notes")).containsExactly("welcome to acme");
         assertThat(rowsAs(acme, "SELECT name FROM tags")).containsExactly("migrated");
         assertThat(rowsAs(acme, "SELECT body FROM " + globexNotes)).isEmpty();
