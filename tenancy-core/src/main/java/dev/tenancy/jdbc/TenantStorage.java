@@ -35,6 +35,12 @@ public final class TenantStorage {
     /** Servers already warned about: signed bindings, schema tenants, and no owner of their own. */
     private static final Set<String> UNOWNED_WARNED = ConcurrentHashMap.newKeySet();
 
+    /** The table, in each tenant's schema or database, where Flyway records the tenant's migrations. */
+    public static final String MIGRATION_HISTORY = "flyway_schema_history";
+
+    /** The table, in each tenant's schema or database, marking that its seed ran. */
+    public static final String SEED_MARKER = "tenancy_seeded";
+
     private final DatabaseServer server;
     private final Dialect dialect;
     private final BindingKey key;
@@ -253,7 +259,8 @@ public final class TenantStorage {
 
     /**
      * Lets the application's user use {@code schema}, its tables and sequences (those a template
-     * copied included), and what the owner creates in it from now on; idempotent. Nothing unless {@link
+     * copied included), and what the owner creates in it from now on, except the migration history
+     * and the seed marker; idempotent. Nothing unless {@link
      * #grantsToApplication()}.
      */
     private void grantToApplication(Statement s, String schema) throws SQLException {
@@ -268,6 +275,18 @@ public final class TenantStorage {
         s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "
                 + app);
         s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT USAGE, SELECT ON SEQUENCES TO " + app);
+        // Provisioning's own bookkeeping is not the tenant's data: its session may not rewrite it.
+        for (String bookkeeping : List.of(MIGRATION_HISTORY, SEED_MARKER)) {
+            try (PreparedStatement exists = s.getConnection().prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                exists.setString(1, quoted + "." + Dialect.quote(bookkeeping));
+                try (ResultSet rs = exists.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        s.execute("REVOKE ALL ON " + quoted + "." + Dialect.quote(bookkeeping) + " FROM " + app);
+                    }
+                }
+            }
+        }
     }
 
     private Connection ownerConnection(String url) throws SQLException {

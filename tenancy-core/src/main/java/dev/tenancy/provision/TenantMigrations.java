@@ -18,7 +18,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  * own; the host migrates the shared tables once.
  */
 final class TenantMigrations {
-    static final String HISTORY = "flyway_schema_history";
+    static final String HISTORY = TenantStorage.MIGRATION_HISTORY;
 
     private final String[] locations;
     private final ClassLoader classLoader;

@@ -48,7 +48,8 @@ import javax.sql.DataSource;
  * tenant that is not archived or rejected, and is idempotent: purging a purged tenant does nothing.
  */
 public final class TenantOffboarding {
-    private static final Set<String> NOT_TENANT_DATA = Set.of(TenantMigrations.HISTORY, "tenancy_seeded");
+    private static final Set<String> NOT_TENANT_DATA =
+            Set.of(TenantStorage.MIGRATION_HISTORY, TenantStorage.SEED_MARKER);
 
     private final TenantCatalog catalog;
     private final TenantDataSource dataSource;

@@ -149,12 +149,13 @@ public final class TenantProvisioner {
     private void seedOnce(TenantStorage storage, Tenant tenant) throws SQLException {
         try (Connection c = storage.connect(tenant)) {
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS tenancy_seeded (tenant_id VARCHAR(48) PRIMARY KEY)");
+                s.execute("CREATE TABLE IF NOT EXISTS " + TenantStorage.SEED_MARKER
+                        + " (tenant_id VARCHAR(48) PRIMARY KEY)");
             }
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement s =
-                        c.prepareStatement("SELECT COUNT(*) FROM tenancy_seeded WHERE tenant_id = ?")) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT COUNT(*) FROM " + TenantStorage.SEED_MARKER + " WHERE tenant_id = ?")) {
                     s.setString(1, tenant.id().value());
                     try (ResultSet rs = s.executeQuery()) {
                         rs.next();
@@ -165,7 +166,8 @@ public final class TenantProvisioner {
                     }
                 }
                 seed.seed(tenant, c);
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_seeded (tenant_id) VALUES (?)")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("INSERT INTO " + TenantStorage.SEED_MARKER + " (tenant_id) VALUES (?)")) {
                     s.setString(1, tenant.id().value());
                     s.executeUpdate();
                 }

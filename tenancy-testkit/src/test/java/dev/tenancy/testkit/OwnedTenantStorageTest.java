@@ -150,6 +150,12 @@ class OwnedTenantStorageTest {
                 .isInstanceOfSatisfying(
                         SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
         assertThat(rowsAs(globex, "SELECT body FROM notes")).containsExactly("welcome to globex");
+        for (String bookkeeping : List.of("DELETE FROM flyway_schema_history", "DELETE FROM tenancy_seeded")) {
+            assertThatThrownBy(() -> updateAs(acme, bookkeeping))
+                    .as("provisioning's bookkeeping is not the tenant's to rewrite: " + bookkeeping)
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        }
     }
 
     @Test
@@ -206,6 +212,9 @@ class OwnedTenantStorageTest {
         TenantId initech = provision("initech", IsolationModel.DATABASE);
         assertThat(rowsAs(initech, "SELECT body FROM notes")).containsExactly("welcome to initech");
         assertThat(updateAs(initech, "UPDATE notes SET body = 'renamed'")).isEqualTo(1);
+        assertThatThrownBy(() -> updateAs(initech, "DELETE FROM flyway_schema_history"))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
         assertThatThrownBy(() -> updateAs(initech, "DROP TABLE notes"))
                 .isInstanceOfSatisfying(
                         SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
