@@ -72,26 +72,27 @@ public record DatabaseServer(
     }
 
     /**
-     * The same server with tenant schemas and databases owned by {@code username}: {@link
+     * The same server with tenant schemas and databases owned by {@code ownerUsername}: {@link
      * TenantStorage} (provisioning, migrations, offboarding) connects as it, and on PostgreSQL grants
      * the application's user the use of what it creates (schema usage, SELECT, INSERT, UPDATE and
-     * DELETE on its tables and USAGE on its sequences, those created later included). The application then
-     * owns none of the tenants' tables, which is what row-level security needs to bind it: see
+     * DELETE on its tables and USAGE on its sequences, those created later included). The
+     * application then owns none of the tenants' tables, which is what row-level security needs to
+     * bind it: see
      * {@link RowLevelSecurity#onSchemaOf}, which provisioning and fleet migrations apply to schema
      * tenants on such a server.
      */
-    public DatabaseServer withOwner(String username, String password) {
-        Objects.requireNonNull(username, "owner username");
+    public DatabaseServer withOwner(String ownerUsername, String ownerPassword) {
+        Objects.requireNonNull(ownerUsername, "owner username");
         return new DatabaseServer(
                 name,
                 jdbcUrl,
-                this.username,
-                this.password,
+                username,
+                password,
                 databaseUrlTemplate,
                 maximumPoolSize,
                 tenantPoolSize,
-                username,
-                password);
+                ownerUsername,
+                ownerPassword);
     }
 
     /** Whether tenant storage is owned by a user other than the application's ({@link #withOwner}). */

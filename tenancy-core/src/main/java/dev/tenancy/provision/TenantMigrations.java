@@ -13,13 +13,11 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The host application's migrations run with Flyway in one tenant's storage: the history table
- * ({@value #HISTORY}) lives in the tenant's schema or database, the locations are the host's, and
- * {@code ${tenant_id}} is available as a placeholder. Shared-model tenants have no storage of their
- * own; the host migrates the shared tables once.
+ * ({@value TenantStorage#MIGRATION_HISTORY}) lives in the tenant's schema or database, the
+ * locations are the host's, and {@code ${tenant_id}} is available as a placeholder. Shared-model
+ * tenants have no storage of their own; the host migrates the shared tables once.
  */
 final class TenantMigrations {
-    static final String HISTORY = TenantStorage.MIGRATION_HISTORY;
-
     private final String[] locations;
     private final ClassLoader classLoader;
 
@@ -82,7 +80,7 @@ final class TenantMigrations {
                         storage.server().ownerUsername(),
                         storage.server().ownerPassword())
                 .locations(locations)
-                .table(HISTORY)
+                .table(TenantStorage.MIGRATION_HISTORY)
                 .placeholders(Map.of("tenant_id", tenant.id().value()));
         if (tenant.isolation() == IsolationModel.SCHEMA) {
             String schema = storage.schema(tenant);

@@ -44,10 +44,10 @@ import javax.sql.DataSource;
  *
  * <p>Schema-per-tenant gets {@code CREATE SCHEMA}; database-per-tenant gets {@code CREATE DATABASE}
  * (from a {@linkplain Builder#templateDatabase template} on PostgreSQL, the fast path);
- * shared-model tenants need no DDL and no migrations of their own. On PostgreSQL, a schema tenant on
- * a server with an owner of its own ({@link dev.tenancy.jdbc.DatabaseServer#withOwner}) has its
- * tables closed to other tenants' sessions before it is activated ({@link
- * TenantStorage#applyAccessControl}). Thread-safe.
+ * shared-model tenants need no DDL and no migrations of their own. On PostgreSQL, on a server with
+ * an owner of its own ({@link dev.tenancy.jdbc.DatabaseServer#withOwner}), the application is
+ * granted the tenant's tables and a schema tenant's tables are closed to other tenants' sessions
+ * before it is activated ({@link TenantStorage#applyAccessControl}). Thread-safe.
  */
 public final class TenantProvisioner {
     private final TenantCatalog catalog;

@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 final class TenantSql {
     private TenantSql() {}
 
-    /** The first column of every row {@code sql} returns, run as {@code tenant} on a connection from {@code dataSource}. */
+    /** The first column of every row {@code sql} returns, run as {@code tenant} on a new connection. */
     static List<String> rows(DataSource dataSource, TenantId tenant, String sql) throws SQLException {
         return TenantContext.where(tenant).call(() -> {
             try (Connection c = dataSource.getConnection()) {
