@@ -129,14 +129,17 @@ public final class RowLevelSecurity {
                 ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
                 : "(select " + schema + "." + FUNCTION + "())";
         String writable = key == null ? bound : "(select " + schema + "." + WRITE_FUNCTION + "())";
-        inSerializedTransaction(owner, s -> {
+        inSerializedTransaction(owner, null, s -> {
             if (key != null) {
                 installSigned(owner, s, schema, key);
             }
+            s.execute(truncateGuard(schema));
+            return null;
+        });
+        inSerializedTransaction(owner, table, s -> {
             s.execute("ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY");
             s.execute("ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY");
             createPolicies(s, quotedTable, column, bound, writable, key != null);
-            s.execute(truncateGuard(schema));
             s.execute("DROP TRIGGER IF EXISTS " + TRUNCATE_TRIGGER + " ON " + quotedTable);
             s.execute("CREATE TRIGGER " + TRUNCATE_TRIGGER + " BEFORE TRUNCATE ON " + quotedTable
                     + " FOR EACH STATEMENT EXECUTE FUNCTION " + schema + "." + TRUNCATE_TRIGGER + "()");
@@ -169,15 +172,20 @@ public final class RowLevelSecurity {
     }
 
     /**
-     * Runs {@code work} in one transaction on {@code owner}, after the advisory lock every
-     * application of row-level security takes (see {@link #SERIALIZED}); rolls back on failure and
-     * restores the connection's auto-commit.
+     * Runs {@code work} in one transaction on {@code owner}, holding a transaction-scoped advisory
+     * lock: on {@code object} (a table or schema name), so that two applications to the same
+     * tables take turns, or with {@code null} on the functions every policy shares, whose concurrent
+     * replacement PostgreSQL fails ("tuple concurrently updated"). Applications to different
+     * tables run in parallel, as a fleet migration needs; only the short function installation is
+     * serialized. Rolls back on failure and restores the connection's auto-commit.
      */
-    private static <T> T inSerializedTransaction(Connection owner, Work<T> work) throws SQLException {
+    private static <T> T inSerializedTransaction(Connection owner, String object, Work<T> work) throws SQLException {
         boolean autoCommit = owner.getAutoCommit();
         owner.setAutoCommit(false);
         try (Statement s = owner.createStatement()) {
-            s.execute(SERIALIZED);
+            // object is a validated lowercase SQL name (or a tenant's schema name): safe as a literal
+            s.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", "
+                    + (object == null ? "0" : "hashtext('" + object + "')") + ")");
             T result = work.run(s);
             owner.commit();
             return result;
@@ -270,7 +278,7 @@ public final class RowLevelSecurity {
          * owner; the tables it covered, in name order.
          *
          * @throws SQLException when the schema does not exist (provision the tenant first) or the
-         *     caller does not own one of its tables; nothing is changed then
+         *     caller does not own one of its tables; no table is changed then
          */
         public List<String> apply(Connection owner) throws SQLException {
             Objects.requireNonNull(owner, "owner");
@@ -281,12 +289,15 @@ public final class RowLevelSecurity {
                     ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
                     : "(select " + platform + "." + FUNCTION + "())";
             String writable = key == null ? bound : "(select " + platform + "." + WRITE_FUNCTION + "())";
-            List<String> tables = inSerializedTransaction(owner, s -> {
-                List<String> found = tablesOf(owner, schema);
+            List<String> found = tablesOf(owner, schema); // refuses a missing schema before any change
+            inSerializedTransaction(owner, null, s -> {
                 if (key != null) {
                     installSigned(owner, s, platform, key);
                 }
                 s.execute(schemaTruncateGuard(platform));
+                return null;
+            });
+            List<String> tables = inSerializedTransaction(owner, schema, s -> {
                 for (String table : found) {
                     String quoted = Dialect.quote(schema) + "." + Dialect.quote(table);
                     s.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
@@ -338,12 +349,8 @@ public final class RowLevelSecurity {
         }
     }
 
-    /**
-     * Applications of row-level security take turns (a transaction-scoped advisory lock): they
-     * replace the same functions, and PostgreSQL fails concurrent replacements of one function
-     * ("tuple concurrently updated"), as when a fleet migration covers many tenants at once.
-     */
-    private static final String SERIALIZED = "SELECT pg_advisory_xact_lock(" + 0x74656e616e6379L + ")";
+    /** The first key of the advisory locks row-level security is applied under ("tena"). */
+    private static final int LOCK_CLASS = 0x74656e61;
 
     /** The statement trigger that refuses TRUNCATE of a tenant schema's table while another tenant is bound. */
     public static final String SCHEMA_TRUNCATE_TRIGGER = "tenancy_no_truncate_as_other_tenant";
