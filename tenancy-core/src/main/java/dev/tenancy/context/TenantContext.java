@@ -97,7 +97,14 @@ public final class TenantContext {
 
     /** Whether the current thread runs in the system scope. */
     public static boolean isSystem() {
-        return CURRENT.get() == SYSTEM;
+        TenantScope scope = CURRENT.get();
+        return scope != null && scope.binding instanceof TenantBinding.System;
+    }
+
+    /** Whether the current scope is read-only ({@link TenantScope#readOnly()}); {@code false} when nothing is bound. */
+    public static boolean isReadOnly() {
+        TenantScope scope = CURRENT.get();
+        return scope != null && scope.readOnly;
     }
 
     /** Returns {@code task} bound to the scope current now; it restores the runner's binding after. */
@@ -210,7 +217,8 @@ public final class TenantContext {
     static TenantScope enter(TenantScope scope) {
         TenantScope outer = CURRENT.get();
         if (scope != outer) {
-            switchTo(scope);
+            // Read-only is inherited: nothing entered inside a read-only scope writes.
+            switchTo(outer != null && outer.readOnly && scope != null ? scope.readOnly() : scope);
         }
         return outer;
     }

@@ -32,9 +32,15 @@ public final class TenantScope {
     final TenantBinding binding;
     final Optional<TenantId> tenant;
     final String mdcValue;
+    final boolean readOnly;
 
     TenantScope(TenantBinding binding) {
+        this(binding, false);
+    }
+
+    private TenantScope(TenantBinding binding, boolean readOnly) {
         this.binding = binding;
+        this.readOnly = readOnly;
         this.tenant = binding instanceof TenantBinding.Bound b ? Optional.of(b.id()) : Optional.empty();
         this.mdcValue = binding instanceof TenantBinding.Bound b ? b.id().value() : TenantContext.SYSTEM_MDC_VALUE;
     }
@@ -61,6 +67,23 @@ public final class TenantScope {
     /** What this scope binds. */
     public TenantBinding binding() {
         return binding;
+    }
+
+    /**
+     * The same binding, read-only: connections that {@code TenantDataSource} hands out inside it
+     * refuse writes (on PostgreSQL the session is read-only and a signed binding is marked so; on
+     * H2 writing statements are refused before they run), whatever the tenant's status. For
+     * reports, exports and read-only impersonation. Read-only is inherited: any scope entered
+     * inside this one, for whichever tenant or the system, is entered read-only too (as a new
+     * scope, so values cached through {@link ScopeCache} on the original are not seen there).
+     */
+    public TenantScope readOnly() {
+        return readOnly ? this : new TenantScope(binding, true);
+    }
+
+    /** Whether work in this scope may only read; see {@link #readOnly()}. */
+    public boolean isReadOnly() {
+        return readOnly;
     }
 
     /** Runs {@code work} in this scope. */
@@ -98,7 +121,7 @@ public final class TenantScope {
 
     @Override
     public String toString() {
-        return "TenantScope[" + binding + "]";
+        return "TenantScope[" + binding + (readOnly ? ", read-only]" : "]");
     }
 
     /**

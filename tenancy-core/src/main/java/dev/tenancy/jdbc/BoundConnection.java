@@ -80,7 +80,7 @@ final class BoundConnection extends ConnectionDelegate {
     /** A prepared statement about to run its write (H2 has no read-only sessions). */
     void beforeWrite() throws SQLException {
         if (binding.readOnly() && !dialect.enforcesReadOnly()) {
-            throw new SQLException("Tenant '" + binding.tenant() + "' is read-only (archived)", "25006");
+            throw new SQLException(readOnlyMessage(), "25006");
         }
     }
 
@@ -369,9 +369,13 @@ final class BoundConnection extends ConnectionDelegate {
                 && !dialect.enforcesReadOnly()
                 && sql != null
                 && !READS.matcher(sql).matches()) {
-            throw new SQLException(
-                    "Tenant '" + binding.tenant() + "' is read-only (archived): refused " + abbreviate(sql), "25006");
+            throw new SQLException(readOnlyMessage() + ": refused " + abbreviate(sql), "25006");
         }
+    }
+
+    private String readOnlyMessage() {
+        return (binding.tenant() == null ? "The system scope" : "Tenant '" + binding.tenant() + "'")
+                + " is bound read-only (an archived tenant, or a read-only TenantScope)";
     }
 
     private static String abbreviate(String sql) {

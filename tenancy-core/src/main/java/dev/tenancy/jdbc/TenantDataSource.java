@@ -42,9 +42,10 @@ import javax.sql.DataSource;
  *       created on demand, bounded in count and in connections (see {@link Builder}).
  *   <li>Nothing bound: refused. The {@linkplain TenantContext#system() system scope}: the platform
  *       server's database, bound to no tenant.
- *   <li>Suspended, pending, rejected or purged tenants: refused. Archived: read-only, enforced by
- *       the PostgreSQL session ({@code default_transaction_read_only}); on H2, which has no
- *       read-only sessions, writing statements are refused before they run.
+ *   <li>Suspended, pending, rejected or purged tenants: refused. Archived tenants, and any work in
+ *       a {@linkplain dev.tenancy.context.TenantScope#readOnly() read-only scope}: read-only,
+ *       enforced by the PostgreSQL session ({@code default_transaction_read_only}); on H2, which
+ *       has no read-only sessions, writing statements are refused before they run.
  * </ul>
  *
  * <p>Binding costs nothing while a physical connection keeps serving the same tenant: each
@@ -159,7 +160,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                 borrow(
                         platform,
                         platform.pool.getConnection(),
-                        new Binding(null, platform.dialect.defaultSchema(), false),
+                        new Binding(null, platform.dialect.defaultSchema(), TenantContext.isReadOnly()),
                         null);
             case TenantBinding.Bound b -> tenantConnection(b.id());
         };
@@ -172,7 +173,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         }
         Tenant tenant = found.get();
         boolean readOnly = switch (tenant.status()) {
-            case ACTIVE -> false;
+            case ACTIVE -> TenantContext.isReadOnly();
             case ARCHIVED -> true;
             case PENDING_APPROVAL, SUSPENDED, REJECTED, PURGED ->
                 throw refused(new TenantNotActiveException(id, tenant.status(), tenant.statusReason()));

@@ -95,6 +95,43 @@ class TenantContextTest {
         }
 
         @Test
+        @DisplayName("a read-only scope binds the same tenant, and every scope entered inside it is read-only too")
+        void readOnlyScope_isInheritedByWhatIsEnteredInsideIt() throws Exception {
+            TenantScope acme = TenantContext.where(ACME);
+            TenantScope readOnly = acme.readOnly();
+            assertThat(readOnly.binding()).isEqualTo(acme.binding());
+            assertThat(readOnly.isReadOnly()).isTrue();
+            assertThat(acme.isReadOnly()).isFalse();
+            assertThat(readOnly.readOnly()).isSameAs(readOnly);
+            assertThat(readOnly).hasToString("TenantScope[Bound[id=acme], read-only]");
+
+            assertThat(TenantContext.isReadOnly()).isFalse();
+            readOnly.run(() -> {
+                assertThat(TenantContext.require()).isEqualTo(ACME);
+                assertThat(TenantContext.isReadOnly()).isTrue();
+                acme.run(() -> assertThat(TenantContext.isReadOnly()).isTrue());
+                TenantContext.where(GLOBEX).run(() -> {
+                    assertThat(TenantContext.require()).isEqualTo(GLOBEX);
+                    assertThat(TenantContext.isReadOnly()).isTrue();
+                });
+                TenantContext.system().run(() -> {
+                    assertThat(TenantContext.isSystem()).isTrue();
+                    assertThat(TenantContext.isReadOnly()).isTrue();
+                });
+                assertThat(TenantContext.isReadOnly()).isTrue();
+            });
+            acme.run(() -> assertThat(TenantContext.isReadOnly()).isFalse());
+
+            ExecutorService pool = TenantContext.wrap(Executors.newSingleThreadExecutor());
+            try {
+                Future<Boolean> there = readOnly.call(() -> pool.submit(TenantContext::isReadOnly));
+                assertThat(there.get()).isTrue();
+            } finally {
+                pool.shutdown();
+            }
+        }
+
+        @Test
         void systemScope_isDistinguishableFromNothingBound() {
             TenantContext.system().run(() -> {
                 assertThat(TenantContext.isSystem()).isTrue();

@@ -13,6 +13,7 @@ import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
+import dev.tenancy.context.TenantScope;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import java.sql.CallableStatement;
@@ -255,6 +256,36 @@ public abstract class IsolationContract {
         catalog.transition(alpha, TenantStatus.ACTIVE, ADMIN, "restored");
         insert(alpha, "again");
         assertThat(read(alpha)).containsExactly(alpha + ":again", alpha + ":kept");
+    }
+
+    @Test
+    @DisplayName(
+            "a read-only scope reads and cannot write, also in scopes entered inside it; the tenant writes again after")
+    void readOnlyScope_readsButCannotWrite() throws SQLException {
+        insert(alpha, "kept");
+        TenantScope readOnly = TenantContext.where(alpha).readOnly();
+
+        List<String> seen = readOnly.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return readOn(c, alpha);
+            }
+        });
+        assertThat(seen).containsExactly(alpha + ":kept");
+        assertThatThrownBy(() -> readOnly.call(() -> {
+                    insert(alpha, "written while read-only");
+                    return null;
+                }))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25006"));
+        // The pool holds one connection: the next borrower gets the same one, bound for writing again.
+        insert(alpha, "after");
+        assertThat(read(alpha)).containsExactly(alpha + ":after", alpha + ":kept");
+        assertThatThrownBy(() -> readOnly.call(() -> {
+                    insert(beta, "another tenant, entered inside the read-only scope");
+                    return null;
+                }))
+                .isInstanceOf(SQLException.class);
+        assertThat(read(beta)).isEmpty();
     }
 
     @Test
