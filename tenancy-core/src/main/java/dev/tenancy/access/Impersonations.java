@@ -17,6 +17,7 @@ import dev.tenancy.internal.Jdbc;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +117,7 @@ public final class Impersonations {
         if (!servable) {
             throw new TenantNotActiveException(tenant.id(), tenant.status(), tenant.statusReason());
         }
-        Instant now = clock.instant();
+        Instant now = now();
         Impersonation session = new Impersonation(
                 UUID.randomUUID().toString(),
                 admin,
@@ -210,7 +211,7 @@ public final class Impersonations {
             if (!session.impersonator().id().equals(admin.id())) {
                 policy.require(admin, Permission.IMPERSONATION_START);
             }
-            Instant now = clock.instant();
+            Instant now = now();
             if (!now.isBefore(session.expiresAt())) {
                 return closeExpired(x, session);
             }
@@ -226,7 +227,7 @@ public final class Impersonations {
      * {@link #start} also does it for the admin who starts). Returns how many it closed.
      */
     public int closeExpired() {
-        Instant now = clock.instant();
+        Instant now = now();
         return store.atomically("close expired impersonations", x -> {
             List<Impersonation> expired = x.expiredBy(now);
             for (Impersonation session : expired) {
@@ -243,7 +244,7 @@ public final class Impersonations {
 
     /** The sessions open now (not ended, not expired), oldest first: who is impersonating whom. */
     public List<Impersonation> active() {
-        Instant now = clock.instant();
+        Instant now = now();
         return store.open().stream().filter(s -> s.activeAt(now)).toList();
     }
 
@@ -254,6 +255,11 @@ public final class Impersonations {
             throw new IllegalArgumentException("limit must be 1 to 1000, was " + limit);
         }
         return store.ofTenant(tenant, limit);
+    }
+
+    /** Times are kept at millisecond precision, as the audit log keeps them, so what is stored is what was returned. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     private void requireOrAudit(ImpersonationRequest request, Permission permission) {

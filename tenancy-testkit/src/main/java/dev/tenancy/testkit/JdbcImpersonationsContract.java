@@ -75,6 +75,21 @@ public abstract class JdbcImpersonationsContract extends ImpersonationsContract 
     }
 
     @Test
+    @DisplayName("on the system clock, the session read back equals the one returned (times kept to the millisecond)")
+    void systemClock_roundTrips() {
+        Impersonations onSystemClock = Impersonations.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .policy(AccessPolicy.platformDefaults())
+                .dataSource(database.dataSource())
+                .build();
+        Impersonation s = onSystemClock.start(request(ADMIN, ACME).build());
+        assertThat(onSystemClock.find(s.id())).contains(s);
+        Impersonation ended = onSystemClock.end(s.id(), ADMIN);
+        assertThat(onSystemClock.find(s.id())).contains(ended);
+    }
+
+    @Test
     @DisplayName("a session and its audit event commit together: the event's row is in the same database")
     void sessionAndEvent_inOneDatabase() throws SQLException {
         Impersonation s = impersonations.start(request(ADMIN, ACME).build());

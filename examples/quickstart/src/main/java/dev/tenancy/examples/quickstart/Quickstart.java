@@ -7,6 +7,12 @@ import dev.tenancy.TenancyException;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantStatus;
+import dev.tenancy.access.AccessDeniedException;
+import dev.tenancy.access.AccessPolicy;
+import dev.tenancy.access.ConsentSource;
+import dev.tenancy.access.Impersonation;
+import dev.tenancy.access.ImpersonationRequest;
+import dev.tenancy.access.Impersonations;
 import dev.tenancy.audit.AuditEvent;
 import dev.tenancy.audit.AuditQuery;
 import dev.tenancy.audit.AuditVerification;
@@ -36,6 +42,7 @@ import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
+import dev.tenancy.context.TenantScope;
 import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.flags.Flag;
 import dev.tenancy.flags.FlagCategory;
@@ -87,7 +94,8 @@ import org.jooq.impl.DSL;
  * A plain-Java tour of Tenancy on embedded H2: register tenants, resolve requests to them, walk a
  * tenant through its lifecycle, provision tenants and migrate the fleet with a progress bar,
  * offboard one, use one domain through Hibernate and jOOQ for every isolation model, roll out
- * feature flags and modules, and print the tamper-evident audit trail.
+ * feature flags and modules, bill, impersonate a tenant's user for support, and print the
+ * tamper-evident audit trail.
  *
  * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples/quickstart -am verify -DskipTests}.
  */
@@ -246,7 +254,9 @@ public final class Quickstart {
 
         billing(catalog, audit, dataSource, admin, sales);
 
-        section("13. The audit trail");
+        support(catalog, audit, dataSource, admin, sales);
+
+        section("14. The audit trail");
         List<AuditEvent> events =
                 audit.query(AuditQuery.builder().limit(100).build()).items();
         for (AuditEvent e : events.reversed()) {
@@ -653,6 +663,69 @@ public final class Quickstart {
                 outcome.tenant(),
                 outcome.result().name().toLowerCase(java.util.Locale.ROOT));
         out.flush();
+    }
+
+    private void support(TenantCatalog catalog, JdbcAuditLog audit, JdbcDataSource platform, Actor admin, Actor sales)
+            throws Exception {
+        section("13. Support: impersonate a tenant's user, read-only, with the tenant's consent");
+        Impersonations impersonations = Impersonations.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .policy(AccessPolicy.platformDefaults())
+                .dataSource(platform)
+                .build();
+        TenantId acme = TenantId.of("acme");
+        java.util.function.Supplier<ImpersonationRequest.Builder> request =
+                () -> ImpersonationRequest.builder(admin, acme, "jane@acme.com", "company_admin")
+                        .reason("Jane reports a wrong order total, ticket #4521")
+                        .consent(ConsentSource.TICKET, "#4521");
+        try {
+            impersonations.start(ImpersonationRequest.builder(sales, acme, "jane@acme.com", "company_admin")
+                    .reason("curious")
+                    .consent(ConsentSource.OTHER, "none")
+                    .build());
+        } catch (AccessDeniedException e) {
+            out.println("sales-sam: refused: " + e.getMessage());
+        }
+        try {
+            impersonations.start(request.get().write().build());
+        } catch (AccessDeniedException e) {
+            out.println("write mode: refused: " + e.getMessage());
+        }
+        Impersonation session = impersonations.start(request.get().build());
+        out.println(admin.id() + " impersonates " + session.user() + " in " + session.tenant() + " ("
+                + session.mode().key() + ") until " + TIME.format(session.expiresAt()));
+        String url = platform.getURL();
+        try (TenantDataSource routing = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", url, platform.getUser(), platform.getPassword())
+                        .withDatabaseUrlTemplate(url.replace("jdbc:h2:mem:", "jdbc:h2:mem:tenant_{database}_")))
+                .build()) {
+            TenantScope asJane = impersonations.scope(session.id(), admin); // per request
+            long orders = asJane.call(() -> count(routing, acme, "orders"));
+            impersonations.record(session.id(), admin, "orders.listed", java.util.Map.of("count", orders));
+            out.println("as jane@acme.com: sees " + orders + " orders");
+            try {
+                asJane.call(() -> {
+                    try (Connection c = routing.getConnection();
+                            Statement s = c.createStatement()) {
+                        return s.executeUpdate("UPDATE orders SET total_cents = 0");
+                    }
+                });
+            } catch (SQLException e) {
+                out.println("as jane@acme.com: an UPDATE is refused: " + e.getMessage());
+            }
+        }
+        Impersonation ended = impersonations.end(session.id(), admin);
+        out.println("session ended after "
+                + Duration.between(ended.startedAt(), ended.endedAt()).toMillis()
+                + " ms; acme's audit shows "
+                + audit.query(AuditQuery.builder()
+                                .tenant(acme)
+                                .entityType(Impersonations.ENTITY_TYPE)
+                                .build())
+                        .total()
+                + " impersonation events");
     }
 
     private static long count(TenantDataSource routing, TenantId tenant, String table) throws Exception {

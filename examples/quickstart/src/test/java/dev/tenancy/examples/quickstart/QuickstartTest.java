@@ -77,6 +77,14 @@ class QuickstartTest {
                 .containsPattern("DISCOUNT\\s+15 % off\\s+USD -71.55")
                 .containsPattern("total\\s+USD 405.45")
                 .contains("MRR {USD=USD 521.45}, ARR {USD=USD 6257.40}")
+                .contains(
+                        "sales-sam: refused: Actor 'sales-sam' (role sales_ops) does not hold platform.impersonation.start")
+                .contains("write mode: refused: Actor 'ops-anna' (role system_admin) does not hold"
+                        + " platform.impersonation.write_enable")
+                .containsPattern("ops-anna impersonates jane@acme.com in acme \\(read_only\\) until")
+                .contains("as jane@acme.com: sees 5 orders")
+                .contains("as jane@acme.com: an UPDATE is refused: Tenant 'acme' is bound read-only")
+                .contains("acme's audit shows 5 impersonation events")
                 .contains("verify: intact=true")
                 .contains("verify: intact=false, first broken event #5");
     }
