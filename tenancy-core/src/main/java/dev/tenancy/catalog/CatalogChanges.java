@@ -90,6 +90,8 @@ final class CatalogChanges {
         diff(changes, "tier", before.tier(), after.tier());
         diff(changes, "ownerEmail", before.ownerEmail(), after.ownerEmail());
         diff(changes, "attributes", before.attributes(), after.attributes());
+        diff(changes, "isolation", before.isolation().key(), after.isolation().key());
+        diff(changes, "server", before.server(), after.server());
         return AuditEntry.of("update", TENANT, after.id().value(), after.id(), actor, Map.of("changes", changes));
     }
 

@@ -389,8 +389,8 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
 
     private static void write(Connection c, Tenant t) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_tenants SET display_name = ?, status = ?,"
-                + " status_reason = ?, tier = ?, owner_email = ?, attributes = ?, updated_at = ?, version = ?"
-                + " WHERE id = ? AND version = ?")) {
+                + " status_reason = ?, tier = ?, owner_email = ?, attributes = ?, updated_at = ?, version = ?,"
+                + " isolation = ?, server = ? WHERE id = ? AND version = ?")) {
             s.setString(1, t.displayName());
             s.setString(2, t.status().key());
             s.setString(3, t.statusReason());
@@ -399,8 +399,10 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
             s.setString(6, Json.write(t.attributes()));
             s.setObject(7, Jdbc.utc(t.updatedAt()));
             s.setLong(8, t.version());
-            s.setString(9, t.id().value());
-            s.setLong(10, t.version() - 1);
+            s.setString(9, t.isolation().key());
+            s.setString(10, t.server());
+            s.setString(11, t.id().value());
+            s.setLong(12, t.version() - 1);
             if (s.executeUpdate() != 1) {
                 throw new SQLException("Tenant '" + t.id() + "' changed concurrently although its row was locked");
             }

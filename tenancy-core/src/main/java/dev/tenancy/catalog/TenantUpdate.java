@@ -1,5 +1,6 @@
 package dev.tenancy.catalog;
 
+import dev.tenancy.IsolationModel;
 import dev.tenancy.Tenant;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,19 +22,30 @@ import java.util.TreeMap;
  * @param tier a new tier, if any
  * @param ownerEmail a new owner email, if any
  * @param attributes attributes to set; a {@code null} value removes the key
+ * @param isolation a new isolation model, if any: only for a move that has copied the data there
+ *     ({@link dev.tenancy.provision.TenantMove})
+ * @param server a new server (placement), if any: likewise, only for a move
  */
 public record TenantUpdate(
         Optional<String> displayName,
         Optional<String> tier,
         Optional<String> ownerEmail,
-        Map<String, String> attributes) {
+        Map<String, String> attributes,
+        Optional<IsolationModel> isolation,
+        Optional<String> server) {
 
     public TenantUpdate {
         displayName = displayName.map(Tenant::requireDisplayName);
         tier = tier.map(t -> Tenant.requireKey("tier", t));
         ownerEmail = ownerEmail.map(Tenant::requireEmail);
         attributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
-        if (displayName.isEmpty() && tier.isEmpty() && ownerEmail.isEmpty() && attributes.isEmpty()) {
+        server = server.map(v -> Tenant.requireKey("server", v));
+        if (displayName.isEmpty()
+                && tier.isEmpty()
+                && ownerEmail.isEmpty()
+                && attributes.isEmpty()
+                && isolation.isEmpty()
+                && server.isEmpty()) {
             throw new IllegalArgumentException("An update must change at least one field");
         }
     }
@@ -58,8 +70,8 @@ public record TenantUpdate(
                 tenant.status(),
                 tenant.statusReason(),
                 tier.orElse(tenant.tier()),
-                tenant.isolation(),
-                tenant.server(),
+                isolation.orElse(tenant.isolation()),
+                server.orElse(tenant.server()),
                 ownerEmail.orElse(tenant.ownerEmail()),
                 merged,
                 tenant.createdAt(),
@@ -73,6 +85,8 @@ public record TenantUpdate(
         private String tier;
         private String ownerEmail;
         private final Map<String, String> attributes = new LinkedHashMap<>();
+        private IsolationModel isolation;
+        private String server;
 
         private Builder() {}
 
@@ -103,12 +117,24 @@ public record TenantUpdate(
             return this;
         }
 
+        /**
+         * Moves the tenant's record to {@code isolation} on {@code server}. Changes only the record:
+         * {@link dev.tenancy.provision.TenantMove} copies the data first and calls this last.
+         */
+        public Builder placement(IsolationModel isolation, String server) {
+            this.isolation = Objects.requireNonNull(isolation, "isolation");
+            this.server = Objects.requireNonNull(server, "server");
+            return this;
+        }
+
         public TenantUpdate build() {
             return new TenantUpdate(
                     Optional.ofNullable(displayName),
                     Optional.ofNullable(tier),
                     Optional.ofNullable(ownerEmail),
-                    attributes);
+                    attributes,
+                    Optional.ofNullable(isolation),
+                    Optional.ofNullable(server));
         }
     }
 }

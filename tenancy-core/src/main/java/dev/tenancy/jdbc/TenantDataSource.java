@@ -88,6 +88,23 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
      */
     public static final String MIGRATION_FAILED = "tenancy.migration-failed";
 
+    /**
+     * The tenant attribute a {@link dev.tenancy.provision.TenantMove} sets while it copies the
+     * tenant's data (its value is the target placement) and removes when it switches: such a tenant
+     * is served read-only, so nothing is written to the copy's source.
+     */
+    public static final String MOVING = "tenancy.moving";
+
+    /** Per tenant, the connections handed out for writing and not yet returned; see {@link #awaitWritersReturned}. */
+    private final java.util.concurrent.ConcurrentHashMap<TenantId, Writers> writers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A count of one tenant's writable connections out, with its release prebuilt (no allocation per borrow). */
+    private static final class Writers {
+        final java.util.concurrent.atomic.AtomicInteger out = new java.util.concurrent.atomic.AtomicInteger();
+        final Runnable release = out::decrementAndGet;
+    }
+
     /** A server's dialect and shared pool. */
     private record Route(DatabaseServer server, Dialect dialect, HikariDataSource pool) {}
 
@@ -188,6 +205,9 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             }
             readOnly = true;
         }
+        if (!tenant.attributes().isEmpty() && tenant.attributes().containsKey(MOVING)) {
+            readOnly = true;
+        }
         Route route = servers.get(tenant.server());
         if (route == null) {
             throw new SQLNonTransientConnectionException(
@@ -195,23 +215,39 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                             + " does not know; configured servers: " + servers.keySet(),
                     "08004");
         }
-        return switch (tenant.isolation()) {
-            case SHARED ->
-                borrow(
-                        route,
-                        route.pool.getConnection(),
-                        new Binding(id, route.dialect.defaultSchema(), readOnly),
-                        null);
-            case SCHEMA -> borrow(route, route.pool.getConnection(), new Binding(id, id.schemaName(), readOnly), null);
-            case DATABASE -> {
+        Runnable release = null;
+        if (!readOnly) {
+            Writers w = writers.computeIfAbsent(id, k -> new Writers());
+            w.out.incrementAndGet();
+            release = w.release;
+        }
+        // Until borrow(...) takes over (it runs the release itself if it fails), a failure releases here.
+        Connection pooled;
+        Runnable returned;
+        try {
+            if (tenant.isolation() == IsolationModel.DATABASE) {
                 TenantDatabasePools.Lease lease = leaseTenantDatabase(route.server, id);
-                yield borrow(
-                        route,
-                        lease.connection(),
-                        new Binding(id, route.dialect.defaultSchema(), readOnly),
-                        lease.pool()::returned);
+                pooled = lease.connection();
+                Runnable writer = release;
+                Runnable pool = lease.pool()::returned;
+                returned = writer == null
+                        ? pool
+                        : () -> {
+                            writer.run();
+                            pool.run();
+                        };
+            } else {
+                pooled = route.pool.getConnection();
+                returned = release;
             }
-        };
+        } catch (SQLException | RuntimeException e) {
+            if (release != null) {
+                release.run();
+            }
+            throw e;
+        }
+        String schema = tenant.isolation() == IsolationModel.SCHEMA ? id.schemaName() : route.dialect.defaultSchema();
+        return borrow(route, pooled, new Binding(id, schema, readOnly), returned);
     }
 
     private TenantDatabasePools.Lease leaseTenantDatabase(DatabaseServer server, TenantId id) throws SQLException {
@@ -313,6 +349,29 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
      */
     public TenantStorage storage(Tenant tenant) {
         return TenantStorage.on(server(tenant.server()), bindingKey);
+    }
+
+    /**
+     * Waits until every connection this data source handed out for writing as {@code tenant} has
+     * been returned. A tenant being {@linkplain #MOVING moved} is served read-only, so no new ones
+     * are handed out meanwhile. Counts only this data source's connections: on PostgreSQL a move
+     * also fences the tables it copies against writers on other nodes.
+     *
+     * @return whether none was out at the end; {@code false} if some still were after {@code timeout}
+     */
+    public boolean awaitWritersReturned(TenantId tenant, java.time.Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(tenant, "tenant");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Writers w = writers.get(tenant);
+            if (w == null || w.out.get() == 0) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
     }
 
     /** The catalog this data source looks tenants up in (their status, isolation model and server). */

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Clob;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -34,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -48,9 +46,6 @@ import javax.sql.DataSource;
  * tenant that is not archived or rejected, and is idempotent: purging a purged tenant does nothing.
  */
 public final class TenantOffboarding {
-    private static final Set<String> NOT_TENANT_DATA =
-            Set.of(TenantStorage.MIGRATION_HISTORY, TenantStorage.SEED_MARKER);
-
     private final TenantCatalog catalog;
     private final TenantDataSource dataSource;
     private final Ledger ledger;
@@ -86,7 +81,7 @@ public final class TenantOffboarding {
             Files.createDirectories(directory);
             try (Connection c = storage.connect(tenant)) {
                 c.setReadOnly(true);
-                for (Table table : tables(c, storage, tenant)) {
+                for (TenantTable table : TenantTable.of(c, storage, tenant, sharedTables)) {
                     // H2 reports unquoted names in upper case: name files as the SQL that created them did.
                     String name = table.name().equals(table.name().toUpperCase(Locale.ROOT))
                             ? table.name().toLowerCase(Locale.ROOT)
@@ -165,36 +160,12 @@ public final class TenantOffboarding {
         return "deleted " + rows + " shared rows from " + sharedTables.size() + " tables";
     }
 
-    private record Table(String name, String select, boolean filtered) {}
-
-    private List<Table> tables(Connection c, TenantStorage storage, Tenant tenant) throws SQLException {
-        List<Table> tables = new ArrayList<>();
-        if (tenant.isolation() == IsolationModel.SHARED) {
-            for (SharedTable t : sharedTables) {
-                tables.add(new Table(
-                        t.table(), "SELECT * FROM " + t.table() + " WHERE " + t.tenantColumn() + " = ?", true));
-            }
-            return tables;
-        }
-        DatabaseMetaData meta = c.getMetaData();
-        try (ResultSet rs = meta.getTables(c.getCatalog(), storage.schema(tenant), "%", new String[] {"TABLE"})) {
-            while (rs.next()) {
-                String name = rs.getString("TABLE_NAME");
-                if (!NOT_TENANT_DATA.contains(name.toLowerCase(Locale.ROOT))) {
-                    tables.add(new Table(
-                            name, "SELECT * FROM " + quote(storage.schema(tenant)) + "." + quote(name), false));
-                }
-            }
-        }
-        return tables;
-    }
-
-    private static long exportTable(Connection c, Table table, Tenant tenant, Path file)
+    private static long exportTable(Connection c, TenantTable table, Tenant tenant, Path file)
             throws SQLException, IOException {
         long rows = 0;
         try (PreparedStatement s = c.prepareStatement(table.select());
                 BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            if (table.filtered()) {
+            if (table.shared() != null) {
                 s.setString(1, tenant.id().value());
             }
             try (ResultSet rs = s.executeQuery()) {
@@ -228,10 +199,6 @@ public final class TenantOffboarding {
 
     private static String describe(Duration d) {
         return d.toSeconds() % 86_400 == 0 ? d.toDays() + " days" : d.toString();
-    }
-
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     private TenantStorage storage(Tenant tenant) {

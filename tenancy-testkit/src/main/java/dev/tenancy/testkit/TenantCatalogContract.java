@@ -390,6 +390,32 @@ public abstract class TenantCatalogContract {
         }
 
         @Test
+        @DisplayName("a placement update moves the record to another model and server, audited, and is counted there")
+        void update_placement_movesTheRecord() {
+            catalog.register(TenantRegistration.builder(ACME, "Acme").build(), ADMIN);
+
+            Tenant t = catalog.update(
+                    ACME,
+                    TenantUpdate.builder()
+                            .placement(dev.tenancy.IsolationModel.DATABASE, "eu-2")
+                            .build(),
+                    ADMIN);
+
+            assertThat(t.isolation()).isEqualTo(dev.tenancy.IsolationModel.DATABASE);
+            assertThat(t.server()).isEqualTo("eu-2");
+            assertThat(catalog.require(ACME)).isEqualTo(t);
+            assertThat(catalog.countByServer(dev.tenancy.IsolationModel.DATABASE))
+                    .containsEntry("eu-2", 1L);
+            assertThat(catalog.countByServer(dev.tenancy.IsolationModel.SHARED)).doesNotContainKey("default");
+            AuditEvent e = audit.query(AuditQuery.builder().action("update").build())
+                    .items()
+                    .getFirst();
+            assertThat(e.metadata().toString())
+                    .contains("isolation={from=shared, to=database}")
+                    .contains("server={from=default, to=eu-2}");
+        }
+
+        @Test
         @DisplayName("updating an unknown tenant is UnknownTenantException")
         void update_unknown_isRefused() {
             assertThatThrownBy(() -> catalog.update(
