@@ -103,7 +103,24 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private static final class Writers {
         final java.util.concurrent.atomic.AtomicInteger out = new java.util.concurrent.atomic.AtomicInteger();
         final Runnable release = out::decrementAndGet;
+        /** For a database tenant: the release, then its pool's return, built once per pool. */
+        private volatile ReleaseThenReturn cached;
+
+        Runnable releaseThenReturn(TenantDatabasePools.TenantPool pool) {
+            ReleaseThenReturn c = cached;
+            if (c == null || c.pool() != pool) {
+                Runnable returned = pool.onReturn;
+                c = new ReleaseThenReturn(pool, () -> {
+                    release.run();
+                    returned.run();
+                });
+                cached = c;
+            }
+            return c.run();
+        }
     }
+
+    private record ReleaseThenReturn(TenantDatabasePools.TenantPool pool, Runnable run) {}
 
     /** A server's dialect and shared pool. */
     private record Route(DatabaseServer server, Dialect dialect, HikariDataSource pool) {}
@@ -215,11 +232,12 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                             + " does not know; configured servers: " + servers.keySet(),
                     "08004");
         }
+        Writers writer = null;
         Runnable release = null;
         if (!readOnly) {
-            Writers w = writers.computeIfAbsent(id, k -> new Writers());
-            w.out.incrementAndGet();
-            release = w.release;
+            writer = writers.computeIfAbsent(id, k -> new Writers());
+            writer.out.incrementAndGet();
+            release = writer.release;
         }
         // Until borrow(...) takes over (it runs the release itself if it fails), a failure releases here.
         Connection pooled;
@@ -228,14 +246,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             if (tenant.isolation() == IsolationModel.DATABASE) {
                 TenantDatabasePools.Lease lease = leaseTenantDatabase(route.server, id);
                 pooled = lease.connection();
-                Runnable writer = release;
-                Runnable pool = lease.pool()::returned;
-                returned = writer == null
-                        ? pool
-                        : () -> {
-                            writer.run();
-                            pool.run();
-                        };
+                returned = writer == null ? lease.pool().onReturn : writer.releaseThenReturn(lease.pool());
             } else {
                 pooled = route.pool.getConnection();
                 returned = release;

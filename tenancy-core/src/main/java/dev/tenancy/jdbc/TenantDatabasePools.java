@@ -77,6 +77,8 @@ final class TenantDatabasePools implements AutoCloseable {
         volatile long lastUsed;
         volatile long lastUsedNanos;
         volatile boolean retiring;
+        /** {@link #returned()}, built once: a borrow allocates no callback. */
+        final Runnable onReturn = this::returned;
 
         TenantPool(TenantId tenant, HikariDataSource dataSource) {
             this.tenant = tenant;

@@ -37,8 +37,9 @@ import java.util.Set;
  *
  * <ol>
  *   <li><b>Freeze.</b> The catalog marks the tenant {@link TenantDataSource#MOVING}: every node
- *       serves it read-only from then on (on PostgreSQL at once, through the catalog's change
- *       notifications), and this node waits until its connections handed out for writing are back.
+ *       serves it read-only from then on (at once with a catalog that announces its changes, as
+ *       {@code JdbcTenantCatalog} does on PostgreSQL; else when its cached entry expires), and this
+ *       node waits until its connections handed out for writing are back.
  *   <li><b>Prepare.</b> The target schema or database is created (emptied first, if an earlier
  *       attempt left one) and the host's migrations run there, so its tables are the source's.
  *   <li><b>Copy under a fence.</b> On PostgreSQL, one transaction on the source first puts a

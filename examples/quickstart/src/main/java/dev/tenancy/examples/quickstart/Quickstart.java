@@ -59,6 +59,7 @@ import dev.tenancy.jooq.TenancyJooq;
 import dev.tenancy.provision.FleetMigration;
 import dev.tenancy.provision.FleetReport;
 import dev.tenancy.provision.SharedTable;
+import dev.tenancy.provision.TenantMove;
 import dev.tenancy.provision.TenantOffboarding;
 import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.resolve.AdmittedTenant;
@@ -256,7 +257,7 @@ public final class Quickstart {
 
         support(catalog, audit, dataSource, admin, sales);
 
-        section("14. The audit trail");
+        section("15. The audit trail");
         List<AuditEvent> events =
                 audit.query(AuditQuery.builder().limit(100).build()).items();
         for (AuditEvent e : events.reversed()) {
@@ -374,13 +375,27 @@ public final class Quickstart {
             Tenant purged = offboarding.purge(leaving, admin, true);
             out.println(leaving + " is " + purged.status().key() + " (" + purged.statusReason() + ")");
 
+            section("10. Move a shop to a database of its own (an upgrade): copy, verify, switch");
+            TenantId upgraded = TenantId.of("shop-12");
+            TenantMove.Report moved = TenantMove.builder()
+                    .catalog(catalog)
+                    .dataSource(routing)
+                    .classLoader(Quickstart.class.getClassLoader())
+                    .migrations("classpath:db/tenant/v1", "classpath:db/tenant/v2")
+                    .build()
+                    .move(upgraded, IsolationModel.DATABASE, "default", admin);
+            out.println(upgraded + ": " + moved.from() + " -> "
+                    + moved.tenant().isolation().key() + "@"
+                    + moved.tenant().server() + ", copied " + moved.rows() + "; it now sees "
+                    + count(routing, upgraded, "orders") + " orders in its own database");
+
             oneDomainThroughHibernateAndJooq(catalog, routing, platform, admin);
         }
     }
 
     private void oneDomainThroughHibernateAndJooq(
             TenantCatalog catalog, TenantDataSource routing, JdbcDataSource platform, Actor admin) throws Exception {
-        section("10. One domain through Hibernate and jOOQ: a database, a schema and two shared tenants");
+        section("11. One domain through Hibernate and jOOQ: a database, a schema and two shared tenants");
         // Shared tenants' orders live side by side in one table the host migrates itself.
         try (Connection c = platform.getConnection();
                 Statement s = c.createStatement()) {
@@ -433,7 +448,7 @@ public final class Quickstart {
 
     private void featureFlags(TenantCatalog catalog, JdbcAuditLog audit, JdbcDataSource platform, Actor admin)
             throws Exception {
-        section("11. Feature flags: a rollout, a trial override with an expiry, a module that needs another");
+        section("12. Feature flags: a rollout, a trial override with an expiry, a module that needs another");
         Actor pm = Actor.user("pm-paula", "product_manager");
         try (FeatureFlags node1 = FeatureFlags.builder()
                         .store(JdbcFlagStore.builder(platform).auditLog(audit).build())
@@ -535,7 +550,7 @@ public final class Quickstart {
 
     private void billing(TenantCatalog catalog, JdbcAuditLog audit, JdbcDataSource platform, Actor admin, Actor sales)
             throws Exception {
-        section("12. Billing: an enterprise deal, a quota, throttling, and the monthly cycle (dry run first)");
+        section("13. Billing: an enterprise deal, a quota, throttling, and the monthly cycle (dry run first)");
         try (FeatureFlags flags = FeatureFlags.builder()
                 .store(JdbcFlagStore.builder(platform).auditLog(audit).build())
                 .catalog(catalog) // plan rules read the tier; the catalog tells flags when it changes
@@ -543,7 +558,7 @@ public final class Quickstart {
             Billing billing = Billing.builder(platform)
                     .auditLog(audit)
                     .catalog(catalog) // tiers follow plans; the cycle skips tenants that are not active
-                    .modules(ModuleEntitlements.of(flags)) // acme has Commerce OS on (section 11)
+                    .modules(ModuleEntitlements.of(flags)) // acme has Commerce OS on (section 12)
                     .pricing(PricingConfig.defaults())
                     .build();
             billing.plans().publishDefaults(admin);
@@ -667,7 +682,7 @@ public final class Quickstart {
 
     private void support(TenantCatalog catalog, JdbcAuditLog audit, JdbcDataSource platform, Actor admin, Actor sales)
             throws Exception {
-        section("13. Support: impersonate a tenant's user, read-only, with the tenant's consent");
+        section("14. Support: impersonate a tenant's user, read-only, with the tenant's consent");
         Impersonations impersonations = Impersonations.builder()
                 .catalog(catalog)
                 .auditLog(audit)

@@ -42,6 +42,9 @@ class QuickstartTest {
                 .contains("exported {invoices=3, orders=3}")
                 .containsPattern("refused: .*retention period")
                 .contains("shop-24 is purged (forced purge: dropped schema t_shop_24)")
+                .contains(
+                        "shop-12: schema@default -> database@default, copied {invoices=3, orders=3}; it now sees 3 orders"
+                                + " in its own database")
                 .containsPattern("acme\\s+database sees 5 orders \\(jOOQ\\); over 20.00 \\(Hibernate\\):"
                         + " \\[Customer 3 of Acme Corp, Walk-in acme\\]")
                 .containsPattern("shop-07\\s+schema\\s+sees 5 orders")
