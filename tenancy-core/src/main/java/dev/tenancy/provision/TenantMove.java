@@ -48,7 +48,10 @@ import java.util.Set;
  *       holds off new ones; once it commits, a writer that was waiting fails with "moved" instead
  *       of writing to the source. The rows are copied in foreign-key order, sequences are set past
  *       the copied values, and each table's row count and content digest are compared.
- *   <li><b>Switch.</b> The catalog record gets the new placement (audited); the fence commits.
+ *   <li><b>Switch.</b> The target gets the same access control provisioning gives (grants to the
+ *       application's role and, for a schema, the schema's row-level security on a server with an
+ *       owner; {@link TenantStorage#applyAccessControl}); the catalog record gets the new
+ *       placement (audited); the fence commits.
  *   <li><b>Clean up.</b> The source schema or database is dropped, or the tenant's rows deleted
  *       from the shared tables (and their fences removed).
  * </ol>
@@ -232,15 +235,6 @@ public final class TenantMove {
         }
         Tenant switched = require(id);
         listener.stepDone(id, Step.SWITCHED);
-        try {
-            to.applyAccessControl(switched);
-        } catch (SQLException e) {
-            throw new TenantMoveException(
-                    id,
-                    "Tenant '" + id + "' moved to " + target + ", but its access control" + " failed: " + e.getMessage()
-                            + "; run a fleet migration to apply it",
-                    e);
-        }
         return new Report(cleanUp(switched, source, actor), source, rows);
     }
 
@@ -254,11 +248,7 @@ public final class TenantMove {
         if (moving == null) {
             return tenant;
         }
-        int at = moving.indexOf('@');
-        Tenant goal = placed(
-                tenant,
-                IsolationModel.valueOf(moving.substring(0, at).toUpperCase(Locale.ROOT)),
-                moving.substring(at + 1));
+        Tenant goal = placedAt(tenant, moving);
         try {
             removeData(dataSource.storage(goal), goal);
         } catch (SQLException e) {
@@ -322,6 +312,8 @@ public final class TenantMove {
                     rows.put(s.name().toLowerCase(Locale.ROOT), copied);
                 }
                 dst.commit();
+                // Closed to other tenants and open to the application before anyone is sent there.
+                to.applyAccessControl(goal);
                 listener.stepDone(tenant.id(), Step.COPIED);
                 catalog.update(
                         tenant.id(),
@@ -562,11 +554,7 @@ public final class TenantMove {
 
     /** Removes the source: drops its schema or database, or deletes its shared rows and their fences. */
     private Tenant cleanUp(Tenant switched, String source, Actor actor) {
-        int at = source.indexOf('@');
-        Tenant old = placed(
-                switched,
-                IsolationModel.valueOf(source.substring(0, at).toUpperCase(Locale.ROOT)),
-                source.substring(at + 1));
+        Tenant old = placedAt(switched, source);
         try {
             removeData(dataSource.storage(old), old);
         } catch (SQLException e) {
@@ -629,6 +617,15 @@ public final class TenantMove {
 
     private static String placement(IsolationModel isolation, String server) {
         return isolation.key() + "@" + server;
+    }
+
+    /** {@code t} at a placement written by {@link #placement}. */
+    private static Tenant placedAt(Tenant t, String placement) {
+        int at = placement.indexOf('@');
+        return placed(
+                t,
+                IsolationModel.valueOf(placement.substring(0, at).toUpperCase(Locale.ROOT)),
+                placement.substring(at + 1));
     }
 
     private static Tenant placed(Tenant t, IsolationModel isolation, String server) {
