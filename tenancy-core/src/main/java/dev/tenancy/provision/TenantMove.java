@@ -42,16 +42,18 @@ import java.util.Set;
  *       node waits until its connections handed out for writing are back.
  *   <li><b>Prepare.</b> The target schema or database is created (emptied first, if an earlier
  *       attempt left one) and the host's migrations run there, so its tables are the source's.
- *   <li><b>Copy under a fence.</b> On PostgreSQL, one transaction on the source first puts a
+ *   <li><b>Fence, then copy.</b> On PostgreSQL, a short transaction on the source first puts a
  *       trigger on every table it copies that refuses the tenant's writes. Creating it waits for
- *       writers still in a transaction (other nodes' connections bound before the freeze) and
- *       holds off new ones; once it commits, a writer that was waiting fails with "moved" instead
- *       of writing to the source. The rows are copied in foreign-key order, sequences are set past
- *       the copied values, and each table's row count and content digest are compared.
+ *       writers still in a transaction (other nodes' connections bound before the freeze); from
+ *       its commit on, any later write of the tenant there fails with "moved" (SQLSTATE {@code
+ *       57P05}) instead of landing where nobody reads. The copy then reads one snapshot without
+ *       holding locks, so a shared table's other tenants keep writing during it. The rows are
+ *       copied in foreign-key order, sequences are set past the copied values, and each table's
+ *       row count and content digest are compared.
  *   <li><b>Switch.</b> The target gets the same access control provisioning gives (grants to the
  *       application's role and, for a schema, the schema's row-level security on a server with an
  *       owner; {@link TenantStorage#applyAccessControl}); the catalog record gets the new
- *       placement (audited); the fence commits.
+ *       placement (audited).
  *   <li><b>Clean up.</b> The source schema or database is dropped, or the tenant's rows deleted
  *       from the shared tables (and their fences removed).
  * </ol>
@@ -251,6 +253,7 @@ public final class TenantMove {
         Tenant goal = placedAt(tenant, moving);
         try {
             removeData(dataSource.storage(goal), goal);
+            removeFences(dataSource.storage(tenant), tenant);
         } catch (SQLException e) {
             throw new TenantMoveException(
                     id, "Could not remove tenant '" + id + "''s copy at " + moving + ": " + e.getMessage(), e);
@@ -292,7 +295,12 @@ public final class TenantMove {
             try {
                 List<TenantTable> sources = TenantTable.of(src, from, tenant, sharedTables);
                 if (from.postgres()) {
+                    // Its own short transaction: creating the fence waits for writers in flight, and from
+                    // its commit on the source refuses the tenant's writes; the copy then holds no lock,
+                    // so other tenants of a shared table keep writing during it.
                     fence(src, sources, tenant, target);
+                    src.commit();
+                    src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 }
                 Map<String, TenantTable> targets = new LinkedHashMap<>();
                 for (TenantTable t : TenantTable.of(dst, to, goal, sharedTables)) {
@@ -323,7 +331,7 @@ public final class TenantMove {
                                 .attribute(MOVED_FROM, placement(tenant.isolation(), tenant.server()))
                                 .build(),
                         actor);
-                src.commit(); // the fence stays: a writer waiting on it now fails instead of writing here
+                src.commit();
                 return Collections.unmodifiableMap(rows);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(dst, e);
@@ -333,7 +341,10 @@ public final class TenantMove {
         }
     }
 
-    /** Refuses the tenant's writes on {@code tables} from when this transaction commits; waits for writers in flight. */
+    /**
+     * Refuses the tenant's writes on {@code tables} from when this transaction commits; creating it
+     * waits for writers in flight. It stays until the source is removed, or the move aborted.
+     */
     private static void fence(Connection src, List<TenantTable> tables, Tenant tenant, String target)
             throws SQLException {
         Set<String> schemas = new LinkedHashSet<>();
@@ -603,6 +614,19 @@ public final class TenantMove {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 throw e;
+            }
+        }
+    }
+
+    /** Drops the fences an unfinished move left on the tenant's tables at {@code storage} (PostgreSQL). */
+    private void removeFences(TenantStorage storage, Tenant tenant) throws SQLException {
+        if (!storage.postgres()) {
+            return;
+        }
+        try (Connection c = storage.connect(tenant);
+                Statement s = c.createStatement()) {
+            for (TenantTable t : TenantTable.of(c, storage, tenant, sharedTables)) {
+                s.execute("DROP TRIGGER IF EXISTS " + FENCE + " ON " + t.qualified());
             }
         }
     }
