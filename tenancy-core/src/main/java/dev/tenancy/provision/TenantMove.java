@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves a tenant's data to another isolation model or server, with copy, verify, switch and no
@@ -77,6 +79,7 @@ public final class TenantMove {
     /** The attribute a switched tenant keeps until its source is cleaned up; its value is the source placement. */
     public static final String MOVED_FROM = "tenancy.moved-from";
 
+    private static final Logger LOG = LoggerFactory.getLogger(TenantMove.class);
     private static final String FENCE = "tenancy_moved_fence";
     private static final String FENCE_FUNCTION = "tenancy_refuse_moved_tenant";
     private static final int BATCH = 500;
@@ -186,9 +189,25 @@ public final class TenantMove {
         if (!running.add(id)) {
             throw new IllegalStateException("A move of tenant '" + id + "' is running in this process");
         }
-        // One move per tenant at a time: on PostgreSQL an advisory lock in the source server's platform
-        // database, held by this session until the move returns.
-        try (Connection lock = from.connect(placed(tenant, IsolationModel.SHARED, tenant.server()))) {
+        try (Connection lock = lock(from, tenant)) {
+            return move(tenant, goal, from, to, target, actor); // the advisory lock ends with this session
+        } catch (SQLException e) { // only closing the lock's session throws here: the move itself is done
+            LOG.warn("Closing the session that held tenant '{}''s move lock failed", id, e);
+            return new Report(require(id), placement(tenant.isolation(), tenant.server()), Map.of());
+        } finally {
+            running.remove(id);
+        }
+    }
+
+    /**
+     * One move per tenant at a time: on PostgreSQL, a session holding an advisory lock in the source
+     * server's platform database, until the move returns.
+     */
+    private static Connection lock(TenantStorage from, Tenant tenant) {
+        TenantId id = tenant.id();
+        Connection lock = null;
+        try {
+            lock = from.connect(placed(tenant, IsolationModel.SHARED, tenant.server()));
             if (from.postgres()) {
                 try (PreparedStatement s = lock.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
                     s.setString(1, "tenancy.move:" + id.value());
@@ -200,11 +219,19 @@ public final class TenantMove {
                     }
                 }
             }
-            return move(tenant, goal, from, to, target, actor); // the advisory lock ends with this session
-        } catch (SQLException e) {
+            return lock;
+        } catch (SQLException | RuntimeException e) {
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new TenantMoveException(id, "Could not start moving tenant '" + id + "': " + e.getMessage(), e);
-        } finally {
-            running.remove(id);
         }
     }
 
