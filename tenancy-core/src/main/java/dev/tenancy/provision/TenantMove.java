@@ -341,7 +341,7 @@ public final class TenantMove {
                                 + "''s data but does not exist at " + target
                                 + ": the host's migrations must create it there (or list it as a shared table)");
                     }
-                    long copied = copy(src, s, dst, t, tenant.id(), to.postgres());
+                    long copied = copy(src, s, dst, t, tenant.id());
                     verify(src, s, dst, t, tenant.id(), copied);
                     advanceSequences(dst, t, to.postgres());
                     rows.put(s.name().toLowerCase(Locale.ROOT), copied);
@@ -408,7 +408,7 @@ public final class TenantMove {
         }
     }
 
-    private static long copy(Connection src, TenantTable s, Connection dst, TenantTable t, TenantId tenant, boolean pg)
+    private static long copy(Connection src, TenantTable s, Connection dst, TenantTable t, TenantId tenant)
             throws SQLException {
         long rows = 0;
         try (PreparedStatement read = src.prepareStatement(s.select())) {
@@ -500,7 +500,7 @@ public final class TenantMove {
                         + " AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')"
                 : "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
                         + " AND is_identity = 'YES'";
-        String schema = t.shared() != null ? dst.getSchema() : t.schema();
+        String schema = t.schema();
         try (PreparedStatement s = dst.prepareStatement(sql)) {
             s.setString(1, schema);
             s.setString(2, stored(dst.getMetaData(), t.name()));
@@ -552,7 +552,7 @@ public final class TenantMove {
             Set<String> of = new LinkedHashSet<>();
             TenantTable t = targets.get(key);
             if (t != null) {
-                String schema = t.shared() != null ? dst.getSchema() : t.schema();
+                String schema = t.schema();
                 try (ResultSet rs = meta.getImportedKeys(dst.getCatalog(), schema, stored(meta, t.name()))) {
                     while (rs.next()) {
                         String parent = rs.getString("PKTABLE_NAME").toLowerCase(Locale.ROOT);
