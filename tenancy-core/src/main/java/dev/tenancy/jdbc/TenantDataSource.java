@@ -457,12 +457,6 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         }
 
         /**
-         * How many tenant-database pools stay open (default 100): opening one more retires the least
-         * recently used, idle ones first. Threads opening pools at the same instant can overshoot it
-         * by a few for the moment it takes; the {@linkplain #connectionBudget(int) connection budget}
-         * is the hard limit.
-         */
-        /**
          * Signs every PostgreSQL binding with {@code key}, for policies applied with {@link
          * RowLevelSecurity#signedBy}: the application's own SQL then cannot move its session to
          * another tenant. Use the same key on every node.
@@ -472,6 +466,12 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             return this;
         }
 
+        /**
+         * How many tenant-database pools stay open (default 100): opening one more retires the least
+         * recently used, idle ones first. Threads opening pools at the same instant can overshoot it
+         * by a few for the moment it takes; the {@linkplain #connectionBudget(int) connection budget}
+         * is the hard limit.
+         */
         public Builder maxTenantPools(int maxTenantPools) {
             this.maxTenantPools = maxTenantPools;
             return this;

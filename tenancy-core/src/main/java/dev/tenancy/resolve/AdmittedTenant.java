@@ -23,8 +23,12 @@ public record AdmittedTenant(Tenant tenant, String resolvedBy, boolean readOnly)
         return tenant.id();
     }
 
-    /** The scope to serve the request in: {@code admitted.scope().run(() -> handle(request))}. */
+    /**
+     * The scope to serve the request in: {@code admitted.scope().run(() -> handle(request))};
+     * {@linkplain TenantScope#readOnly() read-only} when {@link #readOnly()}.
+     */
     public TenantScope scope() {
-        return TenantContext.where(tenant.id());
+        TenantScope scope = TenantContext.where(tenant.id());
+        return readOnly ? scope.readOnly() : scope;
     }
 }

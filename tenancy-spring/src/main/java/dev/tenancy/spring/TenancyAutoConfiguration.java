@@ -1,0 +1,189 @@
+package dev.tenancy.spring;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.catalog.JdbcTenantCatalog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.jdbc.BindingKey;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.resolve.TenantAdmission;
+import dev.tenancy.resolve.TenantResolver;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * The catalog, the audit log, admission and the routing {@code DataSource}.
+ *
+ * <ul>
+ *   <li>A platform {@code DataSource} ({@link TenancyPlatform}) from {@code spring.datasource.*}
+ *       and {@code spring.datasource.hikari.*}, for the control-plane tables. Spring Boot's own
+ *       {@code DataSource} then backs off.
+ *   <li>The {@link AuditLog} and a cached {@link TenantCatalog} on it (or in memory with {@code
+ *       tenancy.catalog.store=memory}).
+ *   <li>{@link TenantAdmission} with the resolvers of {@code tenancy.resolution.*}.
+ *   <li>{@link TenantDataSource} over {@code tenancy.servers.*} (by default one server, {@value
+ *       TenantRegistration#DEFAULT_SERVER}, at {@code spring.datasource.*}), as the primary {@code DataSource}: {@code
+ *       JdbcTemplate}, JPA and transactions get connections for the current tenant.
+ * </ul>
+ *
+ * <p>Each bean backs off when the application declares its own.
+ */
+@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "tenancy.enabled", matchIfMissing = true)
+@EnableConfigurationProperties({TenancyProperties.class, DataSourceProperties.class})
+public final class TenancyAutoConfiguration {
+
+    @Bean
+    @TenancyPlatform
+    @ConditionalOnMissingBean(annotation = TenancyPlatform.class)
+    @ConfigurationProperties("spring.datasource.hikari")
+    HikariDataSource tenancyPlatformDataSource(DataSourceProperties properties) {
+        HikariDataSource data = properties
+                .initializeDataSourceBuilder()
+                .type(HikariDataSource.class)
+                .build();
+        if (properties.getName() == null) {
+            data.setPoolName("tenancy-platform");
+        }
+        return data;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AuditLog tenancyAuditLog(TenancyProperties properties, @TenancyPlatform DataSource platform) {
+        return switch (properties.catalog().store()) {
+            case MEMORY -> AuditLog.inMemory();
+            case JDBC -> JdbcAuditLog.builder(platform).build();
+        };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TenantCatalog tenancyCatalog(TenancyProperties properties, @TenancyPlatform DataSource platform, AuditLog audit) {
+        TenancyProperties.Catalog settings = properties.catalog();
+        TenantCatalog store = switch (settings.store()) {
+            case MEMORY -> TenantCatalog.inMemory(audit);
+            case JDBC ->
+                JdbcTenantCatalog.builder(platform)
+                        .auditLog(audit)
+                        .installSchema(settings.installSchema())
+                        .build();
+        };
+        return TenantCatalog.cached(store, settings.cacheTtl());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TenantAdmission tenancyAdmission(TenancyProperties properties, TenantCatalog catalog) {
+        TenancyProperties.Resolution settings = properties.resolution();
+        if (settings.resolvers().isEmpty()) {
+            throw new IllegalStateException("tenancy.resolution.resolvers is empty: name at least one of "
+                    + List.of(TenancyProperties.Resolver.values()) + ", such as tenancy.resolution.resolvers=header");
+        }
+        TenantResolver[] resolvers = settings.resolvers().stream()
+                .map(resolver -> resolver(resolver, settings, catalog))
+                .toArray(TenantResolver[]::new);
+        TenantAdmission.Builder admission = TenantAdmission.builder()
+                .catalog(catalog)
+                .resolvers(resolvers)
+                .archivedReadOnly(settings.archivedReadOnly());
+        if (settings.authenticatedClaim() != null
+                && !settings.authenticatedClaim().isBlank()) {
+            admission.authenticatedClaim(settings.authenticatedClaim());
+        }
+        return admission.build();
+    }
+
+    private static TenantResolver resolver(
+            TenancyProperties.Resolver resolver, TenancyProperties.Resolution settings, TenantCatalog catalog) {
+        return switch (resolver) {
+            case CUSTOM_DOMAIN -> TenantResolver.customDomain(catalog);
+            case SUBDOMAIN -> {
+                if (settings.baseDomains().isEmpty()) {
+                    throw new IllegalStateException("tenancy.resolution.resolvers names subdomain but"
+                            + " tenancy.resolution.base-domains is empty: set it, such as"
+                            + " tenancy.resolution.base-domains=app.example.com");
+                }
+                yield TenantResolver.subdomain(settings.baseDomains().toArray(String[]::new));
+            }
+            case HEADER -> TenantResolver.header(settings.header());
+            case CLAIM -> TenantResolver.claim(settings.claim());
+            case PATH -> TenantResolver.pathPrefix(settings.pathPrefix());
+        };
+    }
+
+    @Bean
+    @Primary
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "tenancy.data-source.enabled", matchIfMissing = true)
+    TenantDataSource tenantDataSource(
+            TenancyProperties properties, DataSourceProperties platform, TenantCatalog catalog) {
+        TenancyProperties.DataSource settings = properties.dataSource();
+        TenantDataSource.Builder data = TenantDataSource.builder()
+                .catalog(catalog)
+                .maxTenantPools(settings.maxTenantPools())
+                .connectionBudget(settings.connectionBudget())
+                .budgetTimeout(settings.budgetTimeout())
+                .poolIdleTimeout(settings.poolIdleTimeout());
+        servers(properties, platform).forEach(data::server);
+        if (settings.platformServer() != null) {
+            data.platform(settings.platformServer());
+        }
+        if (settings.signingKey() != null && !settings.signingKey().isBlank()) {
+            data.signedBinding(BindingKey.fromBase64(settings.signingKey()));
+        }
+        return data.build();
+    }
+
+    /** The servers of {@code tenancy.servers}, or the one at {@code spring.datasource.*}. */
+    static List<DatabaseServer> servers(TenancyProperties properties, DataSourceProperties platform) {
+        Map<String, TenancyProperties.Server> configured = new LinkedHashMap<>(properties.servers());
+        if (configured.isEmpty()) {
+            configured.put(
+                    TenantRegistration.DEFAULT_SERVER,
+                    new TenancyProperties.Server(
+                            platform.determineUrl(),
+                            platform.determineUsername(),
+                            platform.determinePassword(),
+                            null,
+                            null,
+                            null,
+                            10,
+                            2));
+        }
+        return configured.entrySet().stream()
+                .map(entry -> server(entry.getKey(), entry.getValue()))
+                .toList();
+    }
+
+    private static DatabaseServer server(String name, TenancyProperties.Server settings) {
+        if (settings.url() == null || settings.username() == null) {
+            throw new IllegalStateException("tenancy.servers." + name + " needs url and username: set tenancy.servers."
+                    + name + ".url=jdbc:... and tenancy.servers." + name + ".username=...");
+        }
+        DatabaseServer server = DatabaseServer.of(name, settings.url(), settings.username(), settings.password())
+                .withMaximumPoolSize(settings.maximumPoolSize())
+                .withTenantPoolSize(settings.tenantPoolSize());
+        if (settings.databaseUrlTemplate() != null) {
+            server = server.withDatabaseUrlTemplate(settings.databaseUrlTemplate());
+        }
+        if (settings.ownerUsername() != null) {
+            server = server.withOwner(settings.ownerUsername(), settings.ownerPassword());
+        }
+        return server;
+    }
+}

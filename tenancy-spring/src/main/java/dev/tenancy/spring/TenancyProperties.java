@@ -1,0 +1,182 @@
+package dev.tenancy.spring;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Tenancy's settings, under {@code tenancy.*}.
+ *
+ * <pre>{@code
+ * tenancy.resolution.resolvers=custom-domain,subdomain,header
+ * tenancy.resolution.base-domains=app.example.com
+ * tenancy.web.excluded-paths=/actuator/**,/admin/**
+ * tenancy.servers.eu-1.url=jdbc:postgresql://eu-1:5432/app
+ * tenancy.servers.eu-1.username=app
+ * }</pre>
+ *
+ * @param enabled whether Tenancy configures anything at all
+ * @param catalog where tenants are kept
+ * @param resolution how a request names its tenant
+ * @param web the servlet filter that serves each request as its tenant
+ * @param servers the database servers tenants live on, by name; when empty, one server named {@code
+ *     default} at {@code spring.datasource.*}
+ * @param dataSource the routing {@code DataSource}
+ * @param flags feature flags, when {@code tenancy-flags} is on the class path
+ */
+@ConfigurationProperties("tenancy")
+public record TenancyProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue Catalog catalog,
+        @DefaultValue Resolution resolution,
+        @DefaultValue Web web,
+        Map<String, Server> servers,
+        @DefaultValue DataSource dataSource,
+        @DefaultValue Flags flags) {
+
+    public TenancyProperties {
+        servers = servers == null ? Map.of() : new LinkedHashMap<>(servers);
+    }
+
+    /** Where the catalog keeps tenants. */
+    public enum Store {
+        /** The {@code tenancy_*} tables in the platform database ({@code spring.datasource.*}). */
+        JDBC,
+        /** In memory, gone at shutdown: for tests and demos. */
+        MEMORY
+    }
+
+    /** One way a request can name its tenant; {@link Resolution#resolvers()} lists them in priority order. */
+    public enum Resolver {
+        /** The request's host is a verified custom domain of a tenant. */
+        CUSTOM_DOMAIN,
+        /** The host is {@code <tenant>.<base domain>} (see {@link Resolution#baseDomains()}). */
+        SUBDOMAIN,
+        /** The header {@link Resolution#header()}. */
+        HEADER,
+        /** The verified claim {@link Resolution#claim()} of the authenticated principal. */
+        CLAIM,
+        /** The first path segment after {@link Resolution#pathPrefix()}. */
+        PATH
+    }
+
+    /**
+     * @param store where tenants are kept
+     * @param cacheTtl how long a catalog lookup is cached; changes on another node reach this one
+     *     at once over PostgreSQL LISTEN/NOTIFY, and within this time everywhere else
+     * @param installSchema whether the control-plane tables are installed or upgraded at start
+     */
+    public record Catalog(
+            @DefaultValue("jdbc") Store store,
+            @DefaultValue("5m") Duration cacheTtl,
+            @DefaultValue("true") boolean installSchema) {}
+
+    /**
+     * @param resolvers the resolvers, in priority order
+     * @param baseDomains the base domains {@code subdomain} resolves under, such as {@code
+     *     app.example.com}
+     * @param header the header {@code header} reads
+     * @param claim the claim {@code claim} reads
+     * @param pathPrefix the prefix {@code path} reads after, such as {@code /t/}
+     * @param authenticatedClaim the verified claim naming the authenticated principal's tenant: no
+     *     resolver may contradict it (a request whose header names another tenant is refused)
+     * @param archivedReadOnly whether archived tenants are served read-only instead of refused
+     */
+    public record Resolution(
+            @DefaultValue("header") List<Resolver> resolvers,
+            List<String> baseDomains,
+            @DefaultValue("X-Tenant-ID") String header,
+            @DefaultValue("tenant_id") String claim,
+            @DefaultValue("/t/") String pathPrefix,
+            String authenticatedClaim,
+            @DefaultValue("false") boolean archivedReadOnly) {
+
+        public Resolution {
+            baseDomains = baseDomains == null ? List.of() : List.copyOf(baseDomains);
+        }
+    }
+
+    /**
+     * @param enabled whether the filter is registered (a servlet web application only)
+     * @param excludedPaths path patterns served with no tenant bound, such as the platform's own
+     *     console and the actuator ({@code /actuator/**})
+     * @param order the filter's order: by default just after Spring Security's filter chain, so that
+     *     verified claims are there to read
+     */
+    public record Web(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue({"/actuator/**", "/error"}) List<String> excludedPaths,
+            @DefaultValue("-90") int order) {}
+
+    /**
+     * A database server tenants live on.
+     *
+     * @param url its JDBC URL
+     * @param username the application's user
+     * @param password the application's password
+     * @param ownerUsername the user that creates, migrates and drops tenant storage; the
+     *     application's user when not set
+     * @param ownerPassword the owner's password
+     * @param databaseUrlTemplate for database-per-tenant: the URL of a tenant database, with
+     *     {@code {database}} in place of its name
+     * @param maximumPoolSize the shared pool's size
+     * @param tenantPoolSize the size of each tenant database's pool
+     */
+    public record Server(
+            String url,
+            String username,
+            String password,
+            String ownerUsername,
+            String ownerPassword,
+            String databaseUrlTemplate,
+            @DefaultValue("10") int maximumPoolSize,
+            @DefaultValue("2") int tenantPoolSize) {
+
+        @Override
+        public String toString() {
+            return "Server[url=" + url + ", username=" + username + ", ownerUsername=" + ownerUsername
+                    + ", databaseUrlTemplate=" + databaseUrlTemplate + ", maximumPoolSize=" + maximumPoolSize
+                    + ", tenantPoolSize=" + tenantPoolSize + "]";
+        }
+    }
+
+    /**
+     * @param enabled whether the routing {@code TenantDataSource} is configured, as the application's
+     *     primary {@code DataSource}
+     * @param platformServer the server whose database the system scope reaches; the first by default
+     * @param signingKey a Base64 secret that signs PostgreSQL bindings for row-level security (the
+     *     same on every node); unsigned when not set
+     * @param maxTenantPools how many tenant-database pools stay open
+     * @param connectionBudget at most this many connections across tenant-database pools
+     * @param budgetTimeout how long a borrower waits for that budget
+     * @param poolIdleTimeout tenant-database pools unused this long are closed
+     */
+    public record DataSource(
+            @DefaultValue("true") boolean enabled,
+            String platformServer,
+            String signingKey,
+            @DefaultValue("100") int maxTenantPools,
+            @DefaultValue("200") int connectionBudget,
+            @DefaultValue("5s") Duration budgetTimeout,
+            @DefaultValue("10m") Duration poolIdleTimeout) {
+
+        @Override
+        public String toString() {
+            return "DataSource[enabled=" + enabled + ", platformServer=" + platformServer + ", signingKey="
+                    + (signingKey == null ? "none" : "(set)") + ", maxTenantPools=" + maxTenantPools
+                    + ", connectionBudget=" + connectionBudget + "]";
+        }
+    }
+
+    /**
+     * @param pollInterval how often flag definitions are re-read: the safety net behind PostgreSQL
+     *     notifications
+     * @param countEvaluations whether evaluations are counted per flag (a few nanoseconds each)
+     */
+    public record Flags(
+            @DefaultValue("5m") Duration pollInterval,
+            @DefaultValue("false") boolean countEvaluations) {}
+}

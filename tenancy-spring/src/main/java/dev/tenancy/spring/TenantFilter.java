@@ -1,0 +1,196 @@
+package dev.tenancy.spring;
+
+import dev.tenancy.InvalidTenantIdException;
+import dev.tenancy.TenancyException;
+import dev.tenancy.TenantNotActiveException;
+import dev.tenancy.UnknownTenantException;
+import dev.tenancy.resolve.AdmittedTenant;
+import dev.tenancy.resolve.InvalidTenantRequestException;
+import dev.tenancy.resolve.TenantAdmission;
+import dev.tenancy.resolve.TenantMismatchException;
+import dev.tenancy.resolve.TenantNotResolvedException;
+import dev.tenancy.resolve.TenantRequest;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Serves each request as its tenant: resolves and admits it ({@link TenantAdmission}), then runs
+ * the rest of the chain inside the tenant's scope, read-only for an archived tenant served so. The
+ * admitted tenant is also a request attribute, {@link #TENANT_ATTRIBUTE}.
+ *
+ * <p>A request that cannot be served gets an RFC 9457 problem ({@code application/problem+json})
+ * and never reaches the application:
+ *
+ * <table>
+ *   <caption>Refusals</caption>
+ *   <tr><th>status</th><th>type</th><th>when</th></tr>
+ *   <tr><td>400</td><td>{@code tenant-not-resolved}</td><td>no resolver names a tenant</td></tr>
+ *   <tr><td>400</td><td>{@code invalid-tenant}</td><td>the request names one in a malformed way</td></tr>
+ *   <tr><td>403</td><td>{@code tenant-mismatch}</td><td>a resolver names another tenant than the
+ *       authenticated principal's</td></tr>
+ *   <tr><td>403</td><td>{@code tenant-not-active}</td><td>suspended, pending approval, rejected,
+ *       archived (unless served read-only) or purged; {@code tenantStatus} and {@code reason} say which</td></tr>
+ *   <tr><td>404</td><td>{@code unknown-tenant}</td><td>the catalog has no such tenant</td></tr>
+ * </table>
+ *
+ * <p>Paths matching an {@linkplain #TenantFilter(TenantAdmission, TenantClaims, List) excluded
+ * pattern} pass with no tenant bound. Spring Boot registers it through {@code
+ * TenancyWebAutoConfiguration}; other applications can register it as any servlet filter, after
+ * their authentication.
+ */
+public final class TenantFilter extends OncePerRequestFilter {
+    /** The request attribute holding the {@link AdmittedTenant}. */
+    public static final String TENANT_ATTRIBUTE = AdmittedTenant.class.getName();
+
+    /** The base of the problems' {@code type} URIs. */
+    public static final String PROBLEM_BASE = "https://tenancy.dev/problems/";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TenantFilter.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final TenantAdmission admission;
+    private final TenantClaims claims;
+    private final List<PathPattern> excluded;
+
+    /**
+     * @param admission resolves and admits requests
+     * @param claims the verified claims of a request's principal
+     * @param excludedPaths path patterns (Spring's {@code PathPattern} syntax, such as {@code
+     *     /actuator/**}) served with no tenant bound
+     */
+    public TenantFilter(TenantAdmission admission, TenantClaims claims, List<String> excludedPaths) {
+        this.admission = Objects.requireNonNull(admission, "admission");
+        this.claims = Objects.requireNonNull(claims, "claims");
+        this.excluded = excludedPaths.stream()
+                .map(pattern -> {
+                    try {
+                        return PathPatternParser.defaultInstance.parse(pattern);
+                    } catch (RuntimeException e) {
+                        throw new IllegalArgumentException(
+                                "Excluded path '" + pattern + "' is not a valid path pattern (such as /actuator/**): "
+                                        + e.getMessage(),
+                                e);
+                    }
+                })
+                .toList();
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        if (excluded.isEmpty()) {
+            return false;
+        }
+        PathContainer path = PathContainer.parsePath(path(request));
+        for (PathPattern pattern : excluded) {
+            if (pattern.matches(path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        AdmittedTenant tenant;
+        try {
+            tenant = admission.admit(tenantRequest(request));
+        } catch (TenancyException e) {
+            refuse(request, response, e);
+            return;
+        }
+        request.setAttribute(TENANT_ATTRIBUTE, tenant);
+        try {
+            tenant.scope().call(() -> {
+                chain.doFilter(request, response);
+                return null;
+            });
+        } catch (IOException | ServletException | RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ServletException(e);
+        }
+    }
+
+    private TenantRequest tenantRequest(HttpServletRequest request) {
+        TenantRequest.Builder built =
+                TenantRequest.builder().host(request.getServerName()).path(path(request));
+        for (String name : Collections.list(request.getHeaderNames())) {
+            for (String value : Collections.list(request.getHeaders(name))) {
+                built.header(name, value);
+            }
+        }
+        claims.of(request).forEach(built::claim);
+        return built.build();
+    }
+
+    private static String path(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, TenancyException e)
+            throws IOException {
+        Map<String, Object> problem = problem(e);
+        LOG.debug("Refused {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        response.setStatus((Integer) problem.get("status"));
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getOutputStream().write(JSON.writeValueAsBytes(problem));
+    }
+
+    /** The RFC 9457 problem a refusal is answered with. */
+    static Map<String, Object> problem(TenancyException e) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        switch (e) {
+            case TenantNotResolvedException x -> put(problem, "tenant-not-resolved", "Tenant not resolved", 400);
+            case InvalidTenantRequestException x -> {
+                put(problem, "invalid-tenant", "Invalid tenant", 400);
+                problem.put("resolver", x.resolver());
+            }
+            case InvalidTenantIdException x -> put(problem, "invalid-tenant", "Invalid tenant", 400);
+            case TenantMismatchException x -> {
+                put(problem, "tenant-mismatch", "Tenant mismatch", 403);
+                problem.put("tenant", x.requested().value());
+            }
+            case TenantNotActiveException x -> {
+                put(problem, "tenant-not-active", "Tenant not active", 403);
+                problem.put("tenant", x.tenant().value());
+                problem.put("tenantStatus", x.status().name());
+                if (x.reason() != null) {
+                    problem.put("reason", x.reason());
+                }
+            }
+            case UnknownTenantException x -> {
+                put(problem, "unknown-tenant", "Unknown tenant", 404);
+                problem.put("tenant", x.tenant());
+            }
+            default -> put(problem, "tenant-refused", "Tenant refused", 400);
+        }
+        problem.put("detail", e.getMessage());
+        return problem;
+    }
+
+    private static void put(Map<String, Object> problem, String type, String title, int status) {
+        problem.put("type", PROBLEM_BASE + type);
+        problem.put("title", title);
+        problem.put("status", status);
+    }
+}

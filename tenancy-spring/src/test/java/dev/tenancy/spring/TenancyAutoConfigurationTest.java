@@ -1,0 +1,176 @@
+package dev.tenancy.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenancy.Actor;
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.flags.FeatureFlags;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.resolve.TenantAdmission;
+import dev.tenancy.resolve.TenantRequest;
+import java.sql.Connection;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** What the starter configures from properties alone, what it leaves to the application, and what it refuses. */
+class TenancyAutoConfigurationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    TenancyAutoConfiguration.class,
+                    TenancyTaskAutoConfiguration.class,
+                    TenancyFlagsAutoConfiguration.class,
+                    DataSourceAutoConfiguration.class,
+                    JdbcTemplateAutoConfiguration.class,
+                    TaskExecutionAutoConfiguration.class))
+            .withPropertyValues("spring.datasource.url=jdbc:h2:mem:autoconfig;DB_CLOSE_DELAY=-1");
+
+    @Test
+    void fromSpringDatasourceAlone_theRoutingDataSourceIsPrimary_andThePlatformOneIsQualified() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(TenantCatalog.class);
+            assertThat(context).hasSingleBean(AuditLog.class);
+            assertThat(context).hasSingleBean(TenantAdmission.class);
+            assertThat(context).hasSingleBean(FeatureFlags.class);
+            assertThat(context.getBean(DataSource.class)).isInstanceOf(TenantDataSource.class);
+            assertThat(context.getBean(JdbcTemplate.class).getDataSource()).isInstanceOf(TenantDataSource.class);
+            assertThat(context.getBeansOfType(DataSource.class)).hasSize(2);
+            assertThat(context.getBean(TaskDecorator.class)).isInstanceOf(TenantTaskDecorator.class);
+
+            TenantDataSource routed = context.getBean(TenantDataSource.class);
+            try (Connection c = TenantContext.system().call(routed::getConnection)) {
+                assertThat(c.getMetaData().getURL()).startsWith("jdbc:h2:mem:autoconfig");
+            }
+        });
+    }
+
+    @Test
+    void theResolversFollowTheConfiguredOrder() {
+        runner.withPropertyValues(
+                        "tenancy.catalog.store=memory",
+                        "tenancy.resolution.resolvers=subdomain,header",
+                        "tenancy.resolution.base-domains=app.example.com",
+                        "tenancy.resolution.header=X-Org")
+                .run(context -> {
+                    TenantAdmission admission = context.getBean(TenantAdmission.class);
+                    TenantRequest request = TenantRequest.builder()
+                            .host("acme.app.example.com")
+                            .header("X-Org", "globex")
+                            .build();
+                    assertThat(admission.resolve(request).tenantId()).isEqualTo(TenantId.of("acme"));
+                    assertThat(admission
+                                    .resolve(TenantRequest.builder()
+                                            .host("app.example.com")
+                                            .header("X-Org", "globex")
+                                            .build())
+                                    .resolver())
+                            .isEqualTo("header");
+                });
+    }
+
+    @Test
+    void theMemoryStore_keepsTenantsInMemory() {
+        runner.withPropertyValues("tenancy.catalog.store=memory").run(context -> {
+            TenantCatalog catalog = context.getBean(TenantCatalog.class);
+            catalog.register(
+                    TenantRegistration.builder(TenantId.of("acme"), "Acme")
+                            .active()
+                            .build(),
+                    Actor.system("test"));
+            assertThat(catalog.find(TenantId.of("acme"))).isPresent();
+        });
+    }
+
+    @Test
+    void beansTheApplicationDeclares_replaceTenancys() {
+        runner.withUserConfiguration(OwnCatalog.class).run(context -> {
+            assertThat(context.getBean(TenantCatalog.class)).isSameAs(OwnCatalog.CATALOG);
+            assertThat(context.getBean(TenantAdmission.class)).isNotNull();
+        });
+    }
+
+    @Test
+    void disabled_configuresNothing() {
+        runner.withPropertyValues("tenancy.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(TenantCatalog.class);
+            assertThat(context).doesNotHaveBean(TenantDataSource.class);
+            assertThat(context).doesNotHaveBean(TenantTaskDecorator.class);
+            assertThat(context).hasSingleBean(DataSource.class);
+        });
+    }
+
+    @Test
+    void withoutTheRoutingDataSource_thePlatformOneIsTheApplicationsOnly() {
+        runner.withPropertyValues("tenancy.data-source.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(TenantDataSource.class);
+            assertThat(context).hasSingleBean(DataSource.class);
+            assertThat(context).hasSingleBean(TenantCatalog.class);
+        });
+    }
+
+    @Test
+    void aSubdomainResolverWithoutBaseDomains_failsTheStartNamingTheProperty() {
+        runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.resolution.resolvers=subdomain")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("tenancy.resolution.base-domains is empty"));
+    }
+
+    @Test
+    void anUnknownResolver_failsTheStartNamingTheValue() {
+        runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.resolution.resolvers=cookie")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining("cookie"));
+    }
+
+    @Test
+    void aServerWithoutURL_failsTheStartNamingTheServer() {
+        runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.servers.eu-1.username=app")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("tenancy.servers.eu-1 needs url and username"));
+    }
+
+    @Test
+    void aSigningKeyThatIsNotBase64_failsTheStart() {
+        runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.data-source.signing-key=not base64!")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining("Base64"));
+    }
+
+    @Test
+    void propertiesPrintWithoutSecrets() {
+        runner.withPropertyValues(
+                        "tenancy.catalog.store=memory",
+                        "tenancy.servers.eu-1.url=jdbc:h2:mem:eu1",
+                        "tenancy.servers.eu-1.username=app",
+                        "tenancy.servers.eu-1.password=hunter2",
+                        "tenancy.data-source.signing-key=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=")
+                .run(context -> assertThat(
+                                context.getBean(TenancyProperties.class).toString())
+                        .doesNotContain("hunter2")
+                        .doesNotContain("c2VjcmV0"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnCatalog {
+        static final TenantCatalog CATALOG = TenantCatalog.inMemory(AuditLog.inMemory());
+
+        @Bean
+        TenantCatalog myCatalog() {
+            return CATALOG;
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.tenancy.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
+import dev.tenancy.testkit.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A Spring Boot web application with nothing but the starter and its properties: each request is
+ * served as its tenant, through Spring's own {@code JdbcTemplate}, transactions and task executor.
+ * Runs on H2 and PostgreSQL.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class TenancyWebApplicationContract {
+    private static final Actor ADMIN = Actor.system("test");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TestDatabase database;
+    private ConfigurableApplicationContext app;
+    private String base;
+
+    abstract TestDatabase database();
+
+    @BeforeAll
+    void start() {
+        database = database();
+        for (String tenant : List.of("acme", "globex", "initech", "hooli", "wayne")) {
+            String schema = TenantId.of(tenant).schemaName();
+            database.execute("CREATE SCHEMA \"" + schema + "\"");
+            database.execute("CREATE TABLE \"" + schema + "\".notes (body VARCHAR(100) NOT NULL)");
+            database.execute("INSERT INTO \"" + schema + "\".notes VALUES ('" + tenant + "''s first note')");
+        }
+        app = new SpringApplicationBuilder(App.class)
+                .properties(Map.of(
+                        "server.port", "0",
+                        "spring.datasource.url", database.jdbcUrl(),
+                        "spring.datasource.username", database.user(),
+                        "spring.datasource.password", database.password(),
+                        "tenancy.resolution.resolvers", "header,claim",
+                        "tenancy.resolution.authenticated-claim", "tenant_id",
+                        "tenancy.resolution.archived-read-only", "true",
+                        "tenancy.web.excluded-paths", "/actuator/**,/public/**",
+                        "management.endpoints.web.exposure.include", "health",
+                        "management.endpoint.health.show-details", "always"))
+                .run();
+        base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
+        TenantCatalog catalog = app.getBean(TenantCatalog.class);
+        for (String tenant : List.of("acme", "globex", "initech", "hooli", "wayne")) {
+            catalog.register(
+                    TenantRegistration.builder(TenantId.of(tenant), tenant)
+                            .isolation(IsolationModel.SCHEMA)
+                            .active()
+                            .build(),
+                    ADMIN);
+        }
+        catalog.transition(TenantId.of("globex"), TenantStatus.SUSPENDED, ADMIN, "unpaid invoice");
+        catalog.transition(TenantId.of("initech"), TenantStatus.ARCHIVED, ADMIN, "off-boarded");
+    }
+
+    @AfterAll
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void aRequestIsServedAsTheTenantItNames_throughSpringsJdbcTemplate() throws Exception {
+        JsonNode acme = json(get("/notes", "acme"));
+        assertThat(acme.get("tenant").asString()).isEqualTo("acme");
+        assertThat(acme.get("notes").toString()).isEqualTo("[\"acme's first note\"]");
+
+        JsonNode hooli = json(get("/notes", "hooli"));
+        assertThat(hooli.get("notes").toString()).isEqualTo("[\"hooli's first note\"]");
+    }
+
+    @Test
+    void aWriteInASpringTransaction_landsInTheTenantsOwnSchema() throws Exception {
+        HttpResponse<String> written = send(HttpRequest.newBuilder(URI.create(base + "/notes"))
+                .header("X-Tenant-ID", "wayne")
+                .POST(HttpRequest.BodyPublishers.ofString("wayne's second note")));
+        assertThat(written.statusCode()).isEqualTo(200);
+
+        assertThat(json(get("/notes", "wayne")).get("notes").toString())
+                .isEqualTo("[\"wayne's first note\",\"wayne's second note\"]");
+        assertThat(json(get("/notes", "acme")).get("notes").toString()).isEqualTo("[\"acme's first note\"]");
+    }
+
+    @Test
+    void taskSubmittedToSpringBootsExecutor_runsAsTheRequestsTenant() throws Exception {
+        HttpResponse<String> response = get("/async", "acme");
+        assertThat(response.body()).isEqualTo("acme on " + "application task executor");
+    }
+
+    @Test
+    void anArchivedTenant_isServedReadOnly() throws Exception {
+        assertThat(json(get("/notes", "initech")).get("notes").toString()).isEqualTo("[\"initech's first note\"]");
+
+        HttpResponse<String> write = send(HttpRequest.newBuilder(URI.create(base + "/notes"))
+                .header("X-Tenant-ID", "initech")
+                .POST(HttpRequest.BodyPublishers.ofString("not allowed")));
+        assertThat(write.statusCode()).isEqualTo(500);
+        assertThat(json(get("/notes", "initech")).get("notes").size()).isEqualTo(1);
+    }
+
+    @Test
+    void requestsThatCannotBeServed_getAProblemNamingWhy() throws Exception {
+        HttpResponse<String> unknown = get("/notes", "umbrella");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json(unknown);
+        assertThat(problem.get("type").asString()).isEqualTo("https://tenancy.dev/problems/unknown-tenant");
+        assertThat(problem.get("tenant").asString()).isEqualTo("umbrella");
+
+        HttpResponse<String> suspended = get("/notes", "globex");
+        assertThat(suspended.statusCode()).isEqualTo(403);
+        assertThat(json(suspended).get("tenantStatus").asString()).isEqualTo("SUSPENDED");
+        assertThat(json(suspended).get("reason").asString()).isEqualTo("unpaid invoice");
+
+        HttpResponse<String> none = get("/notes", null);
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(json(none).get("type").asString()).endsWith("/tenant-not-resolved");
+        assertThat(json(none).get("detail").asString()).contains("header");
+
+        HttpResponse<String> malformed = get("/notes", "Robert'); DROP TABLE notes;--");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(json(malformed).get("type").asString()).endsWith("/invalid-tenant");
+    }
+
+    @Test
+    void aVerifiedTokenClaim_namesTheTenant_andNoHeaderMayContradictIt() throws Exception {
+        HttpResponse<String> byClaim = send(HttpRequest.newBuilder(URI.create(base + "/notes"))
+                .header("Authorization", "Bearer token-for-acme")
+                .GET());
+        assertThat(byClaim.statusCode()).isEqualTo(200);
+        assertThat(json(byClaim).get("tenant").asString()).isEqualTo("acme");
+
+        HttpResponse<String> agreeing = send(HttpRequest.newBuilder(URI.create(base + "/notes"))
+                .header("Authorization", "Bearer token-for-acme")
+                .header("X-Tenant-ID", "acme")
+                .GET());
+        assertThat(agreeing.statusCode()).isEqualTo(200);
+
+        HttpResponse<String> contradicting = send(HttpRequest.newBuilder(URI.create(base + "/notes"))
+                .header("Authorization", "Bearer token-for-acme")
+                .header("X-Tenant-ID", "hooli")
+                .GET());
+        assertThat(contradicting.statusCode()).isEqualTo(403);
+        assertThat(json(contradicting).get("type").asString()).endsWith("/tenant-mismatch");
+        assertThat(json(contradicting).get("tenant").asString()).isEqualTo("hooli");
+    }
+
+    @Test
+    void excludedPaths_areServedWithNoTenantBound() throws Exception {
+        HttpResponse<String> response = get("/public/ping", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("bound: false");
+    }
+
+    @Test
+    void health_reportsTheCatalogAndThePlatformDatabase() throws Exception {
+        HttpResponse<String> response = get("/actuator/health", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode components = json(response).get("components");
+        assertThat(components.get("db").get("status").asString()).isEqualTo("UP");
+        assertThat(components.get("tenancy").get("status").asString()).isEqualTo("UP");
+        assertThat(components
+                        .get("tenancy")
+                        .get("details")
+                        .get("schemaTenantsByServer")
+                        .toString())
+                .isEqualTo("{\"default\":5}");
+    }
+
+    private HttpResponse<String> get(String path, String tenant) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
+        if (tenant != null) {
+            request.header("X-Tenant-ID", tenant);
+        }
+        return send(request.GET());
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return JSON.readTree(response.body());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(NotesController.class)
+    static class App {
+        /** Bearer tokens are optional; one is "token-for-{tenant}", whose verified claim tenant_id is that tenant. */
+        @Bean
+        SecurityFilterChain security(HttpSecurity http) {
+            return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                    .csrf(csrf -> csrf.disable())
+                    .oauth2ResourceServer(server -> server.jwt(Customizer.withDefaults()))
+                    .build();
+        }
+
+        @Bean
+        JwtDecoder jwtDecoder() {
+            return token -> {
+                if (!token.startsWith("token-for-")) {
+                    throw new BadJwtException("not a test token");
+                }
+                return Jwt.withTokenValue(token)
+                        .header("alg", "none")
+                        .subject("someone")
+                        .claim("tenant_id", token.substring("token-for-".length()))
+                        .build();
+            };
+        }
+    }
+
+    @RestController
+    static class NotesController {
+        private final JdbcTemplate jdbc;
+        private final TransactionTemplate transactions;
+        private final AsyncTaskExecutor executor;
+
+        NotesController(JdbcTemplate jdbc, TransactionTemplate transactions, AsyncTaskExecutor executor) {
+            this.jdbc = jdbc;
+            this.transactions = transactions;
+            this.executor = executor;
+        }
+
+        @GetMapping("/notes")
+        Map<String, Object> notes() {
+            return Map.of(
+                    "tenant",
+                    TenantContext.require().value(),
+                    "notes",
+                    jdbc.queryForList("SELECT body FROM notes ORDER BY body", String.class));
+        }
+
+        @PostMapping("/notes")
+        String add(@RequestBody String body) {
+            transactions.executeWithoutResult(status -> jdbc.update("INSERT INTO notes (body) VALUES (?)", body));
+            return "added";
+        }
+
+        @GetMapping("/async")
+        String async() throws Exception {
+            Future<String> seen = executor.submit(() -> TenantContext.require().value() + " on "
+                    + (Thread.currentThread().getName().startsWith("task-") ? "application task executor" : "?"));
+            return seen.get();
+        }
+
+        @GetMapping("/public/ping")
+        String ping() {
+            return "bound: " + TenantContext.current().isPresent();
+        }
+    }
+}
