@@ -22,8 +22,9 @@ import org.hibernate.jpa.boot.spi.JpaSettings;
  * }</pre>
  *
  * <ul>
- *   <li>The session's tenant is {@link dev.tenancy.context.TenantContext}'s: opening a session with
- *       nothing bound fails; the system scope is Hibernate's root tenant ({@link #ROOT_TENANT}).
+ *   <li>The session's tenant is {@link dev.tenancy.context.TenantContext}'s: a session opened with
+ *       nothing bound reaches no data (its first connection fails); the system scope is
+ *       Hibernate's root tenant ({@link #ROOT_TENANT}).
  *   <li>Connections come from {@link TenantDataSource} for the session's tenant: schema- and
  *       database-per-tenant need nothing else on the entities.
  *   <li>Shared model: entities carry Hibernate's {@code @TenantId}; Hibernate adds the tenant to

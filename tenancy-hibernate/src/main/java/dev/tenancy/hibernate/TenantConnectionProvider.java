@@ -6,6 +6,7 @@ import dev.tenancy.context.TenantContext;
 import dev.tenancy.jdbc.TenantDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
 
 /**
@@ -35,6 +36,12 @@ final class TenantConnectionProvider implements MultiTenantConnectionProvider<St
     public Connection getConnection(String tenantIdentifier) throws SQLException {
         if (TenancyHibernate.ROOT_TENANT.equals(tenantIdentifier)) {
             return getAnyConnection();
+        }
+        if (ContextTenantResolver.NO_TENANT.equals(tenantIdentifier)) {
+            throw new SQLNonTransientConnectionException(
+                    "No tenant is bound: use Hibernate sessions inside TenantContext.where(tenantId), or"
+                            + " TenantContext.system() for platform work",
+                    "08004");
         }
         if (TenantContext.binding() instanceof TenantBinding.Bound bound
                 && bound.id().value().equals(tenantIdentifier)) {

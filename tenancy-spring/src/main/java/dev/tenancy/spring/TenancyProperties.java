@@ -26,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     default} at {@code spring.datasource.*}
  * @param dataSource the routing {@code DataSource}
  * @param flags feature flags, when {@code tenancy-flags} is on the class path
+ * @param hibernate Hibernate and JPA, when {@code tenancy-hibernate} is on the class path
  */
 @ConfigurationProperties("tenancy")
 public record TenancyProperties(
@@ -35,7 +36,8 @@ public record TenancyProperties(
         @DefaultValue Web web,
         Map<String, Server> servers,
         @DefaultValue DataSource dataSource,
-        @DefaultValue Flags flags) {
+        @DefaultValue Flags flags,
+        @DefaultValue Hibernate hibernate) {
 
     public TenancyProperties {
         servers = servers == null ? Map.of() : new LinkedHashMap<>(servers);
@@ -179,4 +181,19 @@ public record TenancyProperties(
     public record Flags(
             @DefaultValue("5m") Duration pollInterval,
             @DefaultValue("false") boolean countEvaluations) {}
+
+    /** What Hibernate's bootstrap does with an entity that has no tenant scope (no {@code @TenantId}, not global). */
+    public enum UnscopedEntities {
+        /** Fail the start, naming the entities. */
+        FAIL,
+        /** Log a warning naming them. */
+        WARN,
+        /** Do not check: every tenant uses schema or database isolation. */
+        ALLOW
+    }
+
+    /**
+     * @param unscopedEntities what the bootstrap does with an entity without a tenant scope
+     */
+    public record Hibernate(@DefaultValue("fail") UnscopedEntities unscopedEntities) {}
 }

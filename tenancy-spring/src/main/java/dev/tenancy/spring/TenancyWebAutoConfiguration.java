@@ -1,6 +1,7 @@
 package dev.tenancy.spring;
 
 import dev.tenancy.resolve.TenantAdmission;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -28,9 +29,15 @@ public final class TenancyWebAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "tenantFilter")
     FilterRegistrationBean<TenantFilter> tenantFilter(
-            TenancyProperties properties, TenantAdmission admission, TenantClaims claims) {
-        TenantFilter filter =
-                new TenantFilter(admission, claims, properties.web().excludedPaths());
+            TenancyProperties properties,
+            TenantAdmission admission,
+            TenantClaims claims,
+            ObjectProvider<TenantFilter.Refusals> refusals) {
+        TenantFilter filter = new TenantFilter(
+                admission,
+                claims,
+                properties.web().excludedPaths(),
+                refusals.getIfAvailable(() -> TenantFilter.Refusals.NONE));
         FilterRegistrationBean<TenantFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("tenantFilter");
         registration.setOrder(properties.web().order());

@@ -67,6 +67,17 @@ public final class TenantFilter extends OncePerRequestFilter {
     private final TenantAdmission admission;
     private final TenantClaims claims;
     private final List<PathPattern> excluded;
+    private final Refusals refusals;
+
+    /** Told of each refusal, by its problem type's last segment (such as {@code unknown-tenant}); for metrics. */
+    @FunctionalInterface
+    public interface Refusals {
+        /** Nobody is told. */
+        Refusals NONE = reason -> {};
+
+        /** A request was refused for {@code reason}; must not throw. */
+        void refused(String reason);
+    }
 
     /**
      * @param admission resolves and admits requests
@@ -75,6 +86,15 @@ public final class TenantFilter extends OncePerRequestFilter {
      *     /actuator/**}) served with no tenant bound
      */
     public TenantFilter(TenantAdmission admission, TenantClaims claims, List<String> excludedPaths) {
+        this(admission, claims, excludedPaths, Refusals.NONE);
+    }
+
+    /**
+     * @param refusals told of each refusal
+     * @see #TenantFilter(TenantAdmission, TenantClaims, List)
+     */
+    public TenantFilter(TenantAdmission admission, TenantClaims claims, List<String> excludedPaths, Refusals refusals) {
+        this.refusals = Objects.requireNonNull(refusals, "refusals");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.claims = Objects.requireNonNull(claims, "claims");
         this.excluded = excludedPaths.stream()
@@ -146,9 +166,11 @@ public final class TenantFilter extends OncePerRequestFilter {
         return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
     }
 
-    private static void refuse(HttpServletRequest request, HttpServletResponse response, TenancyException e)
+    private void refuse(HttpServletRequest request, HttpServletResponse response, TenancyException e)
             throws IOException {
         Map<String, Object> problem = problem(e);
+        String type = (String) problem.get("type");
+        refusals.refused(type.substring(PROBLEM_BASE.length()));
         LOG.debug("Refused {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
         response.setStatus((Integer) problem.get("status"));
         response.setContentType("application/problem+json");

@@ -10,6 +10,8 @@ import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.testkit.TestDatabase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -146,8 +148,15 @@ abstract class TenancyWebApplicationContract {
     }
 
     @Test
-    void requestsThatCannotBeServed_getAProblemNamingWhy() throws Exception {
+    void requestsThatCannotBeServed_getAProblemNamingWhy_andAreCounted() throws Exception {
+        Counter unknownCounted = app.getBean(MeterRegistry.class)
+                .get("tenancy.requests.refused")
+                .tag("reason", "unknown-tenant")
+                .counter();
+        double before = unknownCounted.count();
+
         HttpResponse<String> unknown = get("/notes", "umbrella");
+        assertThat(unknownCounted.count()).isEqualTo(before + 1);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
@@ -213,6 +222,11 @@ abstract class TenancyWebApplicationContract {
                         .get("schemaTenantsByServer")
                         .toString())
                 .isEqualTo("{\"default\":5}");
+        assertThat(app.getBean(MeterRegistry.class)
+                        .get("tenancy.tenant.database.pools")
+                        .gauge()
+                        .value())
+                .isZero();
     }
 
     private HttpResponse<String> get(String path, String tenant) throws Exception {
