@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dataSource the routing {@code DataSource}
  * @param flags feature flags, when {@code tenancy-flags} is on the class path
  * @param hibernate Hibernate and JPA, when {@code tenancy-hibernate} is on the class path
+ * @param provisioning provisioning and fleet migrations, when Flyway is on the class path
  */
 @ConfigurationProperties("tenancy")
 public record TenancyProperties(
@@ -37,7 +38,8 @@ public record TenancyProperties(
         Map<String, Server> servers,
         @DefaultValue DataSource dataSource,
         @DefaultValue Flags flags,
-        @DefaultValue Hibernate hibernate) {
+        @DefaultValue Hibernate hibernate,
+        @DefaultValue Provisioning provisioning) {
 
     public TenancyProperties {
         servers = servers == null ? Map.of() : new LinkedHashMap<>(servers);
@@ -196,4 +198,13 @@ public record TenancyProperties(
      * @param unscopedEntities what the bootstrap does with an entity without a tenant scope
      */
     public record Hibernate(@DefaultValue("fail") UnscopedEntities unscopedEntities) {}
+
+    /**
+     * @param migrations the Flyway locations of the application's tenant migrations, run in each
+     *     new schema or database and by fleet migrations
+     * @param fleetParallelism how many tenants a fleet migration migrates at once
+     */
+    public record Provisioning(
+            @DefaultValue("classpath:db/tenant") List<String> migrations,
+            @DefaultValue("4") int fleetParallelism) {}
 }

@@ -10,6 +10,8 @@ import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.FleetMigration;
+import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.resolve.TenantAdmission;
 import dev.tenancy.resolve.TenantRequest;
 import java.sql.Connection;
@@ -32,6 +34,7 @@ class TenancyAutoConfigurationTest {
                     TenancyAutoConfiguration.class,
                     TenancyTaskAutoConfiguration.class,
                     TenancyFlagsAutoConfiguration.class,
+                    TenancyProvisioningAutoConfiguration.class,
                     DataSourceAutoConfiguration.class,
                     JdbcTemplateAutoConfiguration.class,
                     TaskExecutionAutoConfiguration.class))
@@ -44,6 +47,8 @@ class TenancyAutoConfigurationTest {
             assertThat(context).hasSingleBean(AuditLog.class);
             assertThat(context).hasSingleBean(TenantAdmission.class);
             assertThat(context).hasSingleBean(FeatureFlags.class);
+            assertThat(context).hasSingleBean(TenantProvisioner.class);
+            assertThat(context).hasSingleBean(FleetMigration.class);
             assertThat(context.getBean(DataSource.class)).isInstanceOf(TenantDataSource.class);
             assertThat(context.getBean(JdbcTemplate.class).getDataSource()).isInstanceOf(TenantDataSource.class);
             assertThat(context.getBeansOfType(DataSource.class)).hasSize(2);

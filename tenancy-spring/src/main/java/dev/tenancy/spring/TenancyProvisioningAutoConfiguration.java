@@ -1,0 +1,55 @@
+package dev.tenancy.spring;
+
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.FleetMigration;
+import dev.tenancy.provision.TenantProvisioner;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link TenantProvisioner} and {@link FleetMigration} when Flyway is on the class path, with the
+ * application's tenant migrations at {@code tenancy.provisioning.migrations} ({@code
+ * classpath:db/tenant} by default) and their ledgers in the platform database.
+ */
+@AutoConfiguration(after = TenancyAutoConfiguration.class)
+@ConditionalOnClass(Flyway.class)
+@ConditionalOnBean({TenantCatalog.class, TenantDataSource.class})
+public final class TenancyProvisioningAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TenantProvisioner tenantProvisioner(
+            TenancyProperties properties,
+            TenantCatalog catalog,
+            TenantDataSource data,
+            @TenancyPlatform DataSource platform) {
+        return TenantProvisioner.builder()
+                .catalog(catalog)
+                .dataSource(data)
+                .platform(platform)
+                .migrations(properties.provisioning().migrations().toArray(String[]::new))
+                .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    FleetMigration fleetMigration(
+            TenancyProperties properties,
+            TenantCatalog catalog,
+            TenantDataSource data,
+            @TenancyPlatform DataSource platform) {
+        return FleetMigration.builder()
+                .catalog(catalog)
+                .dataSource(data)
+                .platform(platform)
+                .migrations(properties.provisioning().migrations().toArray(String[]::new))
+                .parallelism(properties.provisioning().fleetParallelism())
+                .build();
+    }
+}
