@@ -1,6 +1,8 @@
 package dev.tenancy.spring;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tenancy.access.AccessPolicy;
+import dev.tenancy.access.Impersonations;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.JdbcAuditLog;
 import dev.tenancy.catalog.JdbcTenantCatalog;
@@ -34,6 +36,8 @@ import org.springframework.context.annotation.Primary;
  *       {@code DataSource} then backs off.
  *   <li>The {@link AuditLog} and a cached {@link TenantCatalog} on it (or in memory with {@code
  *       tenancy.catalog.store=memory}).
+ *   <li>{@link AccessPolicy#platformDefaults()} and {@link Impersonations} (sessions in the platform
+ *       database).
  *   <li>{@link TenantAdmission} with the resolvers of {@code tenancy.resolution.*}.
  *   <li>{@link TenantDataSource} over {@code tenancy.servers.*} (by default one server, {@value
  *       TenantRegistration#DEFAULT_SERVER}, at {@code spring.datasource.*}), as the primary {@code DataSource}: {@code
@@ -84,6 +88,36 @@ public final class TenancyAutoConfiguration {
                         .build();
         };
         return TenantCatalog.cached(store, settings.cacheTtl());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TenancyJacksonModule tenancyJacksonModule() {
+        return new TenancyJacksonModule();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AccessPolicy tenancyAccessPolicy() {
+        return AccessPolicy.platformDefaults();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Impersonations tenancyImpersonations(
+            TenancyProperties properties,
+            TenantCatalog catalog,
+            AuditLog audit,
+            AccessPolicy policy,
+            @TenancyPlatform DataSource platform) {
+        Impersonations.Builder impersonations =
+                Impersonations.builder().catalog(catalog).auditLog(audit).policy(policy);
+        if (properties.catalog().store() == TenancyProperties.Store.JDBC) {
+            impersonations
+                    .dataSource(platform)
+                    .installSchema(properties.catalog().installSchema());
+        }
+        return impersonations.build();
     }
 
     @Bean

@@ -55,8 +55,8 @@ import tools.jackson.databind.json.JsonMapper;
  * their authentication.
  */
 public final class TenantFilter extends OncePerRequestFilter {
-    /** The request attribute holding the {@link AdmittedTenant}. */
-    public static final String TENANT_ATTRIBUTE = AdmittedTenant.class.getName();
+    /** The request attribute holding the {@link AdmittedTenant} (its class name, as a constant for {@code @RequestAttribute}). */
+    public static final String TENANT_ATTRIBUTE = "dev.tenancy.resolve.AdmittedTenant";
 
     /** The base of the problems' {@code type} URIs. */
     public static final String PROBLEM_BASE = "https://tenancy.dev/problems/";

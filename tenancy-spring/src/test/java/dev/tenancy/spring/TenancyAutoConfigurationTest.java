@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
+import dev.tenancy.access.AccessPolicy;
+import dev.tenancy.access.Impersonations;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
@@ -48,6 +50,8 @@ class TenancyAutoConfigurationTest {
             assertThat(context).hasSingleBean(TenantAdmission.class);
             assertThat(context).hasSingleBean(FeatureFlags.class);
             assertThat(context).hasSingleBean(TenantProvisioner.class);
+            assertThat(context).hasSingleBean(Impersonations.class);
+            assertThat(context).hasSingleBean(AccessPolicy.class);
             assertThat(context).hasSingleBean(FleetMigration.class);
             assertThat(context.getBean(DataSource.class)).isInstanceOf(TenantDataSource.class);
             assertThat(context.getBean(JdbcTemplate.class).getDataSource()).isInstanceOf(TenantDataSource.class);

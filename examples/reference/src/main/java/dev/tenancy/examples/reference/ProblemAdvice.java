@@ -1,0 +1,54 @@
+package dev.tenancy.examples.reference;
+
+import dev.tenancy.IllegalTenantTransitionException;
+import dev.tenancy.InvalidTenantIdException;
+import dev.tenancy.TenancyException;
+import dev.tenancy.TenantAlreadyExistsException;
+import dev.tenancy.UnknownTenantException;
+import dev.tenancy.access.AccessDeniedException;
+import dev.tenancy.access.ImpersonationInProgressException;
+import dev.tenancy.access.ImpersonationNotActiveException;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Refusals as RFC 9457 problems whose detail is the library's message: it names the value and the fix. */
+@RestControllerAdvice
+public class ProblemAdvice {
+
+    @ExceptionHandler(TenancyException.class)
+    ProblemDetail tenancy(TenancyException e) {
+        HttpStatus status = switch (e) {
+            case AccessDeniedException x -> HttpStatus.FORBIDDEN;
+            case UnknownTenantException x -> HttpStatus.NOT_FOUND;
+            case ImpersonationNotActiveException x -> HttpStatus.NOT_FOUND;
+            case TenantAlreadyExistsException x -> HttpStatus.CONFLICT;
+            case IllegalTenantTransitionException x -> HttpStatus.CONFLICT;
+            case ImpersonationInProgressException x -> HttpStatus.CONFLICT;
+            case InvalidTenantIdException x -> HttpStatus.BAD_REQUEST;
+            default -> HttpStatus.UNPROCESSABLE_CONTENT;
+        };
+        return problem(status, e);
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ProblemDetail badInput(IllegalArgumentException e) {
+        return problem(HttpStatus.BAD_REQUEST, e);
+    }
+
+    private static ProblemDetail problem(HttpStatus status, RuntimeException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+        problem.setType(
+                URI.create("https://tenancy.dev/problems/" + kebab(e.getClass().getSimpleName())));
+        return problem;
+    }
+
+    private static String kebab(String exception) {
+        return exception
+                .replaceAll("Exception$", "")
+                .replaceAll("([a-z])([A-Z])", "$1-$2")
+                .toLowerCase();
+    }
+}

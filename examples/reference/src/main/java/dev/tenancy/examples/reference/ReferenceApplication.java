@@ -1,0 +1,121 @@
+package dev.tenancy.examples.reference;
+
+import dev.tenancy.access.AccessPolicy;
+import dev.tenancy.access.Permission;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.TenantProvisioner;
+import dev.tenancy.spring.TenancyPlatform;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * The reference app: a small multi-tenant campaigns service ({@code /api/**}, served as the
+ * request's tenant) and the platform admin console ({@code /admin/}, served as no tenant, for
+ * platform staff). Everything multi-tenant comes from {@code tenancy-spring}; this class adds only
+ * what is the application's own: its users, its permissions, its shared tables and its seed.
+ *
+ * <pre>
+ * ./mvnw -q -Pdemo -pl examples/reference -am verify -DskipTests
+ * curl -H 'X-Tenant-ID: acme' localhost:8080/api/campaigns
+ * open http://localhost:8080/admin/   (admin / admin)
+ * </pre>
+ */
+@SpringBootApplication
+public class ReferenceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(ReferenceApplication.class, args);
+    }
+
+    /** The admin console needs a platform login; the tenants' API is open (it is a demo) and stateless. */
+    @Bean
+    SecurityFilterChain security(HttpSecurity http) {
+        return http.authorizeHttpRequests(requests -> requests.requestMatchers("/admin/api/**")
+                        .authenticated()
+                        .anyRequest()
+                        .permitAll())
+                .httpBasic(Customizer.withDefaults())
+                .csrf(csrf -> csrf.spa().ignoringRequestMatchers("/api/**", "/t/**"))
+                .build();
+    }
+
+    /**
+     * Demo platform staff (password = user name). A real deployment signs staff in through its
+     * identity provider; the role becomes the {@code Actor}'s role.
+     */
+    @Bean
+    UserDetailsService platformStaff() {
+        return new InMemoryUserDetailsManager(
+                User.withUsername("admin")
+                        .password("{noop}admin")
+                        .roles(AccessPolicy.SYSTEM_ADMIN)
+                        .build(),
+                User.withUsername("sales")
+                        .password("{noop}sales")
+                        .roles("sales_ops")
+                        .build(),
+                User.withUsername("support")
+                        .password("{noop}support")
+                        .roles("support")
+                        .build());
+    }
+
+    /** The admin manual's roles: system admins get the defaults; sales and support get less. */
+    @Bean
+    AccessPolicy accessPolicy() {
+        return AccessPolicy.builder()
+                .grant(AccessPolicy.SYSTEM_ADMIN, AccessPolicy.SYSTEM_ADMIN_DEFAULTS)
+                .grant("sales_ops", Permission.TENANTS_LIST, Permission.TENANTS_READ, Permission.BILLING_READ)
+                .grant("support", Permission.TENANTS_LIST, Permission.TENANTS_READ, Permission.IMPERSONATION_START)
+                .build();
+    }
+
+    /**
+     * Provisioning with the app's tenant migrations and a seed of two campaigns. The shared
+     * model's tables are the app's too: migrated here, before any tenant is provisioned.
+     */
+    @Bean
+    TenantProvisioner tenantProvisioner(
+            TenantCatalog catalog, TenantDataSource tenants, @TenancyPlatform DataSource platform) {
+        Flyway.configure()
+                .dataSource(platform)
+                .locations("classpath:db/shared")
+                .table("reference_shared_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+        return TenantProvisioner.builder()
+                .catalog(catalog)
+                .dataSource(tenants)
+                .platform(platform)
+                .migrations("classpath:db/tenant")
+                .seed((tenant, connection) -> {
+                    try (PreparedStatement insert = connection.prepareStatement(
+                            "INSERT INTO campaigns (tenant_id, name, status, created_at) VALUES (?, ?, ?, ?)")) {
+                        for (String name : new String[] {"Welcome series", "Spring newsletter"}) {
+                            insert.setString(1, tenant.id().value());
+                            insert.setString(2, tenant.displayName() + ": " + name);
+                            insert.setString(3, "DRAFT");
+                            insert.setTimestamp(4, Timestamp.from(Instant.now()));
+                            insert.addBatch();
+                        }
+                        insert.executeBatch();
+                    }
+                })
+                .build();
+    }
+}

@@ -1,0 +1,283 @@
+package dev.tenancy.examples.reference.admin;
+
+import dev.tenancy.Actor;
+import dev.tenancy.IsolationModel;
+import dev.tenancy.Page;
+import dev.tenancy.Tenant;
+import dev.tenancy.TenantId;
+import dev.tenancy.TenantStatus;
+import dev.tenancy.access.AccessPolicy;
+import dev.tenancy.access.ConsentSource;
+import dev.tenancy.access.Impersonation;
+import dev.tenancy.access.ImpersonationRequest;
+import dev.tenancy.access.Impersonations;
+import dev.tenancy.access.Permission;
+import dev.tenancy.audit.AuditEvent;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantQuery;
+import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.flags.FeatureFlags;
+import dev.tenancy.flags.FlagDefinition;
+import dev.tenancy.flags.FlagEvaluation;
+import dev.tenancy.flags.FlagOverride;
+import dev.tenancy.flags.FlagStore;
+import dev.tenancy.provision.TenantProvisioner;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The platform admin console's API (the admin manual's tenant management, feature flags,
+ * impersonation and audit): every call is made by a signed-in staff member, checked against the
+ * {@link AccessPolicy} and audited by the library with that actor.
+ */
+@RestController
+@RequestMapping("/admin/api")
+public class AdminController {
+    private final TenantCatalog catalog;
+    private final TenantProvisioner provisioner;
+    private final FeatureFlags flags;
+    private final FlagStore flagStore;
+    private final AuditLog audit;
+    private final Impersonations impersonations;
+    private final AccessPolicy policy;
+
+    public AdminController(
+            TenantCatalog catalog,
+            TenantProvisioner provisioner,
+            FeatureFlags flags,
+            FlagStore flagStore,
+            AuditLog audit,
+            Impersonations impersonations,
+            AccessPolicy policy) {
+        this.catalog = catalog;
+        this.provisioner = provisioner;
+        this.flags = flags;
+        this.flagStore = flagStore;
+        this.audit = audit;
+        this.impersonations = impersonations;
+        this.policy = policy;
+    }
+
+    /** The staff member signed in, as the library's actor: the user name and its role. */
+    static Actor actor(Authentication authentication) {
+        String role = authentication.getAuthorities().stream()
+                .map(GrantedAuthority::getAuthority)
+                .filter(authority -> authority.startsWith("ROLE_"))
+                .map(authority -> authority.substring("ROLE_".length()))
+                .findFirst()
+                .orElse("none");
+        return Actor.user(authentication.getName(), role);
+    }
+
+    @GetMapping("/me")
+    Map<String, Object> me(Authentication authentication) {
+        Actor actor = actor(authentication);
+        return Map.of(
+                "user",
+                actor.id(),
+                "role",
+                actor.role(),
+                "permissions",
+                policy.permissionsOf(actor).stream()
+                        .map(Permission::name)
+                        .sorted()
+                        .toList());
+    }
+
+    @GetMapping("/tenants")
+    Page<Tenant> tenants(
+            Authentication authentication,
+            @RequestParam(required = false) String search,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String tier,
+            @RequestParam(defaultValue = "0") int offset,
+            @RequestParam(defaultValue = "50") int limit) {
+        policy.require(actor(authentication), Permission.TENANTS_LIST);
+        TenantQuery.Builder query = TenantQuery.builder().offset(offset).limit(limit);
+        if (search != null && !search.isBlank()) {
+            query.search(search);
+        }
+        if (status != null && !status.isBlank()) {
+            query.status(status(status));
+        }
+        if (tier != null && !tier.isBlank()) {
+            query.tier(tier);
+        }
+        return catalog.list(query.build());
+    }
+
+    @GetMapping("/tenants/{id}")
+    Map<String, Object> tenant(Authentication authentication, @PathVariable String id) {
+        policy.require(actor(authentication), Permission.TENANTS_READ);
+        TenantId tenant = TenantId.of(id);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("tenant", catalog.require(tenant));
+        detail.put("domains", catalog.domains(tenant));
+        List<Map<String, Object>> features = new ArrayList<>();
+        for (FlagDefinition definition : flagStore.definitions()) {
+            FlagEvaluation evaluation = flags.evaluate(definition.key(), tenant, null);
+            features.add(Map.of(
+                    "key", definition.key(),
+                    "description", definition.description() == null ? "" : definition.description(),
+                    "category", definition.category().name(),
+                    "enabled", evaluation.enabled(),
+                    "reason", evaluation.reason().name()));
+        }
+        detail.put("features", features);
+        detail.put("overrides", flagStore.overrides(tenant));
+        return detail;
+    }
+
+    /** Registers a tenant; with {@code "approve": true} it is provisioned and active at once. */
+    @PostMapping("/tenants")
+    Tenant register(Authentication authentication, @RequestBody NewTenant body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.TENANTS_CREATE);
+        TenantRegistration.Builder registration = TenantRegistration.builder(TenantId.of(body.id()), body.name());
+        if (body.tier() != null) {
+            registration.tier(body.tier());
+        }
+        if (body.isolation() != null) {
+            registration.isolation(IsolationModel.valueOf(body.isolation().toUpperCase(Locale.ROOT)));
+        }
+        if (body.ownerEmail() != null) {
+            registration.ownerEmail(body.ownerEmail());
+        }
+        Tenant registered = catalog.register(registration.build(), actor);
+        return Boolean.TRUE.equals(body.approve()) ? provisioner.provision(registered.id(), actor) : registered;
+    }
+
+    /** A tenant to register. */
+    public record NewTenant(
+            String id, String name, String tier, String isolation, String ownerEmail, Boolean approve) {}
+
+    /** Approves a pending tenant: provisions its storage, then activates it. */
+    @PostMapping("/tenants/{id}/approve")
+    Tenant approve(Authentication authentication, @PathVariable String id) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.TENANTS_UPDATE);
+        return provisioner.provision(TenantId.of(id), actor);
+    }
+
+    @PostMapping("/tenants/{id}/reject")
+    Tenant reject(Authentication authentication, @PathVariable String id, @RequestBody Reason body) {
+        return transition(authentication, id, TenantStatus.REJECTED, Permission.TENANTS_UPDATE, body);
+    }
+
+    @PostMapping("/tenants/{id}/suspend")
+    Tenant suspend(Authentication authentication, @PathVariable String id, @RequestBody Reason body) {
+        return transition(authentication, id, TenantStatus.SUSPENDED, Permission.TENANTS_SUSPEND, body);
+    }
+
+    @PostMapping("/tenants/{id}/reactivate")
+    Tenant reactivate(Authentication authentication, @PathVariable String id, @RequestBody Reason body) {
+        return transition(authentication, id, TenantStatus.ACTIVE, Permission.TENANTS_SUSPEND, body);
+    }
+
+    /** Why a change is made; required, it goes into the audit log. */
+    public record Reason(String reason) {}
+
+    private Tenant transition(
+            Authentication authentication, String id, TenantStatus target, Permission permission, Reason body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, permission);
+        return catalog.transition(TenantId.of(id), target, actor, body == null ? null : body.reason());
+    }
+
+    /** Turns a feature on or off for one tenant, optionally until an instant. */
+    @PutMapping("/tenants/{id}/flags/{key}")
+    List<FlagOverride> override(
+            Authentication authentication,
+            @PathVariable String id,
+            @PathVariable String key,
+            @RequestBody FlagChange body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.ENTITLEMENTS_CONFIGURE);
+        TenantId tenant = TenantId.of(id);
+        if (flagStore.definition(key).isEmpty()) {
+            throw new IllegalArgumentException("There is no flag '" + key + "': define it first, or pick one of "
+                    + flagStore.definitions().stream().map(FlagDefinition::key).toList());
+        }
+        flags.override(new FlagOverride(tenant, key, body.enabled(), null, body.expiresAt(), body.reason()), actor);
+        return flagStore.overrides(tenant);
+    }
+
+    /** A feature turned on or off for a tenant. */
+    public record FlagChange(boolean enabled, String reason, Instant expiresAt) {}
+
+    @DeleteMapping("/tenants/{id}/flags/{key}")
+    List<FlagOverride> clearOverride(
+            Authentication authentication,
+            @PathVariable String id,
+            @PathVariable String key,
+            @RequestParam String reason) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.ENTITLEMENTS_CONFIGURE);
+        TenantId tenant = TenantId.of(id);
+        flags.clearOverride(tenant, key, actor, reason);
+        return flagStore.overrides(tenant);
+    }
+
+    @GetMapping("/flags")
+    List<FlagDefinition> flagDefinitions(Authentication authentication) {
+        policy.require(actor(authentication), Permission.TENANTS_READ);
+        return flagStore.definitions();
+    }
+
+    @GetMapping("/audit")
+    Page<AuditEvent> auditLog(
+            Authentication authentication,
+            @RequestParam(required = false) String tenant,
+            @RequestParam(defaultValue = "50") int limit) {
+        policy.require(actor(authentication), Permission.TENANTS_READ);
+        AuditQuery.Builder query = AuditQuery.builder().limit(limit);
+        if (tenant != null && !tenant.isBlank()) {
+            query.tenant(TenantId.of(tenant));
+        }
+        return audit.query(query.build());
+    }
+
+    /** Starts a read-only support session as a tenant's user, with the tenant's consent on record. */
+    @PostMapping("/impersonations")
+    Impersonation impersonate(Authentication authentication, @RequestBody ImpersonationStart body) {
+        return impersonations.start(ImpersonationRequest.builder(
+                        actor(authentication), TenantId.of(body.tenant()), body.user(), body.userRole())
+                .reason(body.reason())
+                .consent(ConsentSource.TICKET, body.ticket())
+                .build());
+    }
+
+    /** A support session to start. */
+    public record ImpersonationStart(String tenant, String user, String userRole, String reason, String ticket) {}
+
+    @DeleteMapping("/impersonations/{id}")
+    Impersonation endImpersonation(Authentication authentication, @PathVariable String id) {
+        return impersonations.end(id, actor(authentication));
+    }
+
+    private static TenantStatus status(String status) {
+        try {
+            return TenantStatus.valueOf(status.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Unknown status '" + status + "': use one of " + List.of(TenantStatus.values()), e);
+        }
+    }
+}

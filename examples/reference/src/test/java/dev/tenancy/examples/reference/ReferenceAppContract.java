@@ -1,0 +1,259 @@
+package dev.tenancy.examples.reference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenancy.testkit.TestDatabase;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The reference app as its users meet it, over HTTP: tenants using the campaigns API in every
+ * isolation model, and platform staff using the admin console's API with their roles' permissions.
+ * Runs on H2 and PostgreSQL.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ReferenceAppContract {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final CookieManager cookies = new CookieManager();
+    private final HttpClient http =
+            HttpClient.newBuilder().cookieHandler(cookies).build();
+    private TestDatabase database;
+    private ConfigurableApplicationContext app;
+    private String base;
+
+    abstract TestDatabase database();
+
+    @BeforeAll
+    void start() {
+        database = database();
+        // Command-line arguments, which win over application.properties (builder properties would not).
+        app = new SpringApplicationBuilder(ReferenceApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--spring.datasource.url=" + database.jdbcUrl(),
+                        "--spring.datasource.username=" + database.user(),
+                        "--spring.datasource.password=" + database.password(),
+                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate());
+        base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
+    }
+
+    @AfterAll
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void eachTenantSeesOnlyItsOwnCampaigns_sharedSchemaOrDatabase() throws Exception {
+        HttpResponse<String> created = tenant("acme", "POST", "/api/campaigns", "{\"name\": \"Black Friday\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+
+        assertThat(names(tenant("acme", "GET", "/api/campaigns", null)))
+                .containsExactly("Acme Corp: Welcome series", "Acme Corp: Spring newsletter", "Black Friday");
+        assertThat(names(tenant("globex", "GET", "/api/campaigns", null)))
+                .containsExactly("Globex: Welcome series", "Globex: Spring newsletter");
+        assertThat(names(send(HttpRequest.newBuilder(URI.create(base + "/t/initech/api/campaigns")))))
+                .containsExactly("Initech: Welcome series", "Initech: Spring newsletter");
+        assertThat(json(tenant("initech", "GET", "/api/me", null))
+                        .get("isolation")
+                        .asString())
+                .isEqualTo("DATABASE");
+    }
+
+    @Test
+    void tenantsThatMayNotBeServed_areRefusedWithTheReason() throws Exception {
+        HttpResponse<String> suspended = tenant("hooli", "GET", "/api/campaigns", null);
+        assertThat(suspended.statusCode()).isEqualTo(403);
+        assertThat(json(suspended).get("reason").asString()).isEqualTo("Payment failed three times");
+        assertThat(tenant("wayne", "GET", "/api/campaigns", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> badName = tenant("acme", "POST", "/api/campaigns", "{\"name\": \" \"}");
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(json(badName).get("detail").asString()).contains("1 to 200 characters");
+    }
+
+    @Test
+    void aBetaFeature_isOffUntilStaffTurnItOnForOneTenant() throws Exception {
+        HttpResponse<String> off = tenant("globex", "GET", "/api/analytics", null);
+        assertThat(off.statusCode()).isEqualTo(403);
+        assertThat(json(off).get("type").asString()).endsWith("/feature-disabled");
+
+        HttpResponse<String> turnedOn = staff(
+                "admin",
+                "PUT",
+                "/admin/api/tenants/globex/flags/advanced-analytics",
+                "{\"enabled\": true, \"reason\": \"Beta customer, ticket 4711\"}");
+        assertThat(turnedOn.statusCode()).isEqualTo(200);
+
+        HttpResponse<String> on = tenant("globex", "GET", "/api/analytics", null);
+        assertThat(on.statusCode()).isEqualTo(200);
+        assertThat(json(on).get("campaigns").asLong()).isEqualTo(2);
+        assertThat(tenant("initech", "GET", "/api/analytics", null).statusCode())
+                .isEqualTo(403);
+        JsonNode features =
+                json(staff("admin", "GET", "/admin/api/tenants/globex", null)).get("features");
+        assertThat(features.toString()).contains("\"key\":\"advanced-analytics\"", "\"reason\":\"OVERRIDE\"");
+    }
+
+    @Test
+    void staffChangeTenantsAsTheirRoleAllows_andEveryChangeIsAudited() throws Exception {
+        assertThat(json(staff("sales", "GET", "/admin/api/tenants?search=initech", null))
+                        .get("items")
+                        .get(0)
+                        .get("status")
+                        .asString())
+                .isEqualTo("ACTIVE");
+        HttpResponse<String> salesSuspends =
+                staff("sales", "POST", "/admin/api/tenants/initech/suspend", "{\"reason\": \"why not\"}");
+        assertThat(salesSuspends.statusCode()).isEqualTo(403);
+        assertThat(json(salesSuspends).get("detail").asString()).contains("'sales'", "platform.tenants.suspend");
+
+        assertThat(staff("admin", "POST", "/admin/api/tenants/initech/suspend", "{\"reason\": \"Chargeback\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(tenant("initech", "GET", "/api/campaigns", null).statusCode())
+                .isEqualTo(403);
+        assertThat(staff("admin", "POST", "/admin/api/tenants/initech/reactivate", "{\"reason\": \"Resolved\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(tenant("initech", "GET", "/api/campaigns", null).statusCode())
+                .isEqualTo(200);
+
+        String audit = json(staff("admin", "GET", "/admin/api/audit?tenant=initech", null))
+                .get("items")
+                .toString();
+        assertThat(audit).contains("Chargeback", "Resolved", "\"actorId\":\"admin\"");
+    }
+
+    @Test
+    void aPendingTenant_isProvisionedWhenApproved() throws Exception {
+        assertThat(tenant("umbrella", "GET", "/api/campaigns", null).statusCode())
+                .isEqualTo(403);
+        HttpResponse<String> approved = staff("admin", "POST", "/admin/api/tenants/umbrella/approve", null);
+        assertThat(approved.statusCode()).isEqualTo(200);
+        assertThat(json(approved).get("status").asString()).isEqualTo("ACTIVE");
+        assertThat(names(tenant("umbrella", "GET", "/api/campaigns", null))).hasSize(2);
+    }
+
+    @Test
+    void staffRegisterTenants_andBadInputIsRefusedNamingTheFix() throws Exception {
+        HttpResponse<String> registered = staff(
+                "admin",
+                "POST",
+                "/admin/api/tenants",
+                "{\"id\": \"stark\", \"name\": \"Stark\", \"tier\": \"pro\", \"isolation\": \"schema\","
+                        + " \"approve\": true}");
+        assertThat(registered.statusCode()).isEqualTo(200);
+        assertThat(names(tenant("stark", "GET", "/api/campaigns", null))).hasSize(2);
+
+        HttpResponse<String> again =
+                staff("admin", "POST", "/admin/api/tenants", "{\"id\": \"stark\", \"name\": \"Stark again\"}");
+        assertThat(again.statusCode()).isEqualTo(409);
+        HttpResponse<String> invalid =
+                staff("admin", "POST", "/admin/api/tenants", "{\"id\": \"Bad Id!\", \"name\": \"x\"}");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(json(invalid).get("detail").asString()).contains("Bad Id!");
+    }
+
+    @Test
+    void supportStartsAReadOnlySessionWithConsentOnRecord() throws Exception {
+        HttpResponse<String> started = staff(
+                "support",
+                "POST",
+                "/admin/api/impersonations",
+                "{\"tenant\": \"acme\", \"user\": \"jane@acme.example\", \"userRole\": \"member\","
+                        + " \"reason\": \"Campaign stuck in draft\", \"ticket\": \"T-1234\"}");
+        assertThat(started.statusCode()).isEqualTo(200);
+        JsonNode session = json(started);
+        assertThat(session.get("mode").asString()).isEqualTo("READ_ONLY");
+
+        HttpResponse<String> ended = staff(
+                "support",
+                "DELETE",
+                "/admin/api/impersonations/" + session.get("id").asString(),
+                null);
+        assertThat(ended.statusCode()).isEqualTo(200);
+        assertThat(json(ended).get("endedAt").isNull()).isFalse();
+    }
+
+    @Test
+    void theConsolePage_andHealth_areServedWithNoTenant() throws Exception {
+        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/admin/")));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Platform admin console");
+        HttpResponse<String> health = send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")));
+        assertThat(json(health).get("components").get("tenancy").get("status").asString())
+                .isEqualTo("UP");
+        assertThat(send(HttpRequest.newBuilder(URI.create(base + "/admin/api/tenants")))
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
+    private HttpResponse<String> tenant(String tenant, String method, String path, String body) throws Exception {
+        return send(request(method, path, body).header("X-Tenant-ID", tenant));
+    }
+
+    /** A staff member's call, with basic authentication and the CSRF token the console sends. */
+    private HttpResponse<String> staff(String user, String method, String path, String body) throws Exception {
+        String credentials = Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8));
+        if (!method.equals("GET") && csrfToken() == null) {
+            send(HttpRequest.newBuilder(URI.create(base + "/admin/api/me"))
+                    .header("Authorization", "Basic " + credentials));
+        }
+        HttpRequest.Builder request = request(method, path, body).header("Authorization", "Basic " + credentials);
+        if (!method.equals("GET")) {
+            request.header("X-XSRF-TOKEN", csrfToken());
+        }
+        return send(request);
+    }
+
+    private String csrfToken() {
+        return cookies.getCookieStore().getCookies().stream()
+                .filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
+                .map(HttpCookie::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private HttpRequest.Builder request(String method, String path, String body) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
+        return request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return JSON.readTree(response.body());
+    }
+
+    private static List<String> names(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> names = new ArrayList<>();
+        json(response).forEach(campaign -> names.add(campaign.get("name").asString()));
+        return names;
+    }
+}
