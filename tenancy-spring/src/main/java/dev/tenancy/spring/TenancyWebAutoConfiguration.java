@@ -1,6 +1,9 @@
 package dev.tenancy.spring;
 
 import dev.tenancy.resolve.TenantAdmission;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import java.util.EnumSet;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -11,7 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
-import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Registers {@link TenantFilter} in a servlet web application, after Spring Security's filter
@@ -19,7 +22,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @AutoConfiguration(after = TenancyAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(OncePerRequestFilter.class)
+@ConditionalOnClass({Filter.class, PathPatternParser.class})
 @ConditionalOnBean(TenantAdmission.class)
 @ConditionalOnBooleanProperty(name = "tenancy.web.enabled", matchIfMissing = true)
 public final class TenancyWebAutoConfiguration {
@@ -41,6 +44,7 @@ public final class TenancyWebAutoConfiguration {
         FilterRegistrationBean<TenantFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("tenantFilter");
         registration.setOrder(properties.web().order());
+        registration.setDispatcherTypes(EnumSet.allOf(DispatcherType.class));
         return registration;
     }
 

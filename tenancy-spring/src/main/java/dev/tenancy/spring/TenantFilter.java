@@ -4,14 +4,18 @@ import dev.tenancy.InvalidTenantIdException;
 import dev.tenancy.TenancyException;
 import dev.tenancy.TenantNotActiveException;
 import dev.tenancy.UnknownTenantException;
+import dev.tenancy.context.TenantContext;
 import dev.tenancy.resolve.AdmittedTenant;
 import dev.tenancy.resolve.InvalidTenantRequestException;
 import dev.tenancy.resolve.TenantAdmission;
 import dev.tenancy.resolve.TenantMismatchException;
 import dev.tenancy.resolve.TenantNotResolvedException;
 import dev.tenancy.resolve.TenantRequest;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -24,7 +28,6 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.server.PathContainer;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,11 +53,13 @@ import tools.jackson.databind.json.JsonMapper;
  * </table>
  *
  * <p>Paths matching an {@linkplain #TenantFilter(TenantAdmission, TenantClaims, List) excluded
- * pattern} pass with no tenant bound. Spring Boot registers it through {@code
+ * pattern} pass with no tenant bound. Every later dispatch of an admitted request (asynchronous,
+ * error, forward, include) runs in the same tenant's scope without being resolved again: register
+ * the filter for every dispatcher type. Spring Boot registers it through {@code
  * TenancyWebAutoConfiguration}; other applications can register it as any servlet filter, after
  * their authentication.
  */
-public final class TenantFilter extends OncePerRequestFilter {
+public final class TenantFilter implements Filter {
     /** The request attribute holding the {@link AdmittedTenant} (its class name, as a constant for {@code @RequestAttribute}). */
     public static final String TENANT_ATTRIBUTE = "dev.tenancy.resolve.AdmittedTenant";
 
@@ -112,7 +117,38 @@ public final class TenantFilter extends OncePerRequestFilter {
     }
 
     @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
+    public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(servletRequest instanceof HttpServletRequest request)
+                || !(servletResponse instanceof HttpServletResponse response)) {
+            chain.doFilter(servletRequest, servletResponse);
+            return;
+        }
+        if (request.getAttribute(TENANT_ATTRIBUTE) instanceof AdmittedTenant admitted) {
+            // A later dispatch of a request already admitted (asynchronous, error, forward, include).
+            if (TenantContext.current().filter(admitted.id()::equals).isPresent()) {
+                chain.doFilter(request, response); // still inside its scope, on the same thread
+            } else {
+                serve(admitted, request, response, chain); // an asynchronous dispatch, on another thread
+            }
+            return;
+        }
+        if (excluded(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        AdmittedTenant tenant;
+        try {
+            tenant = admission.admit(tenantRequest(request));
+        } catch (TenancyException e) {
+            refuse(request, response, e);
+            return;
+        }
+        request.setAttribute(TENANT_ATTRIBUTE, tenant);
+        serve(tenant, request, response, chain);
+    }
+
+    private boolean excluded(HttpServletRequest request) {
         if (excluded.isEmpty()) {
             return false;
         }
@@ -125,17 +161,9 @@ public final class TenantFilter extends OncePerRequestFilter {
         return false;
     }
 
-    @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws ServletException, IOException {
-        AdmittedTenant tenant;
-        try {
-            tenant = admission.admit(tenantRequest(request));
-        } catch (TenancyException e) {
-            refuse(request, response, e);
-            return;
-        }
-        request.setAttribute(TENANT_ATTRIBUTE, tenant);
+    private static void serve(
+            AdmittedTenant tenant, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
         try {
             tenant.scope().call(() -> {
                 chain.doFilter(request, response);

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageConverter;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -38,10 +44,12 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -134,6 +142,15 @@ abstract class TenancyWebApplicationContract {
     void taskSubmittedToSpringBootsExecutor_runsAsTheRequestsTenant() throws Exception {
         HttpResponse<String> response = get("/async", "acme");
         assertThat(response.body()).isEqualTo("acme on " + "application task executor");
+    }
+
+    @Test
+    void anAsynchronousMvcRequest_runsItsCallableAndWritesItsResult_asTheRequestsTenant() throws Exception {
+        HttpResponse<String> response = get("/mvc-async", "acme");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("callable ran as acme");
+        assertThat(response.headers().firstValue("X-Rendered-As")).hasValue("acme");
+        assertThat(get("/notes", "hooli").headers().firstValue("X-Rendered-As")).hasValue("hooli");
     }
 
     @Test
@@ -247,7 +264,7 @@ abstract class TenancyWebApplicationContract {
 
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
-    @Import(NotesController.class)
+    @Import({NotesController.class, RenderedAs.class})
     static class App {
         /** Bearer tokens are optional; one is "token-for-{tenant}", whose verified claim tenant_id is that tenant. */
         @Bean
@@ -307,9 +324,39 @@ abstract class TenancyWebApplicationContract {
             return seen.get();
         }
 
+        /** Spring MVC's asynchronous request: the callable runs on Boot's executor, the result is written in an async dispatch. */
+        @GetMapping("/mvc-async")
+        Callable<String> mvcAsync() {
+            return () -> "callable ran as " + TenantContext.require().value();
+        }
+
         @GetMapping("/public/ping")
         String ping() {
             return "bound: " + TenantContext.current().isPresent();
+        }
+    }
+
+    /** Tells, in a header, which tenant was bound while the response body was written. */
+    @ControllerAdvice
+    static class RenderedAs implements ResponseBodyAdvice<Object> {
+        @Override
+        public boolean supports(MethodParameter returnType, Class<? extends HttpMessageConverter<?>> converterType) {
+            return true;
+        }
+
+        @Override
+        public Object beforeBodyWrite(
+                Object body,
+                MethodParameter returnType,
+                MediaType contentType,
+                Class<? extends HttpMessageConverter<?>> converterType,
+                ServerHttpRequest request,
+                ServerHttpResponse response) {
+            response.getHeaders()
+                    .add(
+                            "X-Rendered-As",
+                            TenantContext.current().map(TenantId::value).orElse("none"));
+            return body;
         }
     }
 }
