@@ -28,6 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param flags feature flags, when {@code tenancy-flags} is on the class path
  * @param hibernate Hibernate and JPA, when {@code tenancy-hibernate} is on the class path
  * @param provisioning provisioning and fleet migrations, when Flyway is on the class path
+ * @param billing usage metering, when {@code tenancy-billing} is on the class path
  */
 @ConfigurationProperties("tenancy")
 public record TenancyProperties(
@@ -39,7 +40,8 @@ public record TenancyProperties(
         @DefaultValue DataSource dataSource,
         @DefaultValue Flags flags,
         @DefaultValue Hibernate hibernate,
-        @DefaultValue Provisioning provisioning) {
+        @DefaultValue Provisioning provisioning,
+        @DefaultValue Billing billing) {
 
     public TenancyProperties {
         servers = servers == null ? Map.of() : new LinkedHashMap<>(servers);
@@ -207,4 +209,13 @@ public record TenancyProperties(
     public record Provisioning(
             @DefaultValue("classpath:db/tenant") List<String> migrations,
             @DefaultValue("4") int fleetParallelism) {}
+
+    /**
+     * @param nodeId this node's id on its usage leases; keep it stable across restarts to reuse
+     *     them (random when not set)
+     * @param termsTtl how old a tenant's limits may be when its allowance runs out before they are
+     *     read again: a raised limit or a new plan takes effect on each node within this time
+     */
+    public record Billing(
+            String nodeId, @DefaultValue("30s") Duration termsTtl) {}
 }

@@ -7,6 +7,8 @@ import dev.tenancy.TenantId;
 import dev.tenancy.access.AccessPolicy;
 import dev.tenancy.access.Impersonations;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.billing.Billing;
+import dev.tenancy.billing.UsageMeter;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
@@ -37,6 +39,7 @@ class TenancyAutoConfigurationTest {
                     TenancyTaskAutoConfiguration.class,
                     TenancyFlagsAutoConfiguration.class,
                     TenancyProvisioningAutoConfiguration.class,
+                    TenancyBillingAutoConfiguration.class,
                     DataSourceAutoConfiguration.class,
                     JdbcTemplateAutoConfiguration.class,
                     TaskExecutionAutoConfiguration.class))
@@ -51,6 +54,8 @@ class TenancyAutoConfigurationTest {
             assertThat(context).hasSingleBean(FeatureFlags.class);
             assertThat(context).hasSingleBean(TenantProvisioner.class);
             assertThat(context).hasSingleBean(Impersonations.class);
+            assertThat(context).hasSingleBean(Billing.class);
+            assertThat(context).hasSingleBean(UsageMeter.class);
             assertThat(context).hasSingleBean(AccessPolicy.class);
             assertThat(context).hasSingleBean(FleetMigration.class);
             assertThat(context.getBean(DataSource.class)).isInstanceOf(TenantDataSource.class);

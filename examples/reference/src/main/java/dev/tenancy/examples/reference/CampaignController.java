@@ -1,6 +1,7 @@
 package dev.tenancy.examples.reference;
 
 import dev.tenancy.Tenant;
+import dev.tenancy.billing.UsageMeter;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.flags.FlagDefinition;
@@ -36,11 +37,13 @@ public class CampaignController {
     private final CampaignRepository campaigns;
     private final FeatureFlags flags;
     private final FlagStore flagStore;
+    private final UsageMeter usage;
 
-    public CampaignController(CampaignRepository campaigns, FeatureFlags flags, FlagStore flagStore) {
+    public CampaignController(CampaignRepository campaigns, FeatureFlags flags, FlagStore flagStore, UsageMeter usage) {
         this.campaigns = campaigns;
         this.flags = flags;
         this.flagStore = flagStore;
+        this.usage = usage;
     }
 
     /** Who the request is served as, and which features it has. */
@@ -75,6 +78,7 @@ public class CampaignController {
         if (name == null || name.isBlank() || name.length() > 200) {
             throw new IllegalArgumentException("A campaign needs a name of 1 to 200 characters, was " + name);
         }
+        usage.enforce(TenantContext.require(), Plans.CAMPAIGNS, 1); // the plan's campaigns a month, in memory
         Campaign saved = campaigns.save(new Campaign(name.strip()));
         return ResponseEntity.created(URI.create("/api/campaigns/" + saved.getId()))
                 .body(saved);

@@ -32,16 +32,24 @@ public class DemoData {
     private final TenantProvisioner provisioner;
     private final FeatureFlags flags;
     private final FlagStore flagStore;
+    private final Plans plans;
 
-    public DemoData(TenantCatalog catalog, TenantProvisioner provisioner, FeatureFlags flags, FlagStore flagStore) {
+    public DemoData(
+            TenantCatalog catalog,
+            TenantProvisioner provisioner,
+            FeatureFlags flags,
+            FlagStore flagStore,
+            Plans plans) {
         this.catalog = catalog;
         this.provisioner = provisioner;
         this.flags = flags;
         this.flagStore = flagStore;
+        this.plans = plans;
     }
 
     @EventListener(ContextRefreshedEvent.class)
     public void load() {
+        plans.publish(SEED);
         define(FlagDefinition.builder(CampaignController.ADVANCED_ANALYTICS)
                 .description("Advanced campaign analytics (beta)")
                 .category(FlagCategory.BETA)
@@ -98,5 +106,6 @@ public class DemoData {
         if (catalog.require(tenant).status() == TenantStatus.PENDING_APPROVAL) {
             provisioner.provision(tenant, SEED);
         }
+        plans.subscribe(catalog.require(tenant), SEED);
     }
 }

@@ -8,6 +8,7 @@ import dev.tenancy.UnknownTenantException;
 import dev.tenancy.access.AccessDeniedException;
 import dev.tenancy.access.ImpersonationInProgressException;
 import dev.tenancy.access.ImpersonationNotActiveException;
+import dev.tenancy.billing.QuotaExceededException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -28,6 +29,7 @@ public class ProblemAdvice {
             case IllegalTenantTransitionException x -> HttpStatus.CONFLICT;
             case ImpersonationInProgressException x -> HttpStatus.CONFLICT;
             case InvalidTenantIdException x -> HttpStatus.BAD_REQUEST;
+            case QuotaExceededException x -> HttpStatus.FORBIDDEN;
             default -> HttpStatus.UNPROCESSABLE_CONTENT;
         };
         return problem(status, e);
@@ -36,6 +38,12 @@ public class ProblemAdvice {
     @ExceptionHandler(IllegalArgumentException.class)
     ProblemDetail badInput(IllegalArgumentException e) {
         return problem(HttpStatus.BAD_REQUEST, e);
+    }
+
+    /** The library's "not in this state" refusals, such as granting an override to a tenant with no subscription. */
+    @ExceptionHandler(IllegalStateException.class)
+    ProblemDetail conflict(IllegalStateException e) {
+        return problem(HttpStatus.CONFLICT, e);
     }
 
     private static ProblemDetail problem(HttpStatus status, RuntimeException e) {

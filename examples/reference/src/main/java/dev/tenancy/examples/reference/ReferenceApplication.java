@@ -78,7 +78,13 @@ public class ReferenceApplication {
     AccessPolicy accessPolicy() {
         return AccessPolicy.builder()
                 .grant(AccessPolicy.SYSTEM_ADMIN, AccessPolicy.SYSTEM_ADMIN_DEFAULTS)
-                .grant("sales_ops", Permission.TENANTS_LIST, Permission.TENANTS_READ, Permission.BILLING_READ)
+                .grant(
+                        "sales_ops",
+                        Permission.TENANTS_LIST,
+                        Permission.TENANTS_READ,
+                        Permission.BILLING_READ,
+                        Permission.BILLING_UPDATE,
+                        Permission.ANALYTICS_READ)
                 .grant("support", Permission.TENANTS_LIST, Permission.TENANTS_READ, Permission.IMPERSONATION_START)
                 .build();
     }

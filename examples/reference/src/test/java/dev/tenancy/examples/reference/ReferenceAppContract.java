@@ -50,7 +50,8 @@ abstract class ReferenceAppContract {
                         "--spring.datasource.url=" + database.jdbcUrl(),
                         "--spring.datasource.username=" + database.user(),
                         "--spring.datasource.password=" + database.password(),
-                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate());
+                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate(),
+                        "--tenancy.billing.terms-ttl=0s"); // a raised limit applies at once, not within 30 s
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
     }
 
@@ -173,6 +174,43 @@ abstract class ReferenceAppContract {
                 staff("admin", "POST", "/admin/api/tenants", "{\"id\": \"Bad Id!\", \"name\": \"x\"}");
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(json(invalid).get("detail").asString()).contains("Bad Id!");
+    }
+
+    @Test
+    void aPlansMonthlyCampaigns_areEnforced_untilSalesRaiseTheLimit() throws Exception {
+        assertThat(staff(
+                                "admin",
+                                "POST",
+                                "/admin/api/tenants",
+                                "{\"id\": \"oscorp\", \"name\": \"Oscorp\", \"tier\": \"free\", \"approve\": true}")
+                        .statusCode())
+                .isEqualTo(200);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(tenant("oscorp", "POST", "/api/campaigns", "{\"name\": \"Launch " + i + "\"}")
+                            .statusCode())
+                    .isEqualTo(201);
+        }
+        HttpResponse<String> fourth = tenant("oscorp", "POST", "/api/campaigns", "{\"name\": \"Launch 4\"}");
+        assertThat(fourth.statusCode()).isEqualTo(403);
+        assertThat(json(fourth).get("type").asString()).endsWith("/quota-exceeded");
+        assertThat(json(fourth).get("detail").asString()).contains("3 of its 3 campaigns");
+
+        HttpResponse<String> raised = staff(
+                "sales",
+                "POST",
+                "/admin/api/tenants/oscorp/limits",
+                "{\"metric\": \"campaigns\", \"limit\": 10, \"reason\": \"Launch week, deal D-42\"}");
+        assertThat(raised.statusCode()).as(raised.body()).isEqualTo(200);
+        assertThat(tenant("oscorp", "POST", "/api/campaigns", "{\"name\": \"Launch 4\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        JsonNode detail = json(staff("sales", "GET", "/admin/api/tenants/oscorp", null));
+        assertThat(detail.get("subscription").get("planKey").asString()).isEqualTo("free");
+        assertThat(detail.get("campaignsThisMonth").get("limit").asLong()).isEqualTo(10);
+        assertThat(staff("sales", "GET", "/admin/api/analytics", null).statusCode())
+                .isEqualTo(200);
+        assertThat(staff("support", "GET", "/admin/api/analytics", null).statusCode())
+                .isEqualTo(403);
     }
 
     @Test

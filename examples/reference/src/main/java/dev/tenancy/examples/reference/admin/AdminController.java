@@ -15,9 +15,16 @@ import dev.tenancy.access.Permission;
 import dev.tenancy.audit.AuditEvent;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.billing.Billing;
+import dev.tenancy.billing.BillingOverride;
+import dev.tenancy.billing.Grant;
+import dev.tenancy.billing.Limit;
+import dev.tenancy.billing.Subscription;
+import dev.tenancy.billing.UsageMeter;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.examples.reference.Plans;
 import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.flags.FlagDefinition;
 import dev.tenancy.flags.FlagEvaluation;
@@ -25,6 +32,7 @@ import dev.tenancy.flags.FlagOverride;
 import dev.tenancy.flags.FlagStore;
 import dev.tenancy.provision.TenantProvisioner;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +65,9 @@ public class AdminController {
     private final AuditLog audit;
     private final Impersonations impersonations;
     private final AccessPolicy policy;
+    private final Billing billing;
+    private final UsageMeter usage;
+    private final Plans plans;
 
     public AdminController(
             TenantCatalog catalog,
@@ -65,7 +76,10 @@ public class AdminController {
             FlagStore flagStore,
             AuditLog audit,
             Impersonations impersonations,
-            AccessPolicy policy) {
+            AccessPolicy policy,
+            Billing billing,
+            UsageMeter usage,
+            Plans plans) {
         this.catalog = catalog;
         this.provisioner = provisioner;
         this.flags = flags;
@@ -73,6 +87,9 @@ public class AdminController {
         this.audit = audit;
         this.impersonations = impersonations;
         this.policy = policy;
+        this.billing = billing;
+        this.usage = usage;
+        this.plans = plans;
     }
 
     /** The staff member signed in, as the library's actor: the user name and its role. */
@@ -142,6 +159,12 @@ public class AdminController {
         }
         detail.put("features", features);
         detail.put("overrides", flagStore.overrides(tenant));
+        if (policy.allows(actor(authentication), Permission.BILLING_READ)) {
+            detail.put(
+                    "subscription", billing.subscriptions().subscription(tenant).orElse(null));
+            detail.put("grants", billing.subscriptions().grants(tenant));
+            detail.put("campaignsThisMonth", usage.check(tenant, Plans.CAMPAIGNS, 1)); // limit, used, remaining
+        }
         return detail;
     }
 
@@ -161,19 +184,70 @@ public class AdminController {
             registration.ownerEmail(body.ownerEmail());
         }
         Tenant registered = catalog.register(registration.build(), actor);
-        return Boolean.TRUE.equals(body.approve()) ? provisioner.provision(registered.id(), actor) : registered;
+        if (!Boolean.TRUE.equals(body.approve())) {
+            return registered;
+        }
+        Tenant active = provisioner.provision(registered.id(), actor);
+        plans.subscribe(active, actor);
+        return active;
     }
 
     /** A tenant to register. */
     public record NewTenant(
             String id, String name, String tier, String isolation, String ownerEmail, Boolean approve) {}
 
-    /** Approves a pending tenant: provisions its storage, then activates it. */
+    /** Approves a pending tenant: provisions its storage, activates it and subscribes it to its tier's plan. */
     @PostMapping("/tenants/{id}/approve")
     Tenant approve(Authentication authentication, @PathVariable String id) {
         Actor actor = actor(authentication);
         policy.require(actor, Permission.TENANTS_UPDATE);
-        return provisioner.provision(TenantId.of(id), actor);
+        Tenant active = provisioner.provision(TenantId.of(id), actor);
+        plans.subscribe(active, actor);
+        return active;
+    }
+
+    /** Moves a tenant to another plan (an upgrade after a signed contract, say). */
+    @PostMapping("/tenants/{id}/plan")
+    Subscription changePlan(Authentication authentication, @PathVariable String id, @RequestBody PlanChange body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.BILLING_UPDATE);
+        return billing.subscriptions().changePlan(TenantId.of(id), body.plan(), actor, body.reason());
+    }
+
+    /** A plan to move to. */
+    public record PlanChange(String plan, String reason) {}
+
+    /**
+     * Raises (or lowers) one of a tenant's limits above its plan's, until a date or for good. Each
+     * node's meter applies it the next time the tenant's allowance runs out, once its terms are
+     * older than {@code tenancy.billing.terms-ttl}.
+     */
+    @PostMapping("/tenants/{id}/limits")
+    Grant limit(Authentication authentication, @PathVariable String id, @RequestBody LimitChange body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.BILLING_UPDATE);
+        return billing.subscriptions()
+                .grant(
+                        TenantId.of(id),
+                        new BillingOverride.LimitOverride(body.metric(), Limit.hard(body.limit())),
+                        null,
+                        body.until(),
+                        actor,
+                        body.reason());
+    }
+
+    /** A limit to grant. */
+    public record LimitChange(String metric, long limit, LocalDate until, String reason) {}
+
+    /** Monthly and annual recurring revenue and the plan mix, today. */
+    @GetMapping("/analytics")
+    Map<String, Object> analytics(Authentication authentication) {
+        policy.require(actor(authentication), Permission.ANALYTICS_READ);
+        LocalDate today = billing.subscriptions().today();
+        return Map.of(
+                "mrr", billing.analytics().mrr(today),
+                "arr", billing.analytics().arr(today),
+                "planMix", billing.analytics().planMix(today));
     }
 
     @PostMapping("/tenants/{id}/reject")
