@@ -43,6 +43,12 @@ abstract class ReferenceAppContract {
     @BeforeAll
     void start() {
         database = database();
+        // initech's database of its own is named after it, on the server: none left from an earlier run, none left
+        // after.
+        if (database.kind() == TestDatabase.Kind.POSTGRESQL) {
+            database.execute("DROP DATABASE IF EXISTS t_initech WITH (FORCE)");
+        }
+        database.dropOnClose("t_initech");
         // Command-line arguments, which win over application.properties (builder properties would not).
         app = new SpringApplicationBuilder(ReferenceApplication.class)
                 .run(
