@@ -3,6 +3,7 @@ package dev.tenancy.resolve;
 import dev.tenancy.TenantId;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads one verified claim; a claim that is not a string is refused. */
 final class ClaimResolver implements TenantResolver {
@@ -33,6 +34,11 @@ final class ClaimResolver implements TenantResolver {
 
     String claimName() {
         return claim;
+    }
+
+    @Override
+    public Set<String> headers() {
+        return Set.of();
     }
 
     @Override

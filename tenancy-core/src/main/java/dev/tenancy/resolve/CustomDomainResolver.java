@@ -4,6 +4,7 @@ import dev.tenancy.TenantId;
 import dev.tenancy.catalog.TenantCatalog;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Looks the host up among the catalog's verified custom domains. */
 final class CustomDomainResolver implements TenantResolver {
@@ -20,6 +21,11 @@ final class CustomDomainResolver implements TenantResolver {
             return Optional.empty();
         }
         return catalog.findByDomain(host);
+    }
+
+    @Override
+    public Set<String> headers() {
+        return Set.of();
     }
 
     @Override

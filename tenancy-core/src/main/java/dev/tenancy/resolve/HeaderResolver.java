@@ -4,6 +4,7 @@ import dev.tenancy.TenantId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads one header; a repeated or oversized header is refused. */
 final class HeaderResolver implements TenantResolver {
@@ -30,6 +31,11 @@ final class HeaderResolver implements TenantResolver {
                     name, "The " + header + " header appears " + values.size() + " times; send it once", null);
         }
         return Optional.of(Resolvers.parse(name, "The " + header + " header", values.getFirst()));
+    }
+
+    @Override
+    public Set<String> headers() {
+        return Set.of(header);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.tenancy.resolve;
 import dev.tenancy.TenantId;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads the path segment right after a fixed prefix. */
 final class PathPrefixResolver implements TenantResolver {
@@ -33,6 +34,11 @@ final class PathPrefixResolver implements TenantResolver {
             return Optional.empty();
         }
         return Optional.of(Resolvers.parse(name(), "The path segment after " + prefix, segment));
+    }
+
+    @Override
+    public Set<String> headers() {
+        return Set.of();
     }
 
     @Override

@@ -44,6 +44,11 @@ final class SubdomainResolver implements TenantResolver {
     }
 
     @Override
+    public Set<String> headers() {
+        return Set.of();
+    }
+
+    @Override
     public String name() {
         return "subdomain";
     }

@@ -5,9 +5,12 @@ import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.catalog.TenantCatalog;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns a request into a tenant it may be served as: resolve (the resolvers, in order) and admit
@@ -37,6 +40,7 @@ public final class TenantAdmission {
     private final ClaimResolver authenticated;
     private final boolean archivedReadOnly;
     private final String names;
+    private final Set<String> headers;
 
     private TenantAdmission(Builder b) {
         this.catalog = b.catalog;
@@ -44,6 +48,29 @@ public final class TenantAdmission {
         this.authenticated = b.authenticatedClaim == null ? null : new ClaimResolver(b.authenticatedClaim);
         this.archivedReadOnly = b.archivedReadOnly;
         this.names = b.resolvers.stream().map(TenantResolver::name).toList().toString();
+        this.headers = headersRead(b.resolvers);
+    }
+
+    private static Set<String> headersRead(List<TenantResolver> resolvers) {
+        Set<String> read = new LinkedHashSet<>();
+        for (TenantResolver resolver : resolvers) {
+            Set<String> headers = resolver.headers();
+            if (headers.contains("*")) {
+                return TenantResolver.ANY_HEADER;
+            }
+            for (String header : headers) {
+                read.add(header.toLowerCase(Locale.ROOT));
+            }
+        }
+        return Set.copyOf(read);
+    }
+
+    /**
+     * The headers the resolvers read (lowercase), or {@link TenantResolver#ANY_HEADER}: a framework
+     * adapter copies only these into the {@link TenantRequest} it builds.
+     */
+    public Set<String> headers() {
+        return headers;
     }
 
     public static Builder builder() {

@@ -11,6 +11,7 @@ import dev.tenancy.resolve.TenantAdmission;
 import dev.tenancy.resolve.TenantMismatchException;
 import dev.tenancy.resolve.TenantNotResolvedException;
 import dev.tenancy.resolve.TenantRequest;
+import dev.tenancy.resolve.TenantResolver;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -21,10 +22,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.server.PathContainer;
@@ -71,8 +75,10 @@ public final class TenantFilter implements Filter {
 
     private final TenantAdmission admission;
     private final TenantClaims claims;
-    private final List<PathPattern> excluded;
+    private final List<Exclusion> excluded;
     private final Refusals refusals;
+    private final Set<String> headers;
+    private final boolean allHeaders;
 
     /** Told of each refusal, by its problem type's last segment (such as {@code unknown-tenant}); for metrics. */
     @FunctionalInterface
@@ -101,19 +107,10 @@ public final class TenantFilter implements Filter {
     public TenantFilter(TenantAdmission admission, TenantClaims claims, List<String> excludedPaths, Refusals refusals) {
         this.refusals = Objects.requireNonNull(refusals, "refusals");
         this.admission = Objects.requireNonNull(admission, "admission");
+        this.headers = admission.headers();
+        this.allHeaders = headers.equals(TenantResolver.ANY_HEADER);
         this.claims = Objects.requireNonNull(claims, "claims");
-        this.excluded = excludedPaths.stream()
-                .map(pattern -> {
-                    try {
-                        return PathPatternParser.defaultInstance.parse(pattern);
-                    } catch (RuntimeException e) {
-                        throw new IllegalArgumentException(
-                                "Excluded path '" + pattern + "' is not a valid path pattern (such as /actuator/**): "
-                                        + e.getMessage(),
-                                e);
-                    }
-                })
-                .toList();
+        this.excluded = excludedPaths.stream().map(Exclusion::of).toList();
     }
 
     @Override
@@ -152,13 +149,56 @@ public final class TenantFilter implements Filter {
         if (excluded.isEmpty()) {
             return false;
         }
-        PathContainer path = PathContainer.parsePath(path(request));
-        for (PathPattern pattern : excluded) {
-            if (pattern.matches(path)) {
+        String path = path(request);
+        PathContainer parsed = null;
+        for (Exclusion exclusion : excluded) {
+            if (exclusion.pattern() == null) {
+                String prefix = exclusion.prefix();
+                if (path.startsWith(prefix)
+                        && (path.length() == prefix.length()
+                                || (exclusion.subtree() && path.charAt(prefix.length()) == '/'))) {
+                    return true;
+                }
+                continue;
+            }
+            if (parsed == null) {
+                parsed = PathContainer.parsePath(path);
+            }
+            if (exclusion.pattern().matches(parsed)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * One excluded path pattern. The common shapes are matched as text: a plain path ({@code
+     * /error}: {@code prefix}, not {@code subtree}) and a plain path with everything below it
+     * ({@code /actuator/**}: {@code prefix} {@code /actuator}, {@code subtree}); any other is a
+     * Spring {@code PathPattern}.
+     */
+    private record Exclusion(String prefix, boolean subtree, PathPattern pattern) {
+        private static final Pattern PLAIN = Pattern.compile("(/[^/*?{}]+)*/?");
+
+        static Exclusion of(String text) {
+            PathPattern pattern;
+            try {
+                pattern = PathPatternParser.defaultInstance.parse(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        "Excluded path '" + text + "' is not a valid path pattern (such as /actuator/**): "
+                                + e.getMessage(),
+                        e);
+            }
+            if (!pattern.hasPatternSyntax() && PLAIN.matcher(text).matches()) {
+                return new Exclusion(text, false, null);
+            }
+            if (text.endsWith("/**")
+                    && PLAIN.matcher(text.substring(0, text.length() - 3)).matches()) {
+                return new Exclusion(text.substring(0, text.length() - 3), true, null);
+            }
+            return new Exclusion(null, false, pattern);
+        }
     }
 
     private static void serve(
@@ -179,9 +219,11 @@ public final class TenantFilter implements Filter {
     private TenantRequest tenantRequest(HttpServletRequest request) {
         TenantRequest.Builder built =
                 TenantRequest.builder().host(request.getServerName()).path(path(request));
-        for (String name : Collections.list(request.getHeaderNames())) {
-            for (String value : Collections.list(request.getHeaders(name))) {
-                built.header(name, value);
+        Iterable<String> names = allHeaders ? Collections.list(request.getHeaderNames()) : headers;
+        for (String name : names) {
+            Enumeration<String> values = request.getHeaders(name);
+            while (values != null && values.hasMoreElements()) {
+                built.header(name, values.nextElement());
             }
         }
         claims.of(request).forEach(built::claim);
