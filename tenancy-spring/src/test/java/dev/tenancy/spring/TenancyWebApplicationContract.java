@@ -16,14 +16,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -37,6 +41,8 @@ import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.jwt.BadJwtException;
@@ -154,6 +160,11 @@ abstract class TenancyWebApplicationContract {
     }
 
     @Test
+    void aTaskScheduledOnSpringBootsScheduler_runsAsTheTenantThatScheduledIt() throws Exception {
+        assertThat(get("/scheduled", "hooli").body()).isEqualTo("scheduled task ran as hooli");
+    }
+
+    @Test
     void anArchivedTenant_isServedReadOnly() throws Exception {
         assertThat(json(get("/notes", "initech")).get("notes").toString()).isEqualTo("[\"initech's first note\"]");
 
@@ -264,6 +275,7 @@ abstract class TenancyWebApplicationContract {
 
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
+    @EnableScheduling
     @Import({NotesController.class, RenderedAs.class})
     static class App {
         /** Bearer tokens are optional; one is "token-for-{tenant}", whose verified claim tenant_id is that tenant. */
@@ -295,11 +307,17 @@ abstract class TenancyWebApplicationContract {
         private final JdbcTemplate jdbc;
         private final TransactionTemplate transactions;
         private final AsyncTaskExecutor executor;
+        private final TaskScheduler scheduler;
 
-        NotesController(JdbcTemplate jdbc, TransactionTemplate transactions, AsyncTaskExecutor executor) {
+        NotesController(
+                JdbcTemplate jdbc,
+                TransactionTemplate transactions,
+                @Qualifier("applicationTaskExecutor") AsyncTaskExecutor executor,
+                TaskScheduler scheduler) {
             this.jdbc = jdbc;
             this.transactions = transactions;
             this.executor = executor;
+            this.scheduler = scheduler;
         }
 
         @GetMapping("/notes")
@@ -328,6 +346,16 @@ abstract class TenancyWebApplicationContract {
         @GetMapping("/mvc-async")
         Callable<String> mvcAsync() {
             return () -> "callable ran as " + TenantContext.require().value();
+        }
+
+        @GetMapping("/scheduled")
+        String scheduled() throws Exception {
+            CompletableFuture<String> seen = new CompletableFuture<>();
+            scheduler.schedule(
+                    () -> seen.complete(
+                            TenantContext.current().map(TenantId::value).orElse("none")),
+                    Instant.now().plusMillis(10));
+            return "scheduled task ran as " + seen.get(10, TimeUnit.SECONDS);
         }
 
         @GetMapping("/public/ping")
