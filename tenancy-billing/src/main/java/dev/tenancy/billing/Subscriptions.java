@@ -8,6 +8,7 @@ import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantUpdate;
 import dev.tenancy.internal.Jdbc;
+import dev.tenancy.internal.PostgresListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +29,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -69,7 +74,14 @@ public final class Subscriptions {
             SubscriptionStatus.EXPIRED,
             EnumSet.of(SubscriptionStatus.ACTIVE));
 
+    /** The PostgreSQL channel on which a tenant whose terms changed is announced (payload: its id). */
+    static final String TERMS_CHANNEL = "tenancy_billing_terms";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+
     private final BillingDatabase db;
+    private final DataSource dataSource;
+    private final List<Consumer<TenantId>> termsListeners = new CopyOnWriteArrayList<>();
     private final PlanCatalog plans;
     private final TenantCatalog catalog; // null: tiers are not kept in a catalog
     private final InstantSource clock;
@@ -77,6 +89,7 @@ public final class Subscriptions {
 
     private Subscriptions(Builder b) {
         this.db = new BillingDatabase(b.dataSource, b.audit);
+        this.dataSource = b.dataSource;
         this.plans =
                 Objects.requireNonNull(b.plans, "plans: subscriptions refer to plan versions; pass the PlanCatalog");
         this.catalog = b.catalog;
@@ -158,6 +171,7 @@ public final class Subscriptions {
             }
             throw e;
         }
+        termsChanged(tenant);
         alignTier(tenant, plan, actor);
         return subscribed;
     }
@@ -363,7 +377,7 @@ public final class Subscriptions {
         if (override instanceof BillingOverride.FixedPrice f) {
             requireSameCurrency(tenant, f.monthly());
         }
-        return db.change("grant " + override.kind() + " to '" + tenant + "'", (c, audit) -> {
+        Grant granted = db.change("grant " + override.kind() + " to '" + tenant + "'", (c, audit) -> {
             if (find(c, tenant, false).isEmpty()) {
                 throw new IllegalStateException(
                         "Tenant '" + tenant + "' has no subscription: subscribe it before granting overrides");
@@ -398,6 +412,8 @@ public final class Subscriptions {
             audit.add(AuditEntry.of("grant", "billing_override", Long.toString(id), tenant, actor, meta));
             return g;
         });
+        termsChanged(tenant);
+        return granted;
     }
 
     private void requireSameCurrency(TenantId tenant, Money money) {
@@ -413,7 +429,7 @@ public final class Subscriptions {
     /** Revokes a grant; revoking twice is a no-op. */
     public void revoke(long grantId, Actor actor, String reason) {
         String why = BillingDatabase.requireReason(reason, "Revoking override " + grantId);
-        db.change("revoke override " + grantId, (c, audit) -> {
+        TenantId revoked = db.change("revoke override " + grantId, (c, audit) -> {
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE tenancy_billing_overrides SET revoked_at = ?" + " WHERE id = ? AND revoked_at IS NULL")) {
                 s.setObject(1, Jdbc.utc(now()));
@@ -438,8 +454,11 @@ public final class Subscriptions {
                     TenantId.of(tenant),
                     actor,
                     Map.of("reason", why)));
-            return null;
+            return TenantId.of(tenant);
         });
+        if (revoked != null) {
+            termsChanged(revoked);
+        }
     }
 
     /** Every grant of {@code tenant}, revoked ones included, oldest first. */
@@ -529,6 +548,54 @@ public final class Subscriptions {
         });
     }
 
+    /**
+     * Calls {@code listener} with each tenant whose subscription or overrides changed, after the
+     * change committed: at once for changes made through this instance, and on PostgreSQL for
+     * changes committed through any instance on the database (every node), over LISTEN/NOTIFY on
+     * a dedicated connection; {@code null} when changes may have been missed. Closing the result
+     * unsubscribes. {@link UsageMeter} listens, so that a raised limit applies without waiting for
+     * its terms to age.
+     */
+    AutoCloseable onTermsChanged(Consumer<TenantId> listener) {
+        termsListeners.add(listener);
+        PostgresListener remote = db.postgres
+                ? new PostgresListener(
+                        dataSource,
+                        TERMS_CHANNEL,
+                        "tenancy-billing-terms",
+                        payload -> listener.accept(payload == null ? null : TenantId.of(payload)))
+                : null;
+        return () -> {
+            termsListeners.remove(listener);
+            if (remote != null) {
+                remote.close();
+            }
+        };
+    }
+
+    private void termsChanged(TenantId tenant) {
+        for (Consumer<TenantId> listener : termsListeners) {
+            try {
+                listener.accept(tenant);
+            } catch (RuntimeException e) {
+                LOG.warn("A listener to the terms of '{}' failed", tenant, e);
+            }
+        }
+        if (db.postgres) {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                notify.setString(1, TERMS_CHANNEL);
+                notify.setString(2, tenant.value());
+                notify.execute();
+            } catch (SQLException e) {
+                LOG.warn(
+                        "Could not announce the new terms of '{}' to other nodes; they apply them within their terms TTL",
+                        tenant,
+                        e);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     private interface Edit {
@@ -538,7 +605,7 @@ public final class Subscriptions {
     private Subscription update(TenantId tenant, Actor actor, String action, String why, Edit edit) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(actor, "actor");
-        return db.change(action + " '" + tenant + "'", (c, audit) -> {
+        Subscription updated = db.change(action + " '" + tenant + "'", (c, audit) -> {
             Subscription before = find(c, tenant, true)
                     .orElseThrow(() -> new IllegalStateException(
                             "Tenant '" + tenant + "' has no subscription: subscribe it first"));
@@ -559,6 +626,8 @@ public final class Subscriptions {
             audit.add(entry(action, after, actor, meta));
             return after;
         });
+        termsChanged(tenant);
+        return updated;
     }
 
     private static void diff(Subscription a, Subscription b, Map<String, Object> meta) {

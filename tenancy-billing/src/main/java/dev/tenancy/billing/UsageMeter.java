@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -59,7 +60,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits come from {@link Subscriptions#terms}: the plan version's limit, or the override's.
  * They are re-read when a lease runs out and the terms are older than {@link Builder#termsTtl}
- * (default 30 s). A tenant without a subscription has a hard limit of 0. Monthly metrics count per
+ * (default 30 s) or have changed since: a subscription, plan change or override made through
+ * {@link Subscriptions} counts as a change at once on its node and, on PostgreSQL, on every node
+ * (LISTEN/NOTIFY on one connection per meter), so a raised limit applies to a tenant that has run
+ * out without waiting. A tenant without a subscription has a hard limit of 0. Monthly metrics count per
  * monthly period on the subscription's anchor day; others ({@link #LIFETIME}) never reset.
  */
 public final class UsageMeter implements AutoCloseable {
@@ -80,6 +84,7 @@ public final class UsageMeter implements AutoCloseable {
             new ConcurrentHashMap<>();
     private final Set<Allowance> retiring = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
+    private final AutoCloseable termsSubscription;
     private volatile boolean closed;
 
     private UsageMeter(Builder b) {
@@ -99,6 +104,27 @@ public final class UsageMeter implements AutoCloseable {
         });
         long flush = b.flushInterval.toMillis();
         scheduler.scheduleWithFixedDelay(this::housekeeping, flush, flush, TimeUnit.MILLISECONDS);
+        this.termsSubscription = subscriptions.onTermsChanged(this::termsChanged);
+    }
+
+    /**
+     * A tenant's subscription or overrides changed (on any node, on PostgreSQL): its limits are read
+     * again the next time its allowance runs out instead of when they are {@code termsTtl} old;
+     * {@code null}: everyone's.
+     */
+    private void termsChanged(TenantId tenant) {
+        Collection<ConcurrentHashMap<String, Allowance>> affected;
+        if (tenant == null) {
+            affected = allowances.values();
+        } else {
+            ConcurrentHashMap<String, Allowance> byMetric = allowances.get(tenant);
+            affected = byMetric == null ? List.of() : List.of(byMetric);
+        }
+        for (Map<String, Allowance> byMetric : affected) {
+            for (Allowance a : byMetric.values()) {
+                a.termsReadAt = System.nanoTime() - termsTtlNanos - 1;
+            }
+        }
     }
 
     static Builder builder(UsageStore store) {
@@ -476,6 +502,11 @@ public final class UsageMeter implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        try {
+            termsSubscription.close();
+        } catch (Exception e) {
+            LOG.debug("Closing the terms subscription failed", e);
+        }
         scheduler.shutdown();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
@@ -601,6 +632,10 @@ public final class UsageMeter implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How old a tenant's limits may be when its allowance runs out before they are read again
+         * (default 30 s); changes announced by {@link Subscriptions} do not wait for it.
+         */
         public Builder termsTtl(Duration termsTtl) {
             this.termsTtl = Objects.requireNonNull(termsTtl, "termsTtl");
             return this;

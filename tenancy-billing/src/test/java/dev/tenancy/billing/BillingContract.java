@@ -532,6 +532,44 @@ abstract class BillingContract {
         }
 
         @Test
+        void a_raised_limit_applies_at_once_to_a_tenant_that_ran_out_not_after_the_terms_ttl() {
+            f.plans.publish(f.metered(5), ADMIN, "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter meter =
+                    f.meter().termsTtl(Duration.ofHours(1)).leaseChunk(5).build()) {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(meter.tryConsume(acme, Metric.API_CALLS, 1)).isTrue();
+                }
+                assertThat(meter.tryConsume(acme, Metric.API_CALLS, 1)).isFalse();
+
+                f.subscriptions.grant(
+                        acme,
+                        new BillingOverride.LimitOverride("api_calls", Limit.hard(8)),
+                        null,
+                        null,
+                        ADMIN,
+                        "launch week");
+
+                int more = 0;
+                while (meter.tryConsume(acme, Metric.API_CALLS, 1)) {
+                    more++;
+                }
+                assertThat(more).isEqualTo(3);
+            }
+        }
+
+        @Test
+        void a_tenant_subscribed_after_the_meter_first_saw_it_is_served_at_once() {
+            f.plans.publish(f.metered(5), ADMIN, "test plan");
+            TenantId acme = TenantId.of("acme");
+            try (UsageMeter meter = f.meter().termsTtl(Duration.ofHours(1)).build()) {
+                assertThat(meter.tryConsume(acme, Metric.API_CALLS, 1)).isFalse(); // no subscription: limit 0
+                f.subscribed("acme", "metered");
+                assertThat(meter.tryConsume(acme, Metric.API_CALLS, 1)).isTrue();
+            }
+        }
+
+        @Test
         void a_quota_handle_follows_the_quota_into_the_next_period() {
             f.plans.publish(f.metered(10), ADMIN, "test plan");
             TenantId acme = f.subscribed("acme", "metered");

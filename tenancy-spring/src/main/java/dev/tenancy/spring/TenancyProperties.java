@@ -214,7 +214,8 @@ public record TenancyProperties(
      * @param nodeId this node's id on its usage leases; keep it stable across restarts to reuse
      *     them (random when not set)
      * @param termsTtl how old a tenant's limits may be when its allowance runs out before they are
-     *     read again: a raised limit or a new plan takes effect on each node within this time
+     *     read again; a raised limit or a new plan made through {@code Subscriptions} applies at
+     *     once on its node and, on PostgreSQL, on every node, so this is the safety net
      */
     public record Billing(
             String nodeId, @DefaultValue("30s") Duration termsTtl) {}

@@ -56,8 +56,7 @@ abstract class ReferenceAppContract {
                         "--spring.datasource.url=" + database.jdbcUrl(),
                         "--spring.datasource.username=" + database.user(),
                         "--spring.datasource.password=" + database.password(),
-                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate(),
-                        "--tenancy.billing.terms-ttl=0s"); // a raised limit applies at once, not within 30 s
+                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate());
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
     }
 

@@ -218,9 +218,10 @@ public class AdminController {
     public record PlanChange(String plan, String reason) {}
 
     /**
-     * Raises (or lowers) one of a tenant's limits above its plan's, until a date or for good. Each
-     * node's meter applies it the next time the tenant's allowance runs out, once its terms are
-     * older than {@code tenancy.billing.terms-ttl}.
+     * Raises (or lowers) one of a tenant's limits above its plan's, until a date or for good. Every
+     * node's meter applies it the next time the tenant's allowance runs out (on PostgreSQL the
+     * change is announced to all nodes; elsewhere other nodes apply it within {@code
+     * tenancy.billing.terms-ttl}).
      */
     @PostMapping("/tenants/{id}/limits")
     Grant limit(Authentication authentication, @PathVariable String id, @RequestBody LimitChange body) {
