@@ -147,6 +147,7 @@ public final class Subscriptions {
         try {
             subscribed = db.change("subscribe '" + tenant + "'", (c, audit) -> {
                 insert(c, s);
+                announce(c, tenant);
                 audit.add(entry(
                         "create",
                         s,
@@ -171,7 +172,7 @@ public final class Subscriptions {
             }
             throw e;
         }
-        termsChanged(tenant);
+        tellListeners(tenant);
         alignTier(tenant, plan, actor);
         return subscribed;
     }
@@ -410,9 +411,10 @@ public final class Subscriptions {
             meta.put("until", until == null ? null : until.toString());
             meta.put("reason", why);
             audit.add(AuditEntry.of("grant", "billing_override", Long.toString(id), tenant, actor, meta));
+            announce(c, tenant);
             return g;
         });
-        termsChanged(tenant);
+        tellListeners(tenant);
         return granted;
     }
 
@@ -454,10 +456,11 @@ public final class Subscriptions {
                     TenantId.of(tenant),
                     actor,
                     Map.of("reason", why)));
+            announce(c, TenantId.of(tenant));
             return TenantId.of(tenant);
         });
         if (revoked != null) {
-            termsChanged(revoked);
+            tellListeners(revoked);
         }
     }
 
@@ -573,25 +576,27 @@ public final class Subscriptions {
         };
     }
 
-    private void termsChanged(TenantId tenant) {
+    /**
+     * On PostgreSQL, announces {@code tenant}'s new terms to every node's meter: the notification
+     * goes out when the change's transaction commits, and not at all if it rolls back.
+     */
+    private void announce(Connection c, TenantId tenant) throws SQLException {
+        if (db.postgres) {
+            try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                notify.setString(1, TERMS_CHANNEL);
+                notify.setString(2, tenant.value());
+                notify.execute();
+            }
+        }
+    }
+
+    /** Tells this instance's listeners, after the change committed. */
+    private void tellListeners(TenantId tenant) {
         for (Consumer<TenantId> listener : termsListeners) {
             try {
                 listener.accept(tenant);
             } catch (RuntimeException e) {
                 LOG.warn("A listener to the terms of '{}' failed", tenant, e);
-            }
-        }
-        if (db.postgres) {
-            try (Connection c = dataSource.getConnection();
-                    PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                notify.setString(1, TERMS_CHANNEL);
-                notify.setString(2, tenant.value());
-                notify.execute();
-            } catch (SQLException e) {
-                LOG.warn(
-                        "Could not announce the new terms of '{}' to other nodes; they apply them within their terms TTL",
-                        tenant,
-                        e);
             }
         }
     }
@@ -624,9 +629,10 @@ public final class Subscriptions {
             meta.put("reason", why);
             diff(before, after, meta);
             audit.add(entry(action, after, actor, meta));
+            announce(c, tenant);
             return after;
         });
-        termsChanged(tenant);
+        tellListeners(tenant);
         return updated;
     }
 
