@@ -13,9 +13,7 @@ import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.resolve.TenantAdmission;
 import dev.tenancy.resolve.TenantResolver;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -185,21 +183,14 @@ public final class TenancyAutoConfiguration {
 
     /** The servers of {@code tenancy.servers}, or the one at {@code spring.datasource.*}. */
     static List<DatabaseServer> servers(TenancyProperties properties, DataSourceProperties platform) {
-        Map<String, TenancyProperties.Server> configured = new LinkedHashMap<>(properties.servers());
-        if (configured.isEmpty()) {
-            configured.put(
+        if (properties.servers().isEmpty()) {
+            return List.of(DatabaseServer.of(
                     TenantRegistration.DEFAULT_SERVER,
-                    new TenancyProperties.Server(
-                            platform.determineUrl(),
-                            platform.determineUsername(),
-                            platform.determinePassword(),
-                            null,
-                            null,
-                            null,
-                            10,
-                            2));
+                    platform.determineUrl(),
+                    platform.determineUsername(),
+                    platform.determinePassword()));
         }
-        return configured.entrySet().stream()
+        return properties.servers().entrySet().stream()
                 .map(entry -> server(entry.getKey(), entry.getValue()))
                 .toList();
     }
