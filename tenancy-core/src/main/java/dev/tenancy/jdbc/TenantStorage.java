@@ -38,6 +38,13 @@ public final class TenantStorage {
     /** The table, in each tenant's schema or database, where Flyway records the tenant's migrations. */
     public static final String MIGRATION_HISTORY = "flyway_schema_history";
 
+    /**
+     * The table, in the default schema of each server holding shared-model tenants, where Flyway
+     * records the shared tables' migrations; not Flyway's default name, which Spring Boot's own
+     * Flyway uses for the platform database (often the same database).
+     */
+    public static final String SHARED_MIGRATION_HISTORY = "shared_schema_history";
+
     /** The table, in each tenant's schema or database, marking that its seed ran. */
     public static final String SEED_MARKER = "tenancy_seeded";
 
@@ -248,6 +255,22 @@ public final class TenantStorage {
         }
     }
 
+    /**
+     * On PostgreSQL, when the server has an owner of its own: grants the application's user the use
+     * of the owner's tables and sequences in the server's default schema, where the shared model's
+     * tables live (the migration history and seed marker excepted). Nothing otherwise. Idempotent;
+     * shared migrations run it after each run.
+     */
+    public void grantSharedTables() throws SQLException {
+        if (!grantsToApplication()) {
+            return;
+        }
+        try (Connection c = ownerConnection(server.jdbcUrl());
+                Statement s = c.createStatement()) {
+            grantToApplication(s, dialect.defaultSchema());
+        }
+    }
+
     /** The server's users and passwords, for tools (such as Flyway) that open their own connections. */
     public DatabaseServer server() {
         return server;
@@ -276,7 +299,7 @@ public final class TenantStorage {
                 + app);
         s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT USAGE, SELECT ON SEQUENCES TO " + app);
         // Provisioning's own bookkeeping is not the tenant's data: its session may not rewrite it.
-        for (String bookkeeping : List.of(MIGRATION_HISTORY, SEED_MARKER)) {
+        for (String bookkeeping : List.of(MIGRATION_HISTORY, SHARED_MIGRATION_HISTORY, SEED_MARKER)) {
             try (PreparedStatement exists = s.getConnection().prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
                 exists.setString(1, quoted + "." + Dialect.quote(bookkeeping));
                 try (ResultSet rs = exists.executeQuery()) {

@@ -46,8 +46,13 @@ import javax.sql.DataSource;
  *       {@link TenantDataSource} refuses it or serves it read-only until a later run succeeds.
  * </ul>
  *
- * <p>Each run returns a {@link FleetReport} with every tenant's outcome; a {@link FleetListener}
- * hears each as it finishes.
+ * <p>With {@linkplain Builder#sharedMigrations shared migrations}, the shared model's tables are
+ * migrated first, once on each server that holds a selected shared-model tenant; a failure there
+ * stops the run before any tenant starts (the canary of the release), and the shared tenants are
+ * served as before (PostgreSQL rolls the failed migration back; fix it and run again).
+ *
+ * <p>Each run returns a {@link FleetReport} with every tenant's and every server's outcome; a
+ * {@link FleetListener} hears each tenant as it finishes.
  */
 public final class FleetMigration {
     private static final Set<TenantStatus> MIGRATED_STATUSES =
@@ -58,6 +63,7 @@ public final class FleetMigration {
     private final DataSource platform;
     private final Ledger ledger;
     private final TenantMigrations migrations;
+    private final TenantMigrations sharedMigrations;
     private final int parallelism;
     private final int canary;
     private final int maxFailures;
@@ -71,6 +77,7 @@ public final class FleetMigration {
         this.platform = b.platform;
         this.ledger = new Ledger(b.platform, b.clock);
         this.migrations = new TenantMigrations(b.migrations, b.classLoader);
+        this.sharedMigrations = new TenantMigrations(b.sharedMigrations, b.classLoader);
         this.parallelism = b.parallelism;
         this.canary = b.canary;
         this.maxFailures = b.maxFailures;
@@ -90,9 +97,12 @@ public final class FleetMigration {
 
     /** The selected tenants not recorded at the target version: the catalog listing plus one ledger query. */
     public List<Tenant> behind() {
+        if (migrations.isEmpty()) {
+            return List.of();
+        }
         String target = targetVersion();
         Set<TenantId> current = ledger.currentAt(target);
-        return selected().stream().filter(t -> !current.contains(t.id())).toList();
+        return fleet().tenants().stream().filter(t -> !current.contains(t.id())).toList();
     }
 
     /**
@@ -110,9 +120,20 @@ public final class FleetMigration {
         long start = System.nanoTime();
         String target = targetVersion();
         Set<TenantId> current = ledger.currentAt(target);
+        Fleet fleet = fleet();
+        List<FleetReport.SharedOutcome> shared = new ArrayList<>();
+        for (String server : fleet.sharedServers()) {
+            shared.add(migrateSharedTables(server));
+        }
+        if (shared.stream().anyMatch(o -> o.result() == FleetReport.Result.FAILED)) {
+            List<FleetReport.Outcome> notRun = fleet.tenants().stream()
+                    .map(t -> new FleetReport.Outcome(t.id(), FleetReport.Result.NOT_RUN, null, Duration.ZERO))
+                    .toList();
+            return new FleetReport(target, notRun, shared, true, Duration.ofNanos(System.nanoTime() - start));
+        }
         List<FleetReport.Outcome> outcomes = new ArrayList<>();
         List<Tenant> todo = new ArrayList<>();
-        for (Tenant tenant : selected()) {
+        for (Tenant tenant : fleet.tenants()) {
             if (current.contains(tenant.id())) {
                 outcomes.add(new FleetReport.Outcome(tenant.id(), FleetReport.Result.SKIPPED, null, Duration.ZERO));
             } else {
@@ -138,7 +159,7 @@ public final class FleetMigration {
         }
         ran.addAll(wave(todo.subList(canarySize, todo.size()), target, finished, total, failures, stop, maxFailures));
         outcomes.addAll(ran);
-        return new FleetReport(target, outcomes, stop.get(), Duration.ofNanos(System.nanoTime() - start));
+        return new FleetReport(target, outcomes, shared, stop.get(), Duration.ofNanos(System.nanoTime() - start));
     }
 
     private List<FleetReport.Outcome> wave(
@@ -217,9 +238,38 @@ public final class FleetMigration {
         }
     }
 
-    /** Schema- and database-per-tenant tenants that are live or kept (active, suspended, archived), by id. */
-    private List<Tenant> selected() {
+    private FleetReport.SharedOutcome migrateSharedTables(String server) {
+        long start = System.nanoTime();
+        try {
+            TenantMigrations.SharedRun run =
+                    sharedMigrations.migrateShared(TenantStorage.on(dataSource.server(server)));
+            boolean ran = run != null && run.executed() > 0;
+            return new FleetReport.SharedOutcome(
+                    server,
+                    ran ? FleetReport.Result.MIGRATED : FleetReport.Result.SKIPPED,
+                    run == null ? null : run.version(),
+                    null,
+                    Duration.ofNanos(System.nanoTime() - start));
+        } catch (RuntimeException | SQLException e) {
+            return new FleetReport.SharedOutcome(
+                    server,
+                    FleetReport.Result.FAILED,
+                    null,
+                    e.getMessage() == null ? e.toString() : e.getMessage(),
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /**
+     * The selected tenants that are live or kept (active, suspended, archived): the schema- and
+     * database-per-tenant ones by id, and the servers the shared-model ones are on (none without
+     * shared migrations).
+     */
+    private record Fleet(List<Tenant> tenants, Set<String> sharedServers) {}
+
+    private Fleet fleet() {
         List<Tenant> all = new ArrayList<>();
+        Set<String> sharedServers = new java.util.TreeSet<>();
         int offset = 0;
         while (true) {
             Page<Tenant> page = catalog.list(TenantQuery.builder()
@@ -227,10 +277,15 @@ public final class FleetMigration {
                     .limit(TenantQuery.MAX_LIMIT)
                     .build());
             for (Tenant t : page.items()) {
-                if (t.isolation() != IsolationModel.SHARED
-                        && MIGRATED_STATUSES.contains(t.status())
-                        && selection.test(t)) {
-                    all.add(t);
+                if (!MIGRATED_STATUSES.contains(t.status()) || !selection.test(t)) {
+                    continue;
+                }
+                if (t.isolation() != IsolationModel.SHARED) {
+                    if (!migrations.isEmpty()) {
+                        all.add(t);
+                    }
+                } else if (!sharedMigrations.isEmpty()) {
+                    sharedServers.add(t.server());
                 }
             }
             if (!page.hasNext()) {
@@ -239,7 +294,7 @@ public final class FleetMigration {
             offset += page.items().size();
         }
         all.sort(Comparator.comparing(t -> t.id().value()));
-        return all;
+        return new Fleet(all, sharedServers);
     }
 
     /** Builds a {@link FleetMigration}. */
@@ -248,6 +303,7 @@ public final class FleetMigration {
         private TenantDataSource dataSource;
         private DataSource platform;
         private final List<String> migrations = new ArrayList<>();
+        private final List<String> sharedMigrations = new ArrayList<>();
         private ClassLoader classLoader = FleetMigration.class.getClassLoader();
         private int parallelism = 8;
         private int canary = 5;
@@ -277,9 +333,19 @@ public final class FleetMigration {
             return this;
         }
 
-        /** The host's Flyway locations for tenant tables; required. */
+        /** The host's Flyway locations for the tables of schema- and database-per-tenant tenants. */
         public Builder migrations(String... locations) {
-            migrations.addAll(List.of(locations));
+            migrations.addAll(TenantMigrations.requireLocations("migrations", locations));
+            return this;
+        }
+
+        /**
+         * The host's Flyway locations for the shared model's tables, such as {@code
+         * classpath:db/shared}: migrated first, once on each server that holds a selected
+         * shared-model tenant (see {@link TenantProvisioner.Builder#sharedMigrations}).
+         */
+        public Builder sharedMigrations(String... locations) {
+            sharedMigrations.addAll(TenantMigrations.requireLocations("sharedMigrations", locations));
             return this;
         }
 
@@ -341,9 +407,13 @@ public final class FleetMigration {
         }
 
         public FleetMigration build() {
-            if (catalog == null || dataSource == null || platform == null || migrations.isEmpty()) {
+            if (catalog == null || dataSource == null || platform == null) {
+                throw new IllegalStateException("FleetMigration needs catalog(...), dataSource(...) and platform(...)");
+            }
+            if (migrations.isEmpty() && sharedMigrations.isEmpty()) {
                 throw new IllegalStateException(
-                        "FleetMigration needs catalog(...), dataSource(...), platform(...) and migrations(...)");
+                        "FleetMigration has nothing to run: give migrations(...) for tenants' own tables,"
+                                + " sharedMigrations(...) for the shared model's, or both");
             }
             return new FleetMigration(this);
         }

@@ -9,13 +9,18 @@ import java.util.List;
  *
  * @param targetVersion the version every tenant was brought to
  * @param outcomes one per tenant considered, in the order they were taken
- * @param stopped whether the run stopped early (failures passed the threshold, or the canary failed)
+ * @param shared one per server whose shared-model tables were considered, by server name; empty
+ *     without {@linkplain FleetMigration.Builder#sharedMigrations shared migrations}
+ * @param stopped whether the run stopped early (failures passed the threshold, the canary failed, or
+ *     a server's shared migration did)
  * @param elapsed how long the run took
  */
-public record FleetReport(String targetVersion, List<Outcome> outcomes, boolean stopped, Duration elapsed) {
+public record FleetReport(
+        String targetVersion, List<Outcome> outcomes, List<SharedOutcome> shared, boolean stopped, Duration elapsed) {
 
     public FleetReport {
         outcomes = List.copyOf(outcomes);
+        shared = List.copyOf(shared);
     }
 
     /** What happened to one tenant. */
@@ -37,19 +42,46 @@ public record FleetReport(String targetVersion, List<Outcome> outcomes, boolean 
      */
     public record Outcome(TenantId tenant, Result result, String error, Duration elapsed) {}
 
+    /**
+     * One server's shared-model tables: {@link Result#MIGRATED} when migrations ran, {@link
+     * Result#SKIPPED} when they were already current, {@link Result#FAILED} with the error.
+     *
+     * @param version the shared migration version the server is at afterwards; {@code null} when it
+     *     failed or there is none
+     */
+    public record SharedOutcome(String server, Result result, String version, String error, Duration elapsed) {}
+
+    /** How many tenants had {@code result}. */
     public long count(Result result) {
         return outcomes.stream().filter(o -> o.result() == result).count();
     }
 
-    /** Whether every tenant is now at the target version. */
+    /** Whether every tenant, and every server's shared tables, is now at the target version. */
     public boolean complete() {
-        return !stopped && count(Result.FAILED) == 0 && count(Result.NOT_RUN) == 0;
+        return !stopped
+                && count(Result.FAILED) == 0
+                && count(Result.NOT_RUN) == 0
+                && shared.stream().noneMatch(o -> o.result() == Result.FAILED);
     }
 
     @Override
     public String toString() {
         return "FleetReport[target " + targetVersion + ": " + count(Result.MIGRATED) + " migrated, "
                 + count(Result.SKIPPED) + " skipped, " + count(Result.FAILED) + " failed, " + count(Result.NOT_RUN)
-                + " not run" + (stopped ? ", stopped" : "") + ", " + elapsed.toMillis() + " ms]";
+                + " not run" + sharedSummary() + (stopped ? ", stopped" : "") + ", " + elapsed.toMillis() + " ms]";
+    }
+
+    private String sharedSummary() {
+        if (shared.isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder("; shared tables:");
+        for (SharedOutcome o : shared) {
+            s.append(' ')
+                    .append(o.server())
+                    .append(' ')
+                    .append(o.result().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return s.toString();
     }
 }

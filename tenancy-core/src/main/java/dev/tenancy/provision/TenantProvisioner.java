@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -36,7 +38,8 @@ import javax.sql.DataSource;
  *         .catalog(catalog)
  *         .dataSource(tenantDataSource)          // the servers tenants are placed on
  *         .platform(platformDataSource)          // where the provisioning ledger lives
- *         .migrations("classpath:db/tenant")     // the host's Flyway locations
+ *         .migrations("classpath:db/tenant")     // the host's Flyway locations, per tenant
+ *         .sharedMigrations("classpath:db/shared") // and for the shared model's tables, per server
  *         .seed((tenant, connection) -> insertSampleData(connection))
  *         .build();
  * provisioner.provision(TenantId.of("acme"), actor);
@@ -44,7 +47,9 @@ import javax.sql.DataSource;
  *
  * <p>Schema-per-tenant gets {@code CREATE SCHEMA}; database-per-tenant gets {@code CREATE DATABASE}
  * (from a {@linkplain Builder#templateDatabase template} on PostgreSQL, the fast path);
- * shared-model tenants need no DDL and no migrations of their own. On PostgreSQL, on a server with
+ * shared-model tenants need no DDL and no migrations of their own, but the shared tables on their
+ * server are brought to the newest {@linkplain Builder#sharedMigrations shared migration} before
+ * the first one there is seeded. On PostgreSQL, on a server with
  * an owner of its own ({@link dev.tenancy.jdbc.DatabaseServer#withOwner}), the application is
  * granted the tenant's tables and a schema tenant's tables are closed to other tenants' sessions
  * before it is activated ({@link TenantStorage#applyAccessControl}). Thread-safe.
@@ -54,6 +59,10 @@ public final class TenantProvisioner {
     private final TenantDataSource dataSource;
     private final Ledger ledger;
     private final TenantMigrations migrations;
+    private final TenantMigrations sharedMigrations;
+    /** Servers whose shared tables this provisioner has brought to the newest shared migration. */
+    private final Set<String> sharedCurrent = ConcurrentHashMap.newKeySet();
+
     private final TenantSeed seed;
     private final String templateDatabase;
     private final Duration lease;
@@ -65,6 +74,7 @@ public final class TenantProvisioner {
         this.dataSource = b.dataSource;
         this.ledger = new Ledger(b.platform, b.clock);
         this.migrations = new TenantMigrations(b.migrations, b.classLoader);
+        this.sharedMigrations = new TenantMigrations(b.sharedMigrations, b.classLoader);
         this.seed = b.seed;
         this.templateDatabase = b.templateDatabase;
         this.lease = b.lease;
@@ -130,18 +140,33 @@ public final class TenantProvisioner {
         switch (step) {
             case STORAGE -> storage.create(tenant, templateDatabase);
             case MIGRATIONS -> {
-                String version = migrations.migrate(storage, tenant);
-                if (tenant.isolation() != IsolationModel.SHARED) {
-                    ledger.recordMigration(tenant.id(), version, Ledger.CURRENT, null);
+                if (tenant.isolation() == IsolationModel.SHARED) {
+                    migrateSharedTables(storage);
+                } else {
+                    ledger.recordMigration(tenant.id(), migrations.migrate(storage, tenant), Ledger.CURRENT, null);
                 }
             }
-            case SEED -> seedOnce(storage, tenant);
+            case SEED -> {
+                if (tenant.isolation() == IsolationModel.SHARED) {
+                    migrateSharedTables(storage); // also when resuming a provisioning begun without them
+                }
+                seedOnce(storage, tenant);
+            }
             case ACTIVATION -> {
                 storage.applyAccessControl(tenant); // every table is there now, the seed's too
                 if (tenant.status() != TenantStatus.ACTIVE) {
                     catalog.transition(tenant.id(), TenantStatus.ACTIVE, actor, "provisioned");
                 }
             }
+        }
+    }
+
+    /** The shared model's tables on the tenant's server, once per server and provisioner (Flyway locks concurrent runs). */
+    private void migrateSharedTables(TenantStorage storage) throws SQLException {
+        String server = storage.server().name();
+        if (!sharedCurrent.contains(server)) {
+            sharedMigrations.migrateShared(storage);
+            sharedCurrent.add(server);
         }
     }
 
@@ -195,6 +220,7 @@ public final class TenantProvisioner {
         private TenantDataSource dataSource;
         private DataSource platform;
         private final List<String> migrations = new ArrayList<>();
+        private final List<String> sharedMigrations = new ArrayList<>();
         private ClassLoader classLoader = TenantProvisioner.class.getClassLoader();
         private TenantSeed seed = TenantSeed.none();
         private String templateDatabase;
@@ -222,9 +248,23 @@ public final class TenantProvisioner {
             return this;
         }
 
-        /** The host's Flyway locations for tenant tables, such as {@code classpath:db/tenant}. */
+        /**
+         * The host's Flyway locations for the tables of each schema- and database-per-tenant tenant,
+         * such as {@code classpath:db/tenant}; run in the tenant's storage when it is provisioned.
+         */
         public Builder migrations(String... locations) {
-            migrations.addAll(List.of(locations));
+            migrations.addAll(TenantMigrations.requireLocations("migrations", locations));
+            return this;
+        }
+
+        /**
+         * The host's Flyway locations for the shared model's tables, such as {@code
+         * classpath:db/shared}: run in the default schema of a server before the first shared-model
+         * tenant provisioned on it is seeded (once per server and provisioner, so later ones cost
+         * nothing); see {@link FleetMigration.Builder#sharedMigrations} for later releases.
+         */
+        public Builder sharedMigrations(String... locations) {
+            sharedMigrations.addAll(TenantMigrations.requireLocations("sharedMigrations", locations));
             return this;
         }
 

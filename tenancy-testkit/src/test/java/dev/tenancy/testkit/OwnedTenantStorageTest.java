@@ -207,6 +207,39 @@ class OwnedTenantStorageTest {
     }
 
     @Test
+    void sharedMigrations_runAsTheOwner_andTheApplicationIsGrantedTheSharedTables_notTheirHistory()
+            throws SQLException {
+        dataSource(null);
+        TenantId id = TenantId.of("shared-" + suffix);
+        catalog.register(
+                TenantRegistration.builder(id, "shared")
+                        .isolation(IsolationModel.SHARED)
+                        .build(),
+                ADMIN);
+        TenantProvisioner.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .sharedMigrations("classpath:dev/tenancy/testkit/shared/v1")
+                .seed((tenant, c) -> {
+                    try (PreparedStatement s = c.prepareStatement("INSERT INTO labels VALUES (?, 1, 'first')")) {
+                        s.setString(1, tenant.id().value());
+                        s.executeUpdate();
+                    }
+                })
+                .build()
+                .provision(id, ADMIN);
+
+        assertThat(updateAs(id, "INSERT INTO labels VALUES ('" + id.value() + "', 2, 'second')"))
+                .isEqualTo(1);
+        assertThat(rowsAs(id, "SELECT name FROM labels ORDER BY id")).containsExactly("first", "second");
+        assertThatThrownBy(() -> rowsAs(id, "SELECT version FROM shared_schema_history"))
+                .as("the shared history is the owner's bookkeeping")
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+    }
+
+    @Test
     void aDatabaseTenant_isGrantedTheTablesItsOwnerCreated() throws SQLException {
         dataSource(null);
         TenantId initech = provision("initech", IsolationModel.DATABASE);
