@@ -204,11 +204,18 @@ public record TenancyProperties(
     /**
      * @param migrations the Flyway locations of the application's tenant migrations, run in each
      *     new schema or database and by fleet migrations
+     * @param sharedMigrations the Flyway locations of the shared model's tables, run once on each
+     *     server before its first shared-model tenant is seeded, and by fleet migrations (nothing is
+     *     created on a server while they hold no migration)
      * @param fleetParallelism how many tenants a fleet migration migrates at once
+     * @param migrateOnStartup whether the context runs a fleet migration as it starts, before the
+     *     web server takes requests, as Spring Boot runs Flyway for one database
      */
     public record Provisioning(
             @DefaultValue("classpath:db/tenant") List<String> migrations,
-            @DefaultValue("4") int fleetParallelism) {}
+            @DefaultValue("classpath:db/shared") List<String> sharedMigrations,
+            @DefaultValue("4") int fleetParallelism,
+            @DefaultValue("true") boolean migrateOnStartup) {}
 
     /**
      * @param nodeId this node's id on its usage leases; keep it stable across restarts to reuse

@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -15,7 +16,11 @@ import org.springframework.context.annotation.Bean;
 /**
  * {@link TenantProvisioner} and {@link FleetMigration} when Flyway is on the class path, with the
  * application's tenant migrations at {@code tenancy.provisioning.migrations} ({@code
- * classpath:db/tenant} by default) and their ledgers in the platform database.
+ * classpath:db/tenant} by default), the shared model's tables' at {@code
+ * tenancy.provisioning.shared-migrations} ({@code classpath:db/shared}), and their ledgers in the
+ * platform database. As the context starts, a fleet migration brings every tenant and every
+ * server's shared tables to the newest migrations ({@code tenancy.provisioning.migrate-on-startup},
+ * on by default).
  */
 @AutoConfiguration(after = TenancyAutoConfiguration.class)
 @ConditionalOnClass(Flyway.class)
@@ -34,6 +39,7 @@ public final class TenancyProvisioningAutoConfiguration {
                 .dataSource(data)
                 .platform(platform)
                 .migrations(properties.provisioning().migrations().toArray(String[]::new))
+                .sharedMigrations(properties.provisioning().sharedMigrations().toArray(String[]::new))
                 .build();
     }
 
@@ -49,7 +55,15 @@ public final class TenancyProvisioningAutoConfiguration {
                 .dataSource(data)
                 .platform(platform)
                 .migrations(properties.provisioning().migrations().toArray(String[]::new))
+                .sharedMigrations(properties.provisioning().sharedMigrations().toArray(String[]::new))
                 .parallelism(properties.provisioning().fleetParallelism())
                 .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "tenancy.provisioning.migrate-on-startup", matchIfMissing = true)
+    FleetMigrationOnStartup tenancyFleetMigrationOnStartup(FleetMigration fleet) {
+        return new FleetMigrationOnStartup(fleet);
     }
 }

@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -90,25 +89,19 @@ public class ReferenceApplication {
     }
 
     /**
-     * Provisioning with the app's tenant migrations and a seed of two campaigns. The shared
-     * model's tables are the app's too: migrated here, before any tenant is provisioned.
+     * Provisioning with the app's migrations (its own tables in each schema or database tenant,
+     * the shared model's once per server) and a seed of two campaigns. Later releases' migrations
+     * reach existing tenants through the starter's fleet migration at start-up.
      */
     @Bean
     TenantProvisioner tenantProvisioner(
             TenantCatalog catalog, TenantDataSource tenants, @TenancyPlatform DataSource platform) {
-        Flyway.configure()
-                .dataSource(platform)
-                .locations("classpath:db/shared")
-                .table("reference_shared_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
         return TenantProvisioner.builder()
                 .catalog(catalog)
                 .dataSource(tenants)
                 .platform(platform)
                 .migrations("classpath:db/tenant")
+                .sharedMigrations("classpath:db/shared")
                 .seed((tenant, connection) -> {
                     try (PreparedStatement insert = connection.prepareStatement(
                             "INSERT INTO campaigns (tenant_id, name, status, created_at) VALUES (?, ?, ?, ?)")) {

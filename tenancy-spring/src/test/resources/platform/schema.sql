@@ -1,0 +1,1 @@
+CREATE TABLE app_settings (name VARCHAR(100) PRIMARY KEY, setting VARCHAR(200) NOT NULL);
