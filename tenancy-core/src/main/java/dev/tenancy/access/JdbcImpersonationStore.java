@@ -4,7 +4,6 @@ import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
-import dev.tenancy.audit.JdbcAuditLog;
 import dev.tenancy.internal.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,23 +21,19 @@ final class JdbcImpersonationStore implements ImpersonationStore {
             + " reason, consent_source, consent_reference, started_at, expires_at, ended_at, ended_by";
     private static final String SELECT = "SELECT " + COLUMNS + " FROM tenancy_impersonations";
 
+    private final AuditedTransactions transactions;
     private final DataSource dataSource;
-    private final AuditLog audit;
-    private final JdbcAuditLog sameDatabaseAudit;
 
     JdbcImpersonationStore(DataSource dataSource, AuditLog audit) {
+        this.transactions = new AuditedTransactions(dataSource, audit);
         this.dataSource = dataSource;
-        this.audit = audit;
-        this.sameDatabaseAudit = audit instanceof JdbcAuditLog jdbc && jdbc.dataSource() == dataSource ? jdbc : null;
     }
 
     @Override
     public <T> T atomically(String what, Work<T> work) {
-        List<AuditEntry> afterCommit = new ArrayList<>();
-        T result = Jdbc.inTransaction(
-                dataSource,
+        return transactions.run(
                 what,
-                c -> work.apply(new Changes() {
+                (c, auditor) -> work.apply(new Changes() {
                     @Override
                     public Optional<Impersonation> lock(String id) throws SQLException {
                         return one(c, SELECT + " WHERE id = ? FOR UPDATE", id);
@@ -93,15 +88,9 @@ final class JdbcImpersonationStore implements ImpersonationStore {
 
                     @Override
                     public void audit(AuditEntry entry) throws SQLException {
-                        if (sameDatabaseAudit != null) {
-                            sameDatabaseAudit.append(c, entry);
-                        } else {
-                            afterCommit.add(entry);
-                        }
+                        auditor.audit(entry);
                     }
                 }));
-        afterCommit.forEach(audit::append);
-        return result;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.tenancy.spring;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.access.AccessPolicy;
 import dev.tenancy.access.Impersonations;
+import dev.tenancy.access.Invitations;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.JdbcAuditLog;
 import dev.tenancy.catalog.JdbcTenantCatalog;
@@ -34,8 +35,8 @@ import org.springframework.context.annotation.Primary;
  *       {@code DataSource} then backs off.
  *   <li>The {@link AuditLog} and a cached {@link TenantCatalog} on it (or in memory with {@code
  *       tenancy.catalog.store=memory}).
- *   <li>{@link AccessPolicy#platformDefaults()} and {@link Impersonations} (sessions in the platform
- *       database).
+ *   <li>{@link AccessPolicy#platformDefaults()}, {@link Impersonations} and {@link Invitations}
+ *       (sessions and invitations in the platform database).
  *   <li>{@link TenantAdmission} with the resolvers of {@code tenancy.resolution.*}.
  *   <li>{@link TenantDataSource} over {@code tenancy.servers.*} (by default one server, {@value
  *       TenantRegistration#DEFAULT_SERVER}, at {@code spring.datasource.*}), as the primary {@code DataSource}: {@code
@@ -98,6 +99,17 @@ public final class TenancyAutoConfiguration {
     @ConditionalOnMissingBean
     AccessPolicy tenancyAccessPolicy() {
         return AccessPolicy.platformDefaults();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Invitations tenancyInvitations(
+            TenancyProperties properties, TenantCatalog catalog, AuditLog audit, @TenancyPlatform DataSource platform) {
+        Invitations.Builder invitations = Invitations.builder().catalog(catalog).auditLog(audit);
+        if (properties.catalog().store() == TenancyProperties.Store.JDBC) {
+            invitations.dataSource(platform).installSchema(properties.catalog().installSchema());
+        }
+        return invitations.build();
     }
 
     @Bean

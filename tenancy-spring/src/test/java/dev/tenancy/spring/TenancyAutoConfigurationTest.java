@@ -6,6 +6,7 @@ import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.access.AccessPolicy;
 import dev.tenancy.access.Impersonations;
+import dev.tenancy.access.Invitations;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.billing.Billing;
 import dev.tenancy.billing.UsageMeter;
@@ -54,6 +55,7 @@ class TenancyAutoConfigurationTest {
             assertThat(context).hasSingleBean(FeatureFlags.class);
             assertThat(context).hasSingleBean(TenantProvisioner.class);
             assertThat(context).hasSingleBean(Impersonations.class);
+            assertThat(context).hasSingleBean(Invitations.class);
             assertThat(context).hasSingleBean(Billing.class);
             assertThat(context).hasSingleBean(UsageMeter.class);
             assertThat(context).hasSingleBean(AccessPolicy.class);

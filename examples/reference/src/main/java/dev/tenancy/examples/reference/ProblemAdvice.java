@@ -8,6 +8,7 @@ import dev.tenancy.UnknownTenantException;
 import dev.tenancy.access.AccessDeniedException;
 import dev.tenancy.access.ImpersonationInProgressException;
 import dev.tenancy.access.ImpersonationNotActiveException;
+import dev.tenancy.access.InvitationNotValidException;
 import dev.tenancy.billing.QuotaExceededException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
@@ -28,6 +29,7 @@ public class ProblemAdvice {
             case TenantAlreadyExistsException x -> HttpStatus.CONFLICT;
             case IllegalTenantTransitionException x -> HttpStatus.CONFLICT;
             case ImpersonationInProgressException x -> HttpStatus.CONFLICT;
+            case InvitationNotValidException x -> x.status() == null ? HttpStatus.NOT_FOUND : HttpStatus.GONE;
             case InvalidTenantIdException x -> HttpStatus.BAD_REQUEST;
             case QuotaExceededException x -> HttpStatus.FORBIDDEN;
             default -> HttpStatus.UNPROCESSABLE_CONTENT;

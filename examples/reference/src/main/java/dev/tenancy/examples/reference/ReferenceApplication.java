@@ -47,7 +47,7 @@ public class ReferenceApplication {
                         .anyRequest()
                         .permitAll())
                 .httpBasic(Customizer.withDefaults())
-                .csrf(csrf -> csrf.spa().ignoringRequestMatchers("/api/**", "/t/**"))
+                .csrf(csrf -> csrf.spa().ignoringRequestMatchers("/api/**", "/t/**", "/join/**"))
                 .build();
     }
 

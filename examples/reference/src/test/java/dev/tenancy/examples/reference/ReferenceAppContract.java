@@ -88,6 +88,47 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void aTenantInvitesATeamMember_whoJoinsThroughTheLinkOnce() throws Exception {
+        HttpResponse<String> sent = tenant(
+                "globex",
+                "POST",
+                "/api/team/invitations",
+                "{\"email\": \"Jane@Globex.example\", \"role\": \"editor\"}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(201);
+        String link = json(sent).get("link").asString();
+        String id = json(sent).get("invitation").get("id").asString();
+        assertThat(link).startsWith("/join/");
+
+        HttpResponse<String> twice = tenant(
+                "globex",
+                "POST",
+                "/api/team/invitations",
+                "{\"email\": \"jane@globex.example\", \"role\": \"editor\"}");
+        assertThat(twice.statusCode()).isEqualTo(409);
+        assertThat(json(twice).get("detail").asString()).contains("resend or cancel it");
+        assertThat(tenant("acme", "DELETE", "/api/team/invitations/" + id, null).statusCode())
+                .as("another tenant's invitation is unknown")
+                .isEqualTo(400);
+
+        HttpResponse<String> joined = send(request("POST", link, "{\"userId\": \"user-jane\"}"));
+        assertThat(joined.statusCode()).as(joined.body()).isEqualTo(200);
+        assertThat(json(joined).get("tenant").asString()).isEqualTo("globex");
+        assertThat(json(joined).get("status").asString()).isEqualTo("ACCEPTED");
+        assertThat(send(request("POST", link, "{\"userId\": \"user-eve\"}")).statusCode())
+                .isEqualTo(410);
+        assertThat(send(request("POST", "/join/forged", "{\"userId\": \"user-eve\"}"))
+                        .statusCode())
+                .isEqualTo(404);
+
+        JsonNode listed = json(tenant("globex", "GET", "/api/team/invitations", null));
+        assertThat(listed.get(0).get("email").asString()).isEqualTo("jane@globex.example");
+        assertThat(listed.toString()).doesNotContain(link.substring("/join/".length()));
+        assertThat(json(staff("admin", "GET", "/admin/api/audit?tenant=globex", null))
+                        .toString())
+                .contains("invitation.created", "invitation.accepted");
+    }
+
+    @Test
     void tenantsThatMayNotBeServed_areRefusedWithTheReason() throws Exception {
         HttpResponse<String> suspended = tenant("hooli", "GET", "/api/campaigns", null);
         assertThat(suspended.statusCode()).isEqualTo(403);
