@@ -129,6 +129,39 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void staffSetUpATenantsOwnerLogin_byAnInvitationTheOwnerAccepts() throws Exception {
+        assertThat(json(staff("admin", "GET", "/admin/api/tenants/acme", null))
+                        .get("ownerLogin")
+                        .get("status")
+                        .asString())
+                .isEqualTo("not_configured");
+        assertThat(staff(
+                                "support",
+                                "POST",
+                                "/admin/api/tenants/acme/owner-invitation",
+                                "{\"email\": \"x@acme.example\"}")
+                        .statusCode())
+                .isEqualTo(403);
+
+        HttpResponse<String> sent = staff(
+                "admin", "POST", "/admin/api/tenants/acme/owner-invitation", "{\"email\": \"jane@acme.example\"}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+        assertThat(json(staff("admin", "GET", "/admin/api/tenants/acme", null))
+                        .get("ownerLogin")
+                        .get("status")
+                        .asString())
+                .isEqualTo("invited");
+
+        String link = json(sent).get("link").asString();
+        assertThat(send(request("POST", link, "{\"userId\": \"user-jane\"}")).statusCode())
+                .isEqualTo(200);
+        JsonNode login =
+                json(staff("admin", "GET", "/admin/api/tenants/acme", null)).get("ownerLogin");
+        assertThat(login.get("status").asString()).isEqualTo("configured");
+        assertThat(login.get("userId").asString()).isEqualTo("user-jane");
+    }
+
+    @Test
     void tenantsThatMayNotBeServed_areRefusedWithTheReason() throws Exception {
         HttpResponse<String> suspended = tenant("hooli", "GET", "/api/campaigns", null);
         assertThat(suspended.statusCode()).isEqualTo(403);

@@ -11,6 +11,9 @@ import dev.tenancy.access.ConsentSource;
 import dev.tenancy.access.Impersonation;
 import dev.tenancy.access.ImpersonationRequest;
 import dev.tenancy.access.Impersonations;
+import dev.tenancy.access.Invitation;
+import dev.tenancy.access.Invitations;
+import dev.tenancy.access.IssuedInvitation;
 import dev.tenancy.access.Permission;
 import dev.tenancy.audit.AuditEvent;
 import dev.tenancy.audit.AuditLog;
@@ -68,6 +71,7 @@ public class AdminController {
     private final Billing billing;
     private final UsageMeter usage;
     private final Plans plans;
+    private final Invitations invitations;
 
     public AdminController(
             TenantCatalog catalog,
@@ -79,7 +83,8 @@ public class AdminController {
             AccessPolicy policy,
             Billing billing,
             UsageMeter usage,
-            Plans plans) {
+            Plans plans,
+            Invitations invitations) {
         this.catalog = catalog;
         this.provisioner = provisioner;
         this.flags = flags;
@@ -90,6 +95,7 @@ public class AdminController {
         this.billing = billing;
         this.usage = usage;
         this.plans = plans;
+        this.invitations = invitations;
     }
 
     /** The staff member signed in, as the library's actor: the user name and its role. */
@@ -159,6 +165,7 @@ public class AdminController {
         }
         detail.put("features", features);
         detail.put("overrides", flagStore.overrides(tenant));
+        detail.put("ownerLogin", ownerLogin(tenant));
         if (policy.allows(actor(authentication), Permission.BILLING_READ)) {
             detail.put(
                     "subscription", billing.subscriptions().subscription(tenant).orElse(null));
@@ -190,6 +197,58 @@ public class AdminController {
         Tenant active = provisioner.provision(registered.id(), actor);
         plans.subscribe(active, actor);
         return active;
+    }
+
+    /**
+     * The admin manual's "owner login" (its first company admin), set up by invitation rather than
+     * by a password sent around: {@code configured} once an owner invitation was accepted, {@code
+     * invited} while one is pending, else {@code not_configured}.
+     */
+    private Map<String, Object> ownerLogin(TenantId tenant) {
+        List<Invitation> owners = invitations.ofTenant(tenant).stream()
+                .filter(i -> i.role().equals(OWNER_ROLE))
+                .toList();
+        Map<String, Object> login = new LinkedHashMap<>();
+        owners.stream()
+                .filter(i -> i.status() == Invitation.Status.ACCEPTED)
+                .findFirst()
+                .ifPresentOrElse(
+                        i -> {
+                            login.put("status", "configured");
+                            login.put("email", i.email());
+                            login.put("userId", i.decidedBy());
+                        },
+                        () -> owners.stream()
+                                .filter(i -> i.status() == Invitation.Status.PENDING)
+                                .findFirst()
+                                .ifPresentOrElse(
+                                        i -> {
+                                            login.put("status", "invited");
+                                            login.put("email", i.email());
+                                            login.put("invitation", i.id());
+                                            login.put("expiresAt", i.expiresAt());
+                                        },
+                                        () -> login.put("status", "not_configured")));
+        return login;
+    }
+
+    /** The role of a tenant's owner login. */
+    public static final String OWNER_ROLE = "company_admin";
+
+    /**
+     * Sets up a tenant's owner login: invites {@code {"email": ...}} as its company admin. The demo
+     * returns the link; a deployment mails it.
+     */
+    @PostMapping("/tenants/{id}/owner-invitation")
+    Map<String, Object> inviteOwner(
+            Authentication authentication, @PathVariable String id, @RequestBody Map<String, String> body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.TENANTS_UPDATE);
+        IssuedInvitation sent = invitations.invite(TenantId.of(id), body.get("email"), OWNER_ROLE, actor);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("invitation", sent.invitation());
+        result.put("link", "/join/" + sent.token());
+        return result;
     }
 
     /** A tenant to register. */
