@@ -2,9 +2,11 @@ package dev.tenancy.examples.reference;
 
 import dev.tenancy.access.AccessPolicy;
 import dev.tenancy.access.Permission;
+import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.provision.TenantProvisioner;
+import dev.tenancy.settings.TenantSettings;
 import dev.tenancy.spring.TenancyPlatform;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
@@ -70,6 +72,18 @@ public class ReferenceApplication {
                         .password("{noop}support")
                         .roles("support")
                         .build());
+    }
+
+    /** The tenants' settings sections, in the platform database. */
+    @Bean(destroyMethod = "close")
+    TenantSettings tenantSettings(TenantCatalog catalog, AuditLog audit, @TenancyPlatform DataSource platform) {
+        return TenantSettings.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .dataSource(platform)
+                .section("branding", Settings.Branding.class, Settings.Branding.DEFAULT)
+                .section("security", Settings.Security.class, Settings.Security.DEFAULT)
+                .build();
     }
 
     /** The admin manual's roles: system admins get the defaults; sales and support get less. */

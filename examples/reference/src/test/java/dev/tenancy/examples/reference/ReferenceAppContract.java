@@ -162,6 +162,31 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void aTenantChangesItsSettings_fieldByField_andBadValuesAreRefusedNamingTheFix() throws Exception {
+        assertThat(json(tenant("initech", "GET", "/api/settings", null))
+                        .get("branding")
+                        .get("primaryColor")
+                        .asString())
+                .isEqualTo("#2563eb");
+
+        HttpResponse<String> changed = tenant("initech", "PUT", "/api/settings/security", "{\"mfaRequired\": true}");
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        JsonNode security =
+                json(tenant("initech", "GET", "/api/settings", null)).get("security");
+        assertThat(security.get("mfaRequired").asBoolean()).isTrue();
+        assertThat(security.get("sessionTimeoutMinutes").asInt()).isEqualTo(60);
+        assertThat(json(tenant("globex", "GET", "/api/settings", null))
+                        .get("security")
+                        .get("mfaRequired")
+                        .asBoolean())
+                .isFalse();
+
+        HttpResponse<String> bad = tenant("initech", "PUT", "/api/settings/branding", "{\"primaryColor\": \"orange\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("detail").asString()).contains("like #2563eb, was 'orange'");
+    }
+
+    @Test
     void tenantsThatMayNotBeServed_areRefusedWithTheReason() throws Exception {
         HttpResponse<String> suspended = tenant("hooli", "GET", "/api/campaigns", null);
         assertThat(suspended.statusCode()).isEqualTo(403);

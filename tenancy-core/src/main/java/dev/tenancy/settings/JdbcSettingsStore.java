@@ -1,0 +1,106 @@
+package dev.tenancy.settings;
+
+import dev.tenancy.TenantId;
+import dev.tenancy.audit.AuditEntry;
+import dev.tenancy.audit.AuditLog;
+import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.internal.Jdbc;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Sections in {@code tenancy_tenant_settings}, one row per tenant and section; each write is one
+ * transaction with its audit event (when the audit log is in the same database) and, on
+ * PostgreSQL, a notification on {@value #CHANNEL} carrying the tenant's id.
+ */
+final class JdbcSettingsStore implements SettingsStore {
+    static final String CHANNEL = "tenancy_settings";
+
+    private final DataSource dataSource;
+    private final AuditLog audit;
+    private final JdbcAuditLog sameDatabaseAudit;
+    private final boolean postgres;
+
+    JdbcSettingsStore(DataSource dataSource, AuditLog audit) {
+        this.dataSource = dataSource;
+        this.audit = audit;
+        this.sameDatabaseAudit = audit instanceof JdbcAuditLog jdbc && jdbc.dataSource() == dataSource ? jdbc : null;
+        this.postgres = Jdbc.isPostgres(dataSource);
+    }
+
+    boolean postgres() {
+        return postgres;
+    }
+
+    @Override
+    public Optional<String> read(TenantId tenant, String section) {
+        return Jdbc.read(dataSource, "read the " + section + " settings of '" + tenant + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT settings FROM tenancy_tenant_settings WHERE tenant_id = ? AND section = ?")) {
+                s.setString(1, tenant.value());
+                s.setString(2, section);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<String, String> readAll(TenantId tenant) {
+        return Jdbc.read(dataSource, "read the settings of '" + tenant + "'", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT section, settings FROM tenancy_tenant_settings WHERE tenant_id = ? ORDER BY section")) {
+                s.setString(1, tenant.value());
+                Map<String, String> all = new LinkedHashMap<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        all.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+                return all;
+            }
+        });
+    }
+
+    @Override
+    public void write(TenantId tenant, String section, String json, AuditEntry event) {
+        Jdbc.inTransaction(dataSource, "write the " + section + " settings of '" + tenant + "'", c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("DELETE FROM tenancy_tenant_settings WHERE tenant_id = ? AND section = ?")) {
+                s.setString(1, tenant.value());
+                s.setString(2, section);
+                s.executeUpdate();
+            }
+            if (json != null) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_tenant_settings"
+                        + " (tenant_id, section, settings, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)")) {
+                    s.setString(1, tenant.value());
+                    s.setString(2, section);
+                    s.setString(3, json);
+                    s.setObject(4, Jdbc.utc(Instant.now()));
+                    s.setString(5, event.actor().id());
+                    s.executeUpdate();
+                }
+            }
+            if (sameDatabaseAudit != null) {
+                sameDatabaseAudit.append(c, event);
+            }
+            if (postgres) { // delivered at commit, to every node listening
+                try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                    s.setString(1, tenant.value());
+                    s.execute();
+                }
+            }
+            return null;
+        });
+        if (sameDatabaseAudit == null) {
+            audit.append(event);
+        }
+    }
+}
