@@ -13,7 +13,8 @@ import org.springframework.beans.factory.InitializingBean;
  * and one Flyway check per server holding shared tenants.
  *
  * <p>A failure does not stop the application (one tenant's broken schema should not take every
- * tenant down): the tenants whose migration failed are refused until a later run succeeds, and the
+ * tenant down): the tenants whose migration failed are refused (or served read-only, with {@code
+ * tenancy.data-source.failed-migration-read-only}) until a later run succeeds, and the
  * report is logged as an error naming them and the servers whose shared tables failed.
  */
 final class FleetMigrationOnStartup implements InitializingBean {

@@ -182,7 +182,8 @@ public final class TenancyAutoConfiguration {
                 .maxTenantPools(settings.maxTenantPools())
                 .connectionBudget(settings.connectionBudget())
                 .budgetTimeout(settings.budgetTimeout())
-                .poolIdleTimeout(settings.poolIdleTimeout());
+                .poolIdleTimeout(settings.poolIdleTimeout())
+                .failedMigrationReadOnly(settings.failedMigrationReadOnly());
         servers(properties, platform).forEach(data::server);
         if (settings.platformServer() != null) {
             data.platform(settings.platformServer());

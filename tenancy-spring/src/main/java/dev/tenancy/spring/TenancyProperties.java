@@ -159,6 +159,8 @@ public record TenancyProperties(
      * @param connectionBudget at most this many connections across tenant-database pools
      * @param budgetTimeout how long a borrower waits for that budget
      * @param poolIdleTimeout tenant-database pools unused this long are closed
+     * @param failedMigrationReadOnly whether a tenant whose last migration failed is served
+     *     read-only (its data as the last good migration left it) rather than refused
      */
     public record DataSource(
             @DefaultValue("true") boolean enabled,
@@ -167,13 +169,15 @@ public record TenancyProperties(
             @DefaultValue("100") int maxTenantPools,
             @DefaultValue("200") int connectionBudget,
             @DefaultValue("5s") Duration budgetTimeout,
-            @DefaultValue("10m") Duration poolIdleTimeout) {
+            @DefaultValue("10m") Duration poolIdleTimeout,
+            @DefaultValue("false") boolean failedMigrationReadOnly) {
 
         @Override
         public String toString() {
             return "DataSource[enabled=" + enabled + ", platformServer=" + platformServer + ", signingKey="
                     + (signingKey == null ? "none" : "(set)") + ", maxTenantPools=" + maxTenantPools
-                    + ", connectionBudget=" + connectionBudget + "]";
+                    + ", connectionBudget=" + connectionBudget + ", failedMigrationReadOnly=" + failedMigrationReadOnly
+                    + "]";
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tenancy.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenancy.Actor;
 import dev.tenancy.IsolationModel;
@@ -27,14 +28,14 @@ class FleetMigrationOnStartupTest {
     private static final String TENANT = "classpath:dev/tenancy/testkit/tenant/";
     private static final String SHARED = "classpath:dev/tenancy/testkit/shared/";
 
+    private final String url = "jdbc:h2:mem:restart-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(
                     TenancyAutoConfiguration.class,
                     TenancyProvisioningAutoConfiguration.class,
                     DataSourceAutoConfiguration.class,
                     JdbcTemplateAutoConfiguration.class))
-            .withPropertyValues(
-                    "spring.datasource.url=jdbc:h2:mem:restart-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            .withPropertyValues("spring.datasource.url=" + url);
 
     private final TenantId acme = TenantId.of("acme");
     private final TenantId globex = TenantId.of("globex");
@@ -97,6 +98,40 @@ class FleetMigrationOnStartupTest {
                     assertThat(context.getBean(FleetMigration.class).behind())
                             .extracting(t -> t.id())
                             .containsExactly(globex);
+                });
+    }
+
+    @Test
+    void aTenantWhoseMigrationFails_doesNotStopTheStart_andIsServedReadOnlyWhenConfigured() throws Exception {
+        releaseOne();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE \"" + globex.schemaName() + "\".tags (blocking INT)"); // V2 creates tags
+        }
+
+        runner.withPropertyValues(RELEASE_TWO).run(context -> {
+            assertThat(context).hasNotFailed();
+            JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+            assertThat(context.getBean(FleetMigration.class).behind())
+                    .extracting(t -> t.id())
+                    .containsExactly(globex);
+            assertThatThrownBy(() -> TenantContext.where(globex)
+                            .call(() -> jdbc.queryForObject("SELECT COUNT(*) FROM notes", Integer.class)))
+                    .hasRootCauseMessage("Tenant 'globex' is not served: its last migration failed (2). Fix the"
+                            + " migration and rerun the fleet migration for it.");
+        });
+        runner.withPropertyValues(RELEASE_TWO)
+                .withPropertyValues("tenancy.data-source.failed-migration-read-only=true")
+                .run(context -> {
+                    JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+                    assertThat(TenantContext.where(globex)
+                                    .call(() -> jdbc.queryForObject("SELECT COUNT(*) FROM notes", Integer.class)))
+                            .isZero();
+                    assertThatThrownBy(() -> TenantContext.where(globex)
+                                    .call(() -> jdbc.update(
+                                            "INSERT INTO notes (tenant_id, id, body) VALUES ('globex', 1, 'x')")))
+                            .rootCause()
+                            .hasMessageContaining("read-only");
                 });
     }
 }

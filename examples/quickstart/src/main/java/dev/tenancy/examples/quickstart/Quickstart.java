@@ -13,6 +13,10 @@ import dev.tenancy.access.ConsentSource;
 import dev.tenancy.access.Impersonation;
 import dev.tenancy.access.ImpersonationRequest;
 import dev.tenancy.access.Impersonations;
+import dev.tenancy.access.Invitation;
+import dev.tenancy.access.InvitationNotValidException;
+import dev.tenancy.access.Invitations;
+import dev.tenancy.access.IssuedInvitation;
 import dev.tenancy.audit.AuditEvent;
 import dev.tenancy.audit.AuditQuery;
 import dev.tenancy.audit.AuditVerification;
@@ -66,6 +70,7 @@ import dev.tenancy.resolve.AdmittedTenant;
 import dev.tenancy.resolve.TenantAdmission;
 import dev.tenancy.resolve.TenantRequest;
 import dev.tenancy.resolve.TenantResolver;
+import dev.tenancy.settings.TenantSettings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,8 +100,8 @@ import org.jooq.impl.DSL;
  * A plain-Java tour of Tenancy on embedded H2: register tenants, resolve requests to them, walk a
  * tenant through its lifecycle, provision tenants and migrate the fleet with a progress bar,
  * offboard one, use one domain through Hibernate and jOOQ for every isolation model, roll out
- * feature flags and modules, bill, impersonate a tenant's user for support, and print the
- * tamper-evident audit trail.
+ * feature flags and modules, bill, impersonate a tenant's user for support, invite a team member
+ * and change a tenant's settings, and print the tamper-evident audit trail.
  *
  * <p>Run it with {@code ./mvnw -q -Pdemo -pl examples/quickstart -am verify -DskipTests}.
  */
@@ -257,7 +262,9 @@ public final class Quickstart {
 
         support(catalog, audit, dataSource, admin, sales);
 
-        section("15. The audit trail");
+        teamAndSettings(catalog, audit, dataSource);
+
+        section("16. The audit trail");
         List<AuditEvent> events =
                 audit.query(AuditQuery.builder().limit(100).build()).items();
         for (AuditEvent e : events.reversed()) {
@@ -741,6 +748,58 @@ public final class Quickstart {
                                 .build())
                         .total()
                 + " impersonation events");
+    }
+
+    /** A tenant's branding, one section of its settings; the constructor checks the colour. */
+    public record Branding(String primaryColor, String logoUrl) {
+        public static final Branding DEFAULT = new Branding("#2563eb", null);
+
+        public Branding {
+            if (primaryColor == null || !primaryColor.matches("#[0-9a-fA-F]{6}")) {
+                throw new IllegalArgumentException(
+                        "primaryColor must be a colour like #2563eb, was '" + primaryColor + "'");
+            }
+        }
+    }
+
+    private void teamAndSettings(TenantCatalog catalog, JdbcAuditLog audit, JdbcDataSource platform) throws Exception {
+        section("15. A tenant's team and settings: an invitation accepted once, branding changed field by field");
+        TenantId acme = TenantId.of("acme");
+        Actor owner = Actor.user("jane@acme.com", "company_admin");
+        Invitations invitations = Invitations.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .dataSource(platform)
+                .build();
+        IssuedInvitation sent = invitations.invite(acme, "Omar@Acme.com", "accountant", owner);
+        out.println("invited " + sent.invitation().email() + " as "
+                + sent.invitation().role() + " until "
+                + sent.invitation().expiresAt().toString().substring(0, 10) + "; the link carries a "
+                + sent.token().length() + "-character token, stored only as its SHA-256");
+        Invitation joined = invitations.accept(sent.token(), "user-omar");
+        out.println("accepted by " + joined.decidedBy() + ": " + joined.status().key() + " in " + joined.tenant());
+        try {
+            invitations.accept(sent.token(), "user-eve");
+        } catch (InvitationNotValidException e) {
+            out.println("the same link again: refused: " + e.getMessage());
+        }
+
+        try (TenantSettings settings = TenantSettings.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .dataSource(platform)
+                .section("branding", Branding.class, Branding.DEFAULT)
+                .build()) {
+            out.println("acme's branding before: " + settings.get(acme, Branding.class));
+            settings.merge(acme, "branding", "{\"primaryColor\": \"#ff6600\"}", owner);
+            out.println("after a patch of one field: "
+                    + TenantContext.where(acme).call(() -> settings.current(Branding.class)));
+            try {
+                settings.merge(acme, "branding", "{\"primaryColor\": \"orange\"}", owner);
+            } catch (IllegalArgumentException e) {
+                out.println("refused: " + e.getMessage());
+            }
+        }
     }
 
     private static long count(TenantDataSource routing, TenantId tenant, String table) throws Exception {

@@ -88,6 +88,13 @@ class QuickstartTest {
                 .contains("as jane@acme.com: sees 5 orders")
                 .contains("as jane@acme.com: an UPDATE is refused: Tenant 'acme' is bound read-only")
                 .contains("acme's audit shows 5 impersonation events")
+                .containsPattern(
+                        "invited omar@acme.com as accountant until \\d{4}-\\d{2}-\\d{2}; the link carries a 43-character token")
+                .contains("accepted by user-omar: accepted in acme")
+                .contains("the same link again: refused: This invitation to 'acme' was already accepted.")
+                .contains("acme's branding before: Branding[primaryColor=#2563eb, logoUrl=null]")
+                .contains("after a patch of one field: Branding[primaryColor=#ff6600, logoUrl=null]")
+                .contains("refused: Invalid branding settings")
                 .contains("verify: intact=true")
                 .contains("verify: intact=false, first broken event #5");
     }
