@@ -1,5 +1,6 @@
 package dev.tenancy.jdbc;
 
+import dev.tenancy.audit.SecurityEvents;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,6 +27,7 @@ final class BoundConnection extends ConnectionDelegate {
     private final Dialect dialect;
     private final BindingRegistry registry;
     private final Runnable onClose;
+    private final SecurityEvents security;
     private boolean disturbed;
     private boolean closed;
 
@@ -35,13 +37,15 @@ final class BoundConnection extends ConnectionDelegate {
             Binding binding,
             Dialect dialect,
             BindingRegistry registry,
-            Runnable onClose) {
+            Runnable onClose,
+            SecurityEvents security) {
         super(pooled);
         this.physical = physical;
         this.binding = binding;
         this.dialect = dialect;
         this.registry = registry;
         this.onClose = onClose;
+        this.security = security;
     }
 
     static Connection wrap(
@@ -50,8 +54,9 @@ final class BoundConnection extends ConnectionDelegate {
             Binding binding,
             Dialect dialect,
             BindingRegistry registry,
-            Runnable onClose) {
-        return new BoundConnection(pooled, physical, binding, dialect, registry, onClose);
+            Runnable onClose,
+            SecurityEvents security) {
+        return new BoundConnection(pooled, physical, binding, dialect, registry, onClose, security);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -68,6 +73,12 @@ final class BoundConnection extends ConnectionDelegate {
     @Override
     <E extends Exception> E failed(E e) {
         disturbed = true;
+        if (security != null
+                && binding.tenant() != null
+                && e instanceof SQLException sql
+                && "42501".equals(sql.getSQLState())) {
+            security.accessDenied(binding.tenant(), sql.getSQLState(), sql.getMessage());
+        }
         return e;
     }
 

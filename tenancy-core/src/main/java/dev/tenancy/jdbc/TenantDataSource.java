@@ -7,6 +7,7 @@ import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
 import dev.tenancy.UnknownTenantException;
+import dev.tenancy.audit.SecurityEvents;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.context.TenantBinding;
 import dev.tenancy.context.TenantContext;
@@ -80,6 +81,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private final BindingRegistry registry = new BindingRegistry();
     private final boolean failedMigrationReadOnly;
     private final BindingKey bindingKey;
+    private final SecurityEvents security;
 
     /**
      * The tenant attribute a fleet migration sets when a tenant's migration failed (its value is
@@ -128,6 +130,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private TenantDataSource(Builder b) {
         this.catalog = b.catalog;
         this.bindingKey = b.bindingKey;
+        this.security = b.security;
         this.failedMigrationReadOnly = b.failedMigrationReadOnly;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tenancy-pools");
@@ -286,7 +289,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                 }
                 registry.remember(physical, binding);
             }
-            return BoundConnection.wrap(pooled, physical, binding, route.dialect, registry, returned);
+            return BoundConnection.wrap(pooled, physical, binding, route.dialect, registry, returned, security);
         } catch (SQLException | RuntimeException e) {
             try {
                 pooled.close();
@@ -418,6 +421,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         private Duration poolIdleTimeout = Duration.ofMinutes(10);
         private boolean failedMigrationReadOnly;
         private BindingKey bindingKey;
+        private SecurityEvents security;
 
         private Builder() {}
 
@@ -453,6 +457,16 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         /** The server whose database the system scope reaches; the first server by default. */
         public Builder platform(String serverName) {
             this.platform = Objects.requireNonNull(serverName, "serverName");
+            return this;
+        }
+
+        /**
+         * Records each refusal of a tenant's session by the database (SQLSTATE 42501: row-level
+         * security, another tenant's schema, a shared table's TRUNCATE) as {@value
+         * SecurityEvents#ACCESS_DENIED}; none by default.
+         */
+        public Builder securityEvents(SecurityEvents security) {
+            this.security = Objects.requireNonNull(security, "security");
             return this;
         }
 

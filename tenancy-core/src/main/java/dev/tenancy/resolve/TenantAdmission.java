@@ -4,6 +4,7 @@ import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
 import dev.tenancy.UnknownTenantException;
+import dev.tenancy.audit.SecurityEvents;
 import dev.tenancy.catalog.TenantCatalog;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class TenantAdmission {
     private final boolean archivedReadOnly;
     private final String names;
     private final Set<String> headers;
+    private final SecurityEvents security;
 
     private TenantAdmission(Builder b) {
         this.catalog = b.catalog;
@@ -49,6 +51,7 @@ public final class TenantAdmission {
         this.archivedReadOnly = b.archivedReadOnly;
         this.names = b.resolvers.stream().map(TenantResolver::name).toList().toString();
         this.headers = headersRead(b.resolvers);
+        this.security = b.security;
     }
 
     private static Set<String> headersRead(List<TenantResolver> resolvers) {
@@ -95,6 +98,9 @@ public final class TenantAdmission {
             if (named.isPresent()) {
                 TenantId id = named.get();
                 if (principal != null && !principal.equals(id)) {
+                    if (security != null) {
+                        security.crossTenantRequest(principal, id, resolver.name(), request.path());
+                    }
                     throw new TenantMismatchException(principal, id, resolver.name());
                 }
                 if (found == null) {
@@ -154,6 +160,7 @@ public final class TenantAdmission {
         private List<TenantResolver> resolvers;
         private String authenticatedClaim;
         private boolean archivedReadOnly;
+        private SecurityEvents security;
 
         private Builder() {}
 
@@ -178,6 +185,15 @@ public final class TenantAdmission {
         /** The verified claim naming the authenticated principal's tenant, which no resolver may contradict. */
         public Builder authenticatedClaim(String claim) {
             this.authenticatedClaim = Objects.requireNonNull(claim, "claim");
+            return this;
+        }
+
+        /**
+         * Records each request refused because its authenticated tenant and the tenant it names
+         * differ ({@value SecurityEvents#CROSS_TENANT_REQUEST}); none by default.
+         */
+        public Builder securityEvents(SecurityEvents security) {
+            this.security = Objects.requireNonNull(security, "security");
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.tenancy.access.Impersonations;
 import dev.tenancy.access.Invitations;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.audit.SecurityEvents;
 import dev.tenancy.catalog.JdbcTenantCatalog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
@@ -38,6 +39,8 @@ import org.springframework.context.annotation.Primary;
  *   <li>{@link AccessPolicy#platformDefaults()}, {@link Impersonations} and {@link Invitations}
  *       (sessions and invitations in the platform database).
  *   <li>{@link TenantAdmission} with the resolvers of {@code tenancy.resolution.*}.
+ *   <li>{@link SecurityEvents} in the audit log: requests authenticated as one tenant naming
+ *       another, and tenant sessions the database refuses.
  *   <li>{@link TenantDataSource} over {@code tenancy.servers.*} (by default one server, {@value
  *       TenantRegistration#DEFAULT_SERVER}, at {@code spring.datasource.*}), as the primary {@code DataSource}: {@code
  *       JdbcTemplate}, JPA and transactions get connections for the current tenant.
@@ -132,7 +135,13 @@ public final class TenancyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TenantAdmission tenancyAdmission(TenancyProperties properties, TenantCatalog catalog) {
+    SecurityEvents tenancySecurityEvents(AuditLog audit) {
+        return SecurityEvents.builder(audit).build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TenantAdmission tenancyAdmission(TenancyProperties properties, TenantCatalog catalog, SecurityEvents security) {
         TenancyProperties.Resolution settings = properties.resolution();
         if (settings.resolvers().isEmpty()) {
             throw new IllegalStateException("tenancy.resolution.resolvers is empty: name at least one of "
@@ -144,7 +153,8 @@ public final class TenancyAutoConfiguration {
         TenantAdmission.Builder admission = TenantAdmission.builder()
                 .catalog(catalog)
                 .resolvers(resolvers)
-                .archivedReadOnly(settings.archivedReadOnly());
+                .archivedReadOnly(settings.archivedReadOnly())
+                .securityEvents(security);
         if (settings.authenticatedClaim() != null
                 && !settings.authenticatedClaim().isBlank()) {
             admission.authenticatedClaim(settings.authenticatedClaim());
@@ -175,7 +185,10 @@ public final class TenancyAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "tenancy.data-source.enabled", matchIfMissing = true)
     TenantDataSource tenantDataSource(
-            TenancyProperties properties, DataSourceProperties platform, TenantCatalog catalog) {
+            TenancyProperties properties,
+            DataSourceProperties platform,
+            TenantCatalog catalog,
+            SecurityEvents security) {
         TenancyProperties.DataSource settings = properties.dataSource();
         TenantDataSource.Builder data = TenantDataSource.builder()
                 .catalog(catalog)
@@ -183,7 +196,8 @@ public final class TenancyAutoConfiguration {
                 .connectionBudget(settings.connectionBudget())
                 .budgetTimeout(settings.budgetTimeout())
                 .poolIdleTimeout(settings.poolIdleTimeout())
-                .failedMigrationReadOnly(settings.failedMigrationReadOnly());
+                .failedMigrationReadOnly(settings.failedMigrationReadOnly())
+                .securityEvents(security);
         servers(properties, platform).forEach(data::server);
         if (settings.platformServer() != null) {
             data.platform(settings.platformServer());

@@ -228,6 +228,17 @@ abstract class TenancyWebApplicationContract {
         assertThat(contradicting.statusCode()).isEqualTo(403);
         assertThat(json(contradicting).get("type").asString()).endsWith("/tenant-mismatch");
         assertThat(json(contradicting).get("tenant").asString()).isEqualTo("hooli");
+        assertThat(app.getBean(dev.tenancy.audit.AuditLog.class)
+                        .query(dev.tenancy.audit.AuditQuery.builder()
+                                .entityType(dev.tenancy.audit.SecurityEvents.ENTITY_TYPE)
+                                .tenant(TenantId.of("hooli"))
+                                .build())
+                        .items())
+                .as("the attempt is a security event in hooli's audit log")
+                .singleElement()
+                .satisfies(e -> assertThat(e.metadata())
+                        .containsEntry("principalTenant", "acme")
+                        .containsEntry("path", "/notes"));
     }
 
     @Test
