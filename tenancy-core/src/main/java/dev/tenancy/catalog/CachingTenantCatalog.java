@@ -171,6 +171,17 @@ final class CachingTenantCatalog implements TenantCatalog, CatalogChangeNotifica
     }
 
     @Override
+    public TenantDomain setPrimaryDomain(String domain, Actor actor) {
+        TenantDomain primary;
+        try {
+            primary = delegate.setPrimaryDomain(domain, actor);
+        } finally {
+            invalidateDomain(domain);
+        }
+        return announce(primary.tenantId(), primary);
+    }
+
+    @Override
     public void removeDomain(String domain, Actor actor) {
         try {
             delegate.removeDomain(domain, actor);

@@ -113,6 +113,19 @@ final class CatalogChanges {
         return AuditEntry.of("verify", DOMAIN, d.domain(), d.tenantId(), actor, Map.of());
     }
 
+    static void requireVerified(TenantDomain d) {
+        if (!d.verified()) {
+            throw new IllegalStateException("Domain '" + d.domain() + "' of tenant '" + d.tenantId()
+                    + "' is not verified yet: verify it (verifyDomain) before making it primary");
+        }
+    }
+
+    static AuditEntry domainPrimary(TenantDomain d, String previous, Actor actor) {
+        Map<String, Object> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("previous", previous);
+        return AuditEntry.of("make-primary", DOMAIN, d.domain(), d.tenantId(), actor, metadata);
+    }
+
     static AuditEntry domainRemoved(TenantDomain d, Actor actor) {
         return AuditEntry.of("delete", DOMAIN, d.domain(), d.tenantId(), actor, Map.of("verified", d.verified()));
     }

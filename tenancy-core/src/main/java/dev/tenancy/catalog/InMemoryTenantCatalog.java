@@ -143,7 +143,7 @@ final class InMemoryTenantCatalog implements TenantCatalog, CatalogChangeNotific
     @Override
     public synchronized TenantDomain addDomain(TenantId id, String domain, Actor actor) {
         Objects.requireNonNull(actor, "actor");
-        TenantDomain added = new TenantDomain(domain, id, false, CatalogChanges.now(clock));
+        TenantDomain added = new TenantDomain(domain, id, false, false, CatalogChanges.now(clock));
         require(id);
         if (domains.containsKey(added.domain())) {
             throw new TenantAlreadyExistsException("Domain", added.domain());
@@ -165,11 +165,42 @@ final class InMemoryTenantCatalog implements TenantCatalog, CatalogChangeNotific
         if (existing.verified()) {
             return existing;
         }
-        TenantDomain verified = new TenantDomain(host, existing.tenantId(), true, existing.createdAt());
+        boolean first =
+                domains.values().stream().noneMatch(d -> d.tenantId().equals(existing.tenantId()) && d.primary());
+        TenantDomain verified = new TenantDomain(host, existing.tenantId(), true, first, existing.createdAt());
         audit.append(CatalogChanges.domainVerified(verified, actor));
+        if (first) {
+            audit.append(CatalogChanges.domainPrimary(verified, null, actor));
+        }
         domains.put(host, verified);
         subscribers.changed(verified.tenantId());
         return verified;
+    }
+
+    @Override
+    public synchronized TenantDomain setPrimaryDomain(String domain, Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        String host = Hosts.requireHost(domain);
+        TenantDomain existing = domains.get(host);
+        if (existing == null) {
+            throw new UnknownTenantException(host);
+        }
+        CatalogChanges.requireVerified(existing);
+        if (existing.primary()) {
+            return existing;
+        }
+        TenantDomain previous = domains.values().stream()
+                .filter(d -> d.tenantId().equals(existing.tenantId()) && d.primary())
+                .findFirst()
+                .orElse(null);
+        TenantDomain primary = existing.withPrimary(true);
+        audit.append(CatalogChanges.domainPrimary(primary, previous == null ? null : previous.domain(), actor));
+        if (previous != null) {
+            domains.put(previous.domain(), previous.withPrimary(false));
+        }
+        domains.put(host, primary);
+        subscribers.changed(existing.tenantId());
+        return primary;
     }
 
     @Override

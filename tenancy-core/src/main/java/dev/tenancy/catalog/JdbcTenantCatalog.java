@@ -135,7 +135,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     public List<TenantDomain> domains(TenantId id) {
         Objects.requireNonNull(id, "id");
         return Jdbc.read(dataSource, "list domains of '" + id + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, created_at"
+            try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, primary_of, created_at"
                     + " FROM tenancy_tenant_domains WHERE tenant_id = ? ORDER BY domain")) {
                 s.setString(1, id.value());
                 List<TenantDomain> result = new ArrayList<>();
@@ -276,7 +276,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     @Override
     public TenantDomain addDomain(TenantId id, String domain, Actor actor) {
         Objects.requireNonNull(actor, "actor");
-        TenantDomain added = new TenantDomain(domain, id, false, CatalogChanges.now(clock));
+        TenantDomain added = new TenantDomain(domain, id, false, false, CatalogChanges.now(clock));
         try {
             return announce(id, Jdbc.inTransaction(dataSource, "add domain '" + added.domain() + "'", c -> {
                 lock(c, id);
@@ -311,16 +311,67 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
             if (existing.verified()) {
                 return existing;
             }
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE tenancy_tenant_domains SET verified = TRUE WHERE domain = ?")) {
-                s.setString(1, host);
+            boolean first = primaryOf(c, existing.tenantId()) == null;
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE tenancy_tenant_domains SET verified = TRUE, primary_of = ? WHERE domain = ?")) {
+                s.setString(1, first ? existing.tenantId().value() : null);
+                s.setString(2, host);
                 s.executeUpdate();
             }
-            TenantDomain now = new TenantDomain(host, existing.tenantId(), true, existing.createdAt());
+            TenantDomain now = new TenantDomain(host, existing.tenantId(), true, first, existing.createdAt());
             audit(c, CatalogChanges.domainVerified(now, actor));
+            if (first) {
+                audit(c, CatalogChanges.domainPrimary(now, null, actor));
+            }
             return now;
         });
         return announce(verified.tenantId(), verified);
+    }
+
+    @Override
+    public TenantDomain setPrimaryDomain(String domain, Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        String host = Hosts.requireHost(domain);
+        TenantDomain[] changed = new TenantDomain[1];
+        TenantDomain primary = Jdbc.inTransaction(dataSource, "make domain '" + host + "' primary", c -> {
+            TenantDomain existing = lockDomain(c, host);
+            if (existing == null) {
+                throw new UnknownTenantException(host);
+            }
+            CatalogChanges.requireVerified(existing);
+            if (existing.primary()) {
+                return existing;
+            }
+            lock(c, existing.tenantId()); // serializes primary changes of one tenant
+            String previous = primaryOf(c, existing.tenantId());
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE tenancy_tenant_domains SET primary_of = NULL WHERE primary_of = ?")) {
+                s.setString(1, existing.tenantId().value());
+                s.executeUpdate();
+            }
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE tenancy_tenant_domains SET primary_of = ? WHERE domain = ?")) {
+                s.setString(1, existing.tenantId().value());
+                s.setString(2, host);
+                s.executeUpdate();
+            }
+            TenantDomain now = existing.withPrimary(true);
+            audit(c, CatalogChanges.domainPrimary(now, previous, actor));
+            changed[0] = now;
+            return now;
+        });
+        return changed[0] == null ? primary : announce(primary.tenantId(), primary);
+    }
+
+    /** The tenant's primary domain's name, or null. */
+    private static String primaryOf(Connection c, TenantId tenant) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT domain FROM tenancy_tenant_domains WHERE primary_of = ?")) {
+            s.setString(1, tenant.value());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     @Override
@@ -378,7 +429,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     }
 
     private static TenantDomain lockDomain(Connection c, String host) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, created_at"
+        try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, primary_of, created_at"
                 + " FROM tenancy_tenant_domains WHERE domain = ? FOR UPDATE")) {
             s.setString(1, host);
             try (ResultSet rs = s.executeQuery()) {
@@ -445,6 +496,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
                 rs.getString("domain"),
                 TenantId.of(rs.getString("tenant_id")),
                 rs.getBoolean("verified"),
+                rs.getString("primary_of") != null,
                 Jdbc.instant(rs, "created_at"));
     }
 

@@ -95,7 +95,25 @@ public interface TenantCatalog extends AutoCloseable {
     /** Marks a mapped domain verified, so that it resolves requests. */
     TenantDomain verifyDomain(String domain, Actor actor);
 
-    /** Removes a mapped domain; does nothing (and records nothing) when it is not mapped. */
+    /**
+     * Makes a verified domain its tenant's primary one (the one its links and emails use); the
+     * previous primary domain stays mapped and verified. Nothing changes (and nothing is recorded)
+     * when it is primary already.
+     *
+     * @throws UnknownTenantException when the domain is not mapped
+     * @throws IllegalStateException when the domain is not verified yet
+     */
+    TenantDomain setPrimaryDomain(String domain, Actor actor);
+
+    /** The tenant's primary domain: its first verified one unless another was made primary. */
+    default Optional<TenantDomain> primaryDomain(TenantId id) {
+        return domains(id).stream().filter(TenantDomain::primary).findFirst();
+    }
+
+    /**
+     * Removes a mapped domain; does nothing (and records nothing) when it is not mapped. Removing
+     * the primary domain leaves the tenant without one until another is made primary.
+     */
     void removeDomain(String domain, Actor actor);
 
     /**

@@ -22,6 +22,11 @@ class ForwardingCatalog implements TenantCatalog {
     }
 
     @Override
+    public TenantDomain setPrimaryDomain(String domain, Actor actor) {
+        return delegate.setPrimaryDomain(domain, actor);
+    }
+
+    @Override
     public Optional<TenantId> findByDomain(String host) {
         return delegate.findByDomain(host);
     }

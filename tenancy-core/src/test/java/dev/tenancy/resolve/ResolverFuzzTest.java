@@ -83,6 +83,11 @@ class ResolverFuzzTest {
         }
 
         @Override
+        public TenantDomain setPrimaryDomain(String domain, Actor actor) {
+            throw new AssertionError();
+        }
+
+        @Override
         public void removeDomain(String domain, Actor actor) {
             throw new AssertionError();
         }

@@ -445,6 +445,52 @@ public abstract class TenantCatalogContract {
         }
 
         @Test
+        @DisplayName("the first verified domain is primary; another verified one can be made primary, one at a time")
+        void primaryDomain_isTheFirstVerified_untilAnotherIsMadePrimary() {
+            register("acme", "Acme");
+            register("globex", "Globex");
+            catalog.addDomain(ACME, "app.acme.com", ADMIN);
+            catalog.addDomain(ACME, "portal.acme.com", ADMIN);
+            catalog.addDomain(TenantId.of("globex"), "globex.example", ADMIN);
+            assertThat(catalog.primaryDomain(ACME)).isEmpty();
+            assertThatThrownBy(() -> catalog.setPrimaryDomain("portal.acme.com", ADMIN))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'portal.acme.com'")
+                    .hasMessageContaining("verify it");
+
+            catalog.verifyDomain("app.acme.com", ADMIN);
+            catalog.verifyDomain("portal.acme.com", ADMIN);
+            catalog.verifyDomain("globex.example", ADMIN);
+            assertThat(catalog.primaryDomain(ACME)).map(TenantDomain::domain).contains("app.acme.com");
+            assertThat(catalog.primaryDomain(TenantId.of("globex")))
+                    .map(TenantDomain::domain)
+                    .contains("globex.example");
+
+            TenantDomain made = catalog.setPrimaryDomain("Portal.Acme.com", ADMIN);
+
+            assertThat(made.primary()).isTrue();
+            assertThat(catalog.domains(ACME))
+                    .extracting(TenantDomain::domain, TenantDomain::primary)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("app.acme.com", false),
+                            org.assertj.core.groups.Tuple.tuple("portal.acme.com", true));
+            assertThat(catalog.primaryDomain(TenantId.of("globex")))
+                    .map(TenantDomain::domain)
+                    .contains("globex.example");
+            assertThat(catalog.findByDomain("app.acme.com")).contains(ACME); // still mapped and verified
+            catalog.setPrimaryDomain("portal.acme.com", ADMIN); // already primary: nothing recorded
+            assertThat(auditOf(ACME))
+                    .filteredOn(e -> e.action().equals("make-primary"))
+                    .extracting(e -> e.entityId() + " <- " + e.metadata().get("previous"))
+                    .containsExactlyInAnyOrder("app.acme.com <- null", "portal.acme.com <- app.acme.com");
+
+            catalog.removeDomain("portal.acme.com", ADMIN);
+            assertThat(catalog.primaryDomain(ACME)).isEmpty();
+            assertThatThrownBy(() -> catalog.setPrimaryDomain("nowhere.acme.com", ADMIN))
+                    .isInstanceOf(UnknownTenantException.class);
+        }
+
+        @Test
         @DisplayName("a domain belongs to one tenant; a second claim is refused")
         void domain_twice_isRefused() {
             register("acme", "Acme");

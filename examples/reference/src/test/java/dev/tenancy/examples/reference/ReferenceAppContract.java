@@ -187,6 +187,34 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void aTenantMapsItsOwnDomain_whichResolvesOnceVerified_andTheFirstVerifiedIsPrimary() throws Exception {
+        assertThat(tenant("globex", "POST", "/api/domains", "{\"domain\": \"Portal.Globex.example\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        assertThat(withHost("/api/me", "portal.globex.example"))
+                .as("an unverified domain names no tenant")
+                .startsWith("HTTP/1.1 400");
+        assertThat(tenant("acme", "POST", "/api/domains/portal.globex.example/verify", null)
+                        .statusCode())
+                .as("another tenant's domain is unknown")
+                .isEqualTo(400);
+
+        JsonNode verified = json(tenant("globex", "POST", "/api/domains/portal.globex.example/verify", null));
+        assertThat(verified.get("verified").asBoolean()).isTrue();
+        assertThat(verified.get("primary").asBoolean()).isTrue();
+        assertThat(withHost("/api/me", "Portal.Globex.example:8443"))
+                .startsWith("HTTP/1.1 200")
+                .contains("\"tenant\":\"globex\"", "\"resolvedBy\":\"custom-domain\"");
+        assertThat(tenant("globex", "POST", "/api/domains", "{\"domain\": \"shop.globex.example\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        HttpResponse<String> unverifiedPrimary =
+                tenant("globex", "POST", "/api/domains/shop.globex.example/primary", null);
+        assertThat(unverifiedPrimary.statusCode()).isEqualTo(409);
+        assertThat(json(unverifiedPrimary).get("detail").asString()).contains("verify it");
+    }
+
+    @Test
     void tenantsThatMayNotBeServed_areRefusedWithTheReason() throws Exception {
         HttpResponse<String> suspended = tenant("hooli", "GET", "/api/campaigns", null);
         assertThat(suspended.statusCode()).isEqualTo(403);
@@ -382,6 +410,17 @@ abstract class ReferenceAppContract {
                 HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
         return request.method(
                 method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    /** A GET with its own Host header (which java.net.http will not send), as raw HTTP/1.1: the whole response. */
+    private String withHost(String path, String host) throws Exception {
+        URI uri = URI.create(base);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
