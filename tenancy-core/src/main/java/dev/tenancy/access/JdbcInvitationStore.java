@@ -4,6 +4,7 @@ import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.internal.AuditedTransactions;
 import dev.tenancy.internal.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

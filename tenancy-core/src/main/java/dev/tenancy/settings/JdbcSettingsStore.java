@@ -3,7 +3,7 @@ package dev.tenancy.settings;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
-import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.internal.AuditedTransactions;
 import dev.tenancy.internal.Jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,14 +22,12 @@ final class JdbcSettingsStore implements SettingsStore {
     static final String CHANNEL = "tenancy_settings";
 
     private final DataSource dataSource;
-    private final AuditLog audit;
-    private final JdbcAuditLog sameDatabaseAudit;
+    private final AuditedTransactions transactions;
     private final boolean postgres;
 
     JdbcSettingsStore(DataSource dataSource, AuditLog audit) {
         this.dataSource = dataSource;
-        this.audit = audit;
-        this.sameDatabaseAudit = audit instanceof JdbcAuditLog jdbc && jdbc.dataSource() == dataSource ? jdbc : null;
+        this.transactions = new AuditedTransactions(dataSource, audit);
         this.postgres = Jdbc.isPostgres(dataSource);
     }
 
@@ -70,7 +68,7 @@ final class JdbcSettingsStore implements SettingsStore {
 
     @Override
     public void write(TenantId tenant, String section, String json, AuditEntry event) {
-        Jdbc.inTransaction(dataSource, "write the " + section + " settings of '" + tenant + "'", c -> {
+        transactions.run("write the " + section + " settings of '" + tenant + "'", (c, auditor) -> {
             try (PreparedStatement s =
                     c.prepareStatement("DELETE FROM tenancy_tenant_settings WHERE tenant_id = ? AND section = ?")) {
                 s.setString(1, tenant.value());
@@ -88,9 +86,7 @@ final class JdbcSettingsStore implements SettingsStore {
                     s.executeUpdate();
                 }
             }
-            if (sameDatabaseAudit != null) {
-                sameDatabaseAudit.append(c, event);
-            }
+            auditor.audit(event);
             if (postgres) { // delivered at commit, to every node listening
                 try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
                     s.setString(1, tenant.value());
@@ -99,8 +95,5 @@ final class JdbcSettingsStore implements SettingsStore {
             }
             return null;
         });
-        if (sameDatabaseAudit == null) {
-            audit.append(event);
-        }
     }
 }
