@@ -155,8 +155,17 @@ abstract class ReferenceAppContract {
         String link = json(sent).get("link").asString();
         assertThat(send(request("POST", link, "{\"userId\": \"user-jane\"}")).statusCode())
                 .isEqualTo(200);
-        JsonNode login =
-                json(staff("admin", "GET", "/admin/api/tenants/acme", null)).get("ownerLogin");
+        JsonNode acme = json(staff("admin", "GET", "/admin/api/tenants/acme", null));
+        assertThat(acme.get("team").get(0).get("email").asString()).isEqualTo("jane@acme.example");
+        assertThat(acme.get("settings").get("branding").get("primaryColor").asString())
+                .isNotBlank();
+        assertThat(acme.has("securityEvents"))
+                .as("system_admin may read security events")
+                .isTrue();
+        assertThat(json(staff("sales", "GET", "/admin/api/tenants/acme", null)).has("securityEvents"))
+                .as("sales may not")
+                .isFalse();
+        JsonNode login = acme.get("ownerLogin");
         assertThat(login.get("status").asString()).isEqualTo("configured");
         assertThat(login.get("userId").asString()).isEqualTo("user-jane");
     }

@@ -18,6 +18,7 @@ import dev.tenancy.access.Permission;
 import dev.tenancy.audit.AuditEvent;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
+import dev.tenancy.audit.SecurityEvents;
 import dev.tenancy.billing.Billing;
 import dev.tenancy.billing.BillingOverride;
 import dev.tenancy.billing.Grant;
@@ -34,6 +35,7 @@ import dev.tenancy.flags.FlagEvaluation;
 import dev.tenancy.flags.FlagOverride;
 import dev.tenancy.flags.FlagStore;
 import dev.tenancy.provision.TenantProvisioner;
+import dev.tenancy.settings.TenantSettings;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -72,6 +74,7 @@ public class AdminController {
     private final UsageMeter usage;
     private final Plans plans;
     private final Invitations invitations;
+    private final TenantSettings settings;
 
     public AdminController(
             TenantCatalog catalog,
@@ -84,7 +87,8 @@ public class AdminController {
             Billing billing,
             UsageMeter usage,
             Plans plans,
-            Invitations invitations) {
+            Invitations invitations,
+            TenantSettings settings) {
         this.catalog = catalog;
         this.provisioner = provisioner;
         this.flags = flags;
@@ -96,6 +100,7 @@ public class AdminController {
         this.usage = usage;
         this.plans = plans;
         this.invitations = invitations;
+        this.settings = settings;
     }
 
     /** The staff member signed in, as the library's actor: the user name and its role. */
@@ -166,6 +171,18 @@ public class AdminController {
         detail.put("features", features);
         detail.put("overrides", flagStore.overrides(tenant));
         detail.put("ownerLogin", ownerLogin(tenant));
+        detail.put("settings", settings.all(tenant));
+        detail.put("team", invitations.ofTenant(tenant));
+        if (policy.allows(actor(authentication), Permission.AUDIT_SECURITY_EVENTS_READ)) {
+            detail.put(
+                    "securityEvents",
+                    audit.query(AuditQuery.builder()
+                                    .tenant(tenant)
+                                    .entityType(SecurityEvents.ENTITY_TYPE)
+                                    .limit(20)
+                                    .build())
+                            .items());
+        }
         if (policy.allows(actor(authentication), Permission.BILLING_READ)) {
             detail.put(
                     "subscription", billing.subscriptions().subscription(tenant).orElse(null));
