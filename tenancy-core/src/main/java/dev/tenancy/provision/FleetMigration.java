@@ -46,6 +46,9 @@ import javax.sql.DataSource;
  *       {@link TenantDataSource} refuses it or serves it read-only until a later run succeeds.
  * </ul>
  *
+ * <p>Tenants are migrated only while the locations hold a versioned migration: an application
+ * without tenant migrations gets no history table in its tenants' schemas or databases.
+ *
  * <p>With {@linkplain Builder#sharedMigrations shared migrations}, the shared model's tables are
  * migrated first, once on each server that holds a selected shared-model tenant; a failure there
  * stops the run before any tenant starts (the canary of the release), and the shared tenants are
@@ -90,19 +93,21 @@ public final class FleetMigration {
         return new Builder();
     }
 
-    /** The newest version among the host's migrations. */
+    /** The newest version among the host's migrations; {@code null} when they hold none. */
     public String targetVersion() {
         return migrations.target(platform);
     }
 
     /** The selected tenants not recorded at the target version: the catalog listing plus one ledger query. */
     public List<Tenant> behind() {
-        if (migrations.isEmpty()) {
+        String target = migrations.isEmpty() ? null : targetVersion();
+        if (target == null) {
             return List.of();
         }
-        String target = targetVersion();
         Set<TenantId> current = ledger.currentAt(target);
-        return fleet().tenants().stream().filter(t -> !current.contains(t.id())).toList();
+        return fleet(true).tenants().stream()
+                .filter(t -> !current.contains(t.id()))
+                .toList();
     }
 
     /**
@@ -119,8 +124,8 @@ public final class FleetMigration {
     public FleetReport run() {
         long start = System.nanoTime();
         String target = targetVersion();
-        Set<TenantId> current = ledger.currentAt(target);
-        Fleet fleet = fleet();
+        Set<TenantId> current = target == null ? Set.of() : ledger.currentAt(target);
+        Fleet fleet = fleet(target != null);
         List<FleetReport.SharedOutcome> shared = new ArrayList<>();
         for (String server : fleet.sharedServers()) {
             shared.add(migrateSharedTables(server));
@@ -267,7 +272,7 @@ public final class FleetMigration {
      */
     private record Fleet(List<Tenant> tenants, Set<String> sharedServers) {}
 
-    private Fleet fleet() {
+    private Fleet fleet(boolean withTenants) {
         List<Tenant> all = new ArrayList<>();
         Set<String> sharedServers = new java.util.TreeSet<>();
         int offset = 0;
@@ -281,7 +286,7 @@ public final class FleetMigration {
                     continue;
                 }
                 if (t.isolation() != IsolationModel.SHARED) {
-                    if (!migrations.isEmpty()) {
+                    if (withTenants) {
                         all.add(t);
                     }
                 } else if (!sharedMigrations.isEmpty()) {

@@ -134,4 +134,33 @@ class FleetMigrationOnStartupTest {
                             .hasMessageContaining("read-only");
                 });
     }
+
+    @Test
+    void anApplicationWithoutTenantMigrations_getsNoHistoryTableInItsTenants() throws Exception {
+        runner.withPropertyValues("tenancy.provisioning.migrations=classpath:no/such/location")
+                .run(context -> context.getBean(TenantCatalog.class)
+                        .register(
+                                TenantRegistration.builder(globex, "Globex")
+                                        .isolation(IsolationModel.SCHEMA)
+                                        .active()
+                                        .build(),
+                                OPS));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA \"" + globex.schemaName() + "\"");
+        }
+
+        runner.withPropertyValues("tenancy.provisioning.migrations=classpath:no/such/location")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(FleetMigration.class).behind()).isEmpty();
+                });
+
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+                java.sql.ResultSet rs = c.getMetaData().getTables(null, globex.schemaName(), "%", null)) {
+            assertThat(rs.next())
+                    .as("no table was created in the tenant's schema")
+                    .isFalse();
+        }
+    }
 }
