@@ -60,6 +60,9 @@ public final class TenantProvisioner {
     private final Ledger ledger;
     private final TenantMigrations migrations;
     private final TenantMigrations sharedMigrations;
+    private final DataSource platform;
+    /** Whether the tenant migration locations hold a versioned migration; read once, at the first tenant. */
+    private volatile Boolean tenantMigrationsFound;
     /** Servers whose shared tables this provisioner has brought to the newest shared migration. */
     private final Set<String> sharedCurrent = ConcurrentHashMap.newKeySet();
 
@@ -75,6 +78,7 @@ public final class TenantProvisioner {
         this.ledger = new Ledger(b.platform, b.clock);
         this.migrations = new TenantMigrations(b.migrations, b.classLoader);
         this.sharedMigrations = new TenantMigrations(b.sharedMigrations, b.classLoader);
+        this.platform = b.platform;
         this.seed = b.seed;
         this.templateDatabase = b.templateDatabase;
         this.lease = b.lease;
@@ -143,7 +147,8 @@ public final class TenantProvisioner {
                 if (tenant.isolation() == IsolationModel.SHARED) {
                     migrateSharedTables(storage);
                 } else {
-                    ledger.recordMigration(tenant.id(), migrations.migrate(storage, tenant), Ledger.CURRENT, null);
+                    String version = tenantMigrationsFound() ? migrations.migrate(storage, tenant) : null;
+                    ledger.recordMigration(tenant.id(), version, Ledger.CURRENT, null);
                 }
             }
             case SEED -> {
@@ -159,6 +164,16 @@ public final class TenantProvisioner {
                 }
             }
         }
+    }
+
+    /** Without a versioned migration at the locations, a tenant gets no (empty) history table either. */
+    private boolean tenantMigrationsFound() {
+        Boolean found = tenantMigrationsFound;
+        if (found == null) {
+            found = migrations.target(platform) != null;
+            tenantMigrationsFound = found;
+        }
+        return found;
     }
 
     /** The shared model's tables on the tenant's server, once per server and provisioner (Flyway locks concurrent runs). */

@@ -180,6 +180,34 @@ public abstract class SharedMigrationsContract {
     }
 
     @Test
+    void aSchemaTenant_withNoTenantMigrationAtTheLocations_getsAnEmptySchema_withoutAHistoryTable() throws Exception {
+        TenantId id = TenantId.of("bare-" + suffix);
+        catalog.register(
+                TenantRegistration.builder(id, "bare")
+                        .isolation(IsolationModel.SCHEMA)
+                        .server("second")
+                        .build(),
+                ADMIN);
+        TenantProvisioner.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(main.dataSource())
+                .migrations("classpath:dev/tenancy/testkit/no-such-location")
+                .build()
+                .provision(id, ADMIN);
+
+        assertThat(catalog.find(id).orElseThrow().status()).isEqualTo(TenantStatus.ACTIVE);
+        try (Connection c = second.dataSource().getConnection();
+                ResultSet rs = c.getMetaData().getTables(null, id.schemaName(), "%", new String[] {"TABLE"})) {
+            List<String> tables = new ArrayList<>();
+            while (rs.next()) {
+                tables.add(rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(tables).containsOnly("tenancy_seeded"); // the seed marker, nothing else
+        }
+    }
+
+    @Test
     void withoutSharedMigrations_aSeedThatNeedsTheSharedTableFails_andTheTenantIsNotActivated() {
         TenantId id = TenantId.of("early-" + suffix);
         catalog.register(
