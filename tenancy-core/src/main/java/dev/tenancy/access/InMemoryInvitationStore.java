@@ -69,6 +69,17 @@ final class InMemoryInvitationStore implements InvitationStore {
                 }
 
                 @Override
+                public int deleteAll(TenantId tenant) {
+                    List<String> ids = staged.values().stream()
+                            .filter(i -> i.tenant().equals(tenant))
+                            .map(Invitation::id)
+                            .toList();
+                    ids.forEach(staged::remove);
+                    stagedTokens.values().removeAll(ids);
+                    return ids.size();
+                }
+
+                @Override
                 public void audit(AuditEntry entry) {
                     events.add(entry);
                 }

@@ -39,6 +39,9 @@ interface InvitationStore {
         /** Records the invitation's new state, and a new token hash when {@code tokenHash} is not null. */
         void update(Invitation invitation, String tokenHash) throws SQLException;
 
+        /** Deletes every invitation of the tenant; how many there were. */
+        int deleteAll(TenantId tenant) throws SQLException;
+
         void audit(AuditEntry entry) throws SQLException;
     }
 }

@@ -261,6 +261,26 @@ public final class Invitations {
         });
     }
 
+    /**
+     * Deletes every invitation of {@code tenant} (their addresses are personal data): what purging
+     * a tenant does ({@link dev.tenancy.provision.TenantOffboarding.Builder#onPurge}). Audited with
+     * the count, not the addresses; nothing is recorded when there was none.
+     *
+     * @return how many were deleted
+     */
+    public int forget(TenantId tenant, Actor actor) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(actor, "actor");
+        return store.atomically("forget the invitations of '" + tenant + "'", x -> {
+            int deleted = x.deleteAll(tenant);
+            if (deleted > 0) {
+                x.audit(AuditEntry.of(
+                        "invitation.forgotten", ENTITY_TYPE, tenant.value(), tenant, actor, Map.of("count", deleted)));
+            }
+            return deleted;
+        });
+    }
+
     /** The invitation {@code id}, as of now. */
     public Optional<Invitation> find(String id) {
         Instant now = now();

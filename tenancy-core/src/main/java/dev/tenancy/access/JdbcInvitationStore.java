@@ -95,6 +95,15 @@ final class JdbcInvitationStore implements InvitationStore {
                     }
 
                     @Override
+                    public int deleteAll(TenantId tenant) throws SQLException {
+                        try (PreparedStatement s =
+                                c.prepareStatement("DELETE FROM tenancy_invitations WHERE tenant_id = ?")) {
+                            s.setString(1, tenant.value());
+                            return s.executeUpdate();
+                        }
+                    }
+
+                    @Override
                     public void audit(AuditEntry entry) throws SQLException {
                         auditor.audit(entry);
                     }

@@ -39,7 +39,9 @@ import javax.sql.DataSource;
  * The end of a tenant's life: after it is archived, {@link #export} writes its data out (one JSON
  * lines file per table), and {@link #purge} removes it (drops the schema or database, or deletes
  * the tenant's rows from the {@linkplain Builder#sharedTable shared tables}) and moves it to
- * {@link TenantStatus#PURGED}, audited through the catalog.
+ * {@link TenantStatus#PURGED}, audited through the catalog. Its custom domains are removed too, and
+ * whatever else the platform keeps about it through {@link Builder#onPurge} (its invitations, its
+ * settings).
  *
  * <p>Purge is refused before the retention period has passed since the tenant's record last
  * changed while archived (never earlier than since it was archived) unless forced, is refused for a
@@ -52,6 +54,7 @@ public final class TenantOffboarding {
     private final List<SharedTable> sharedTables;
     private final Duration retention;
     private final InstantSource clock;
+    private final List<PurgeStep> onPurge;
 
     private TenantOffboarding(Builder b) {
         this.catalog = b.catalog;
@@ -60,6 +63,7 @@ public final class TenantOffboarding {
         this.sharedTables = List.copyOf(b.sharedTables);
         this.retention = b.retention;
         this.clock = b.clock;
+        this.onPurge = List.copyOf(b.onPurge);
     }
 
     public static Builder builder() {
@@ -127,6 +131,12 @@ public final class TenantOffboarding {
             throw new IllegalStateException(
                     "Could not purge tenant '" + id + "': " + e.getMessage() + "; nothing was marked, retry the purge",
                     e);
+        }
+        for (PurgeStep step : onPurge) {
+            step.purge(id, actor);
+        }
+        for (var domain : catalog.domains(id)) {
+            catalog.removeDomain(domain.domain(), actor);
         }
         ledger.forget(id);
         return catalog.transition(id, TenantStatus.PURGED, actor, (force ? "forced purge: " : "purged: ") + removed);
@@ -209,6 +219,13 @@ public final class TenantOffboarding {
         return catalog.find(id).orElseThrow(() -> new UnknownTenantException(id.value()));
     }
 
+    /** What a purge also removes: one kind of record the platform keeps about the tenant. */
+    @FunctionalInterface
+    public interface PurgeStep {
+        /** Removes {@code tenant}'s records, as {@code actor}; idempotent. */
+        void purge(TenantId tenant, Actor actor);
+    }
+
     /** Builds a {@link TenantOffboarding}. */
     public static final class Builder {
         private TenantCatalog catalog;
@@ -217,8 +234,20 @@ public final class TenantOffboarding {
         private final List<SharedTable> sharedTables = new ArrayList<>();
         private Duration retention = Duration.ofDays(30);
         private InstantSource clock = InstantSource.system();
+        private final List<PurgeStep> onPurge = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Also run {@code step} when a tenant is purged, after its data is removed and before it is
+         * marked purged: the control plane's own records of it, such as {@code invitations::forget}
+         * and {@code settings::forget}. Steps must be idempotent: a purge that fails after some ran
+         * is retried whole. The tenant's custom domains are always removed.
+         */
+        public Builder onPurge(PurgeStep step) {
+            onPurge.add(Objects.requireNonNull(step, "step"));
+            return this;
+        }
 
         /** Where tenants are read and marked purged; required. */
         public Builder catalog(TenantCatalog catalog) {

@@ -28,6 +28,16 @@ final class InMemorySettingsStore implements SettingsStore {
     }
 
     @Override
+    public synchronized int deleteAll(TenantId tenant, AuditEntry event) {
+        Map<String, String> removed = sections.remove(tenant);
+        if (removed == null || removed.isEmpty()) {
+            return 0;
+        }
+        audit.append(event);
+        return removed.size();
+    }
+
+    @Override
     public synchronized void write(TenantId tenant, String section, String json, AuditEntry event) {
         Map<String, String> updated = new TreeMap<>(sections.getOrDefault(tenant, Map.of()));
         if (json == null) {

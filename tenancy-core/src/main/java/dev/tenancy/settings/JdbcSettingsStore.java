@@ -67,6 +67,31 @@ final class JdbcSettingsStore implements SettingsStore {
     }
 
     @Override
+    public int deleteAll(TenantId tenant, AuditEntry event) {
+        return transactions.run("forget the settings of '" + tenant + "'", (c, auditor) -> {
+            int deleted;
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_tenant_settings WHERE tenant_id = ?")) {
+                s.setString(1, tenant.value());
+                deleted = s.executeUpdate();
+            }
+            if (deleted > 0) {
+                auditor.audit(event);
+                notify(c, tenant);
+            }
+            return deleted;
+        });
+    }
+
+    private void notify(java.sql.Connection c, TenantId tenant) throws java.sql.SQLException {
+        if (postgres) { // delivered at commit, to every node listening
+            try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                s.setString(1, tenant.value());
+                s.execute();
+            }
+        }
+    }
+
+    @Override
     public void write(TenantId tenant, String section, String json, AuditEntry event) {
         transactions.run("write the " + section + " settings of '" + tenant + "'", (c, auditor) -> {
             try (PreparedStatement s =
@@ -87,12 +112,7 @@ final class JdbcSettingsStore implements SettingsStore {
                 }
             }
             auditor.audit(event);
-            if (postgres) { // delivered at commit, to every node listening
-                try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-                    s.setString(1, tenant.value());
-                    s.execute();
-                }
-            }
+            notify(c, tenant);
             return null;
         });
     }

@@ -14,6 +14,9 @@ interface SettingsStore {
     /** Every stored section of the tenant, by key. */
     Map<String, String> readAll(TenantId tenant);
 
+    /** Deletes every section of the tenant, with {@code event}; how many there were (none: no event). */
+    int deleteAll(TenantId tenant, AuditEntry event);
+
     /** Stores {@code json} as the section (or removes it when {@code json} is null), with {@code event}. */
     void write(TenantId tenant, String section, String json, AuditEntry event);
 }

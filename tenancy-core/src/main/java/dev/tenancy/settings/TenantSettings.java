@@ -201,6 +201,22 @@ public final class TenantSettings implements AutoCloseable {
         return section.defaults();
     }
 
+    /**
+     * Deletes every section of {@code tenant}: what purging a tenant does ({@link
+     * dev.tenancy.provision.TenantOffboarding.Builder#onPurge}). Audited with the count; nothing is
+     * recorded when it had none.
+     *
+     * @return how many sections were deleted
+     */
+    public int forget(TenantId tenant, Actor actor) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(actor, "actor");
+        int deleted = store.deleteAll(
+                tenant, AuditEntry.of("settings.forgotten", ENTITY_TYPE, "all", tenant, actor, Map.of()));
+        invalidate(tenant.value());
+        return deleted;
+    }
+
     @Override
     public void close() {
         if (listener != null) {

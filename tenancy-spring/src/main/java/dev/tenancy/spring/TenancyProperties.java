@@ -28,6 +28,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param flags feature flags, when {@code tenancy-flags} is on the class path
  * @param hibernate Hibernate and JPA, when {@code tenancy-hibernate} is on the class path
  * @param provisioning provisioning and fleet migrations, when Flyway is on the class path
+ * @param offboarding exporting and purging archived tenants
  * @param billing usage metering, when {@code tenancy-billing} is on the class path
  */
 @ConfigurationProperties("tenancy")
@@ -41,6 +42,7 @@ public record TenancyProperties(
         @DefaultValue Flags flags,
         @DefaultValue Hibernate hibernate,
         @DefaultValue Provisioning provisioning,
+        @DefaultValue Offboarding offboarding,
         @DefaultValue Billing billing) {
 
     public TenancyProperties {
@@ -220,6 +222,15 @@ public record TenancyProperties(
             @DefaultValue("classpath:db/shared") List<String> sharedMigrations,
             @DefaultValue("4") int fleetParallelism,
             @DefaultValue("true") boolean migrateOnStartup) {}
+
+    /**
+     * @param retention how long an archived tenant is kept before it may be purged (without force)
+     * @param sharedTables the shared model's tables a purge deletes a tenant's rows from, each
+     *     {@code table} (tenant column {@code tenant_id}) or {@code table.column}
+     */
+    public record Offboarding(
+            @DefaultValue("30d") Duration retention,
+            @DefaultValue List<String> sharedTables) {}
 
     /**
      * @param nodeId this node's id on its usage leases; keep it stable across restarts to reuse

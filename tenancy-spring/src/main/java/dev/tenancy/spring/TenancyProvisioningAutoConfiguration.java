@@ -1,11 +1,15 @@
 package dev.tenancy.spring;
 
+import dev.tenancy.access.Invitations;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.provision.FleetMigration;
+import dev.tenancy.provision.TenantOffboarding;
 import dev.tenancy.provision.TenantProvisioner;
+import dev.tenancy.settings.TenantSettings;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -65,5 +69,41 @@ public final class TenancyProvisioningAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "tenancy.provisioning.migrate-on-startup", matchIfMissing = true)
     FleetMigrationOnStartup tenancyFleetMigrationOnStartup(FleetMigration fleet) {
         return new FleetMigrationOnStartup(fleet);
+    }
+
+    /**
+     * Offboarding with {@code tenancy.offboarding.*}; a purge also forgets the tenant's invitations
+     * and, when the application declares {@link TenantSettings}, its settings.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    TenantOffboarding tenantOffboarding(
+            TenancyProperties properties,
+            TenantCatalog catalog,
+            TenantDataSource data,
+            @TenancyPlatform DataSource platform,
+            ObjectProvider<Invitations> invitations,
+            ObjectProvider<TenantSettings> settings) {
+        TenantOffboarding.Builder offboarding = TenantOffboarding.builder()
+                .catalog(catalog)
+                .dataSource(data)
+                .platform(platform)
+                .retention(properties.offboarding().retention());
+        for (String entry : properties.offboarding().sharedTables()) {
+            int dot = entry.indexOf('.');
+            if (dot < 0) {
+                offboarding.sharedTable(entry.strip(), "tenant_id");
+            } else if (dot > 0 && entry.indexOf('.', dot + 1) < 0) {
+                offboarding.sharedTable(
+                        entry.substring(0, dot).strip(),
+                        entry.substring(dot + 1).strip());
+            } else {
+                throw new IllegalArgumentException("tenancy.offboarding.shared-tables entry '" + entry
+                        + "' is not a table or table.column, like orders or orders.tenant_id");
+            }
+        }
+        invitations.ifAvailable(i -> offboarding.onPurge(i::forget));
+        settings.ifAvailable(s -> offboarding.onPurge(s::forget));
+        return offboarding.build();
     }
 }

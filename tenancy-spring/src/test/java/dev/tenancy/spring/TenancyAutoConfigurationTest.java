@@ -60,6 +60,7 @@ class TenancyAutoConfigurationTest {
             assertThat(context).hasSingleBean(UsageMeter.class);
             assertThat(context).hasSingleBean(AccessPolicy.class);
             assertThat(context).hasSingleBean(FleetMigration.class);
+            assertThat(context).hasSingleBean(dev.tenancy.provision.TenantOffboarding.class);
             assertThat(context.getBean(DataSource.class)).isInstanceOf(TenantDataSource.class);
             assertThat(context.getBean(JdbcTemplate.class).getDataSource()).isInstanceOf(TenantDataSource.class);
             assertThat(context.getBeansOfType(DataSource.class)).hasSize(2);
@@ -143,6 +144,19 @@ class TenancyAutoConfigurationTest {
                         .getFailure()
                         .rootCause()
                         .hasMessageContaining("tenancy.resolution.base-domains is empty"));
+    }
+
+    @Test
+    void aMalformedSharedTable_failsTheStartNamingTheValue() {
+        runner.withPropertyValues("tenancy.offboarding.shared-tables=orders,a.b.c")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("'a.b.c'")
+                        .hasMessageContaining("orders.tenant_id"));
+        runner.withPropertyValues("tenancy.offboarding.shared-tables=orders,invoices.owner")
+                .run(context -> assertThat(context).hasNotFailed());
     }
 
     @Test

@@ -490,6 +490,59 @@ public abstract class ProvisioningContract {
         assertThat(catalog.find(live).orElseThrow().statusReason()).startsWith("forced purge: dropped schema");
     }
 
+    /** A branding section, for the purge test. */
+    public record Branding(String primaryColor) {}
+
+    @Test
+    void purge_alsoForgetsTheTenantsDomainsInvitationsAndSettings_andOnlyTheirs() {
+        TenantId leaving = register("leaving", IsolationModel.SHARED);
+        TenantId staying = register("staying", IsolationModel.SHARED);
+        TenantProvisioner provisioner = provisioner().build();
+        provisioner.provision(leaving, ADMIN);
+        provisioner.provision(staying, ADMIN);
+        dev.tenancy.access.Invitations invitations = dev.tenancy.access.Invitations.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .dataSource(database.dataSource())
+                .build();
+        try (dev.tenancy.settings.TenantSettings settings = dev.tenancy.settings.TenantSettings.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .dataSource(database.dataSource())
+                .section("branding", Branding.class, new Branding("#2563eb"))
+                .build()) {
+            for (TenantId id : List.of(leaving, staying)) {
+                catalog.addDomain(id, id.value() + ".example", ADMIN);
+                catalog.verifyDomain(id.value() + ".example", ADMIN);
+                invitations.invite(id, "jane@" + id.value() + ".example", "accountant", ADMIN);
+                settings.put(id, new Branding("#ff6600"), ADMIN);
+            }
+            catalog.transition(leaving, TenantStatus.ARCHIVED, ADMIN, "closed");
+            TenantOffboarding offboarding = TenantOffboarding.builder()
+                    .catalog(catalog)
+                    .dataSource(dataSource)
+                    .platform(database.dataSource())
+                    .sharedTable("notes", "tenant_id")
+                    .onPurge(invitations::forget)
+                    .onPurge(settings::forget)
+                    .clock(clock)
+                    .build();
+
+            offboarding.purge(leaving, ADMIN, true);
+
+            assertThat(catalog.domains(leaving)).isEmpty();
+            assertThat(catalog.findByDomain("leaving-" + suffix + ".example")).isEmpty();
+            assertThat(invitations.ofTenant(leaving)).isEmpty();
+            assertThat(settings.isSet(leaving, Branding.class)).isFalse();
+            assertThat(audit.query(AuditQuery.builder().tenant(leaving).build()).items())
+                    .extracting(e -> e.action())
+                    .contains("invitation.forgotten", "settings.forgotten");
+            assertThat(catalog.domains(staying)).hasSize(1);
+            assertThat(invitations.ofTenant(staying)).hasSize(1);
+            assertThat(settings.get(staying, Branding.class)).isEqualTo(new Branding("#ff6600"));
+        }
+    }
+
     private long rowsLeftFor(TenantId id, IsolationModel model) throws SQLException {
         String sql = switch (model) {
             case SHARED -> "SELECT COUNT(*) FROM notes WHERE tenant_id = '" + id + "'";
