@@ -224,6 +224,51 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void staffArchiveExportAndPurgeAChurnedTenant_withItsInvitationsAndSettings() throws Exception {
+        HttpResponse<String> created = staff(
+                "admin",
+                "POST",
+                "/admin/api/tenants",
+                "{\"id\": \"churner\", \"name\": \"Churner\", \"tier\": \"free\", \"approve\": true}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(tenant(
+                                "churner",
+                                "POST",
+                                "/api/team/invitations",
+                                "{\"email\": \"a@churner.example\", \"role\": \"editor\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        assertThat(tenant("churner", "PUT", "/api/settings/security", "{\"mfaRequired\": true}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(staff("admin", "POST", "/admin/api/tenants/churner/purge", "{\"force\": true}")
+                        .statusCode())
+                .as("a live tenant is not purged")
+                .isEqualTo(409);
+
+        assertThat(staff(
+                                "admin",
+                                "POST",
+                                "/admin/api/tenants/churner/archive",
+                                "{\"reason\": \"Cancelled in writing\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        JsonNode exported = json(staff("admin", "POST", "/admin/api/tenants/churner/export", null));
+        assertThat(exported.get("rows").get("campaigns").asInt()).isEqualTo(2);
+        HttpResponse<String> early = staff("admin", "POST", "/admin/api/tenants/churner/purge", "{\"force\": false}");
+        assertThat(early.statusCode()).isEqualTo(409);
+        assertThat(json(early).get("detail").asString()).contains("retention period");
+
+        HttpResponse<String> purged = staff("admin", "POST", "/admin/api/tenants/churner/purge", "{\"force\": true}");
+        assertThat(purged.statusCode()).as(purged.body()).isEqualTo(200);
+        assertThat(json(purged).get("status").asString()).isEqualTo("PURGED");
+        JsonNode detail = json(staff("admin", "GET", "/admin/api/tenants/churner", null));
+        assertThat(detail.get("team")).isEmpty();
+        assertThat(detail.get("settings").get("security").get("mfaRequired").asBoolean())
+                .isFalse();
+    }
+
+    @Test
     void tenantsThatMayNotBeServed_areRefusedWithTheReason() throws Exception {
         HttpResponse<String> suspended = tenant("hooli", "GET", "/api/campaigns", null);
         assertThat(suspended.statusCode()).isEqualTo(403);

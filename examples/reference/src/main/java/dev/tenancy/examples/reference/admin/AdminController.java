@@ -34,6 +34,7 @@ import dev.tenancy.flags.FlagDefinition;
 import dev.tenancy.flags.FlagEvaluation;
 import dev.tenancy.flags.FlagOverride;
 import dev.tenancy.flags.FlagStore;
+import dev.tenancy.provision.TenantOffboarding;
 import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.settings.TenantSettings;
 import java.time.Instant;
@@ -75,6 +76,7 @@ public class AdminController {
     private final Plans plans;
     private final Invitations invitations;
     private final TenantSettings settings;
+    private final TenantOffboarding offboarding;
 
     public AdminController(
             TenantCatalog catalog,
@@ -88,7 +90,8 @@ public class AdminController {
             UsageMeter usage,
             Plans plans,
             Invitations invitations,
-            TenantSettings settings) {
+            TenantSettings settings,
+            TenantOffboarding offboarding) {
         this.catalog = catalog;
         this.provisioner = provisioner;
         this.flags = flags;
@@ -101,6 +104,7 @@ public class AdminController {
         this.plans = plans;
         this.invitations = invitations;
         this.settings = settings;
+        this.offboarding = offboarding;
     }
 
     /** The staff member signed in, as the library's actor: the user name and its role. */
@@ -341,6 +345,37 @@ public class AdminController {
     Tenant reactivate(Authentication authentication, @PathVariable String id, @RequestBody Reason body) {
         return transition(authentication, id, TenantStatus.ACTIVE, Permission.TENANTS_SUSPEND, body);
     }
+
+    /** Archives a tenant that churned (admin manual, chapter 11): read-only, kept for the retention period. */
+    @PostMapping("/tenants/{id}/archive")
+    Tenant archive(Authentication authentication, @PathVariable String id, @RequestBody Reason body) {
+        return transition(authentication, id, TenantStatus.ARCHIVED, Permission.TENANTS_UPDATE, body);
+    }
+
+    /**
+     * Exports an archived tenant's data (one JSON lines file per table) into a new directory on the
+     * server, for the data export the manual offers; returns the directory and the row counts.
+     */
+    @PostMapping("/tenants/{id}/export")
+    Map<String, Object> export(Authentication authentication, @PathVariable String id) throws java.io.IOException {
+        policy.require(actor(authentication), Permission.TENANTS_READ);
+        java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("tenancy-export-" + id + "-");
+        return Map.of("directory", directory.toString(), "rows", offboarding.export(TenantId.of(id), directory));
+    }
+
+    /**
+     * Purges an archived tenant: its data, domains, invitations and settings. Refused within the
+     * retention period unless {@code {"force": true}}.
+     */
+    @PostMapping("/tenants/{id}/purge")
+    Tenant purge(Authentication authentication, @PathVariable String id, @RequestBody(required = false) Purge body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.TENANTS_UPDATE);
+        return offboarding.purge(TenantId.of(id), actor, body != null && body.force());
+    }
+
+    /** Whether to purge before the retention period has passed. */
+    public record Purge(boolean force) {}
 
     /** Why a change is made; required, it goes into the audit log. */
     public record Reason(String reason) {}
