@@ -150,8 +150,8 @@ public final class TenantSettings implements AutoCloseable {
 
     /**
      * Applies {@code patch}, a JSON merge patch (RFC 7386: the fields it names replace the
-     * section's, nested objects merge, the rest are kept; a {@code null} clears a field, if the
-     * record allows it), to the tenant's section {@code key}.
+     * section's, nested objects merge, the rest are kept; a {@code null} removes the tenant's own
+     * value, so the field takes the section's default again), to the tenant's section {@code key}.
      *
      * @return the section as stored
      * @throws IllegalArgumentException when the key names no section, the patch is not a JSON
@@ -175,7 +175,7 @@ public final class TenantSettings implements AutoCloseable {
                     + " {\"field\": \"new value\"}, was " + patch);
         }
         ObjectNode merged = json.valueToTree(get(tenant, section.type()));
-        mergeInto(merged, (ObjectNode) changes);
+        mergeInto(merged, (ObjectNode) changes, json.valueToTree(section.defaults()));
         return write(tenant, section, merged, actor, "settings.updated");
     }
 
@@ -286,14 +286,20 @@ public final class TenantSettings implements AutoCloseable {
         return changed;
     }
 
-    private static void mergeInto(ObjectNode target, ObjectNode patch) {
+    /** RFC 7386 onto {@code target}; a {@code null} in the patch puts back the field's default. */
+    private static void mergeInto(ObjectNode target, ObjectNode patch, JsonNode defaults) {
         for (Map.Entry<String, JsonNode> field : patch.properties()) {
             JsonNode value = field.getValue();
             JsonNode existing = target.get(field.getKey());
+            JsonNode byDefault = defaults == null ? null : defaults.get(field.getKey());
             if (value.isNull()) {
-                target.putNull(field.getKey()); // the record reads it as absent: its default or null
+                if (byDefault == null) {
+                    target.putNull(field.getKey()); // no default known: the record decides whether null is allowed
+                } else {
+                    target.set(field.getKey(), byDefault.deepCopy());
+                }
             } else if (value.isObject() && existing != null && existing.isObject()) {
-                mergeInto((ObjectNode) existing, (ObjectNode) value);
+                mergeInto((ObjectNode) existing, (ObjectNode) value, byDefault);
             } else {
                 target.set(field.getKey(), value);
             }

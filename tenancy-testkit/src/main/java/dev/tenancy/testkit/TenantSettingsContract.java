@@ -152,6 +152,17 @@ public abstract class TenantSettingsContract {
     }
 
     @Test
+    void aNullInTheMergePatch_putsBackTheFieldsDefault() {
+        settings.put(ACME, new Security(true, 30, List.of("10.0.0.0/8")), ADMIN);
+        settings.put(ACME, new Branding("#ff6600", "https://cdn.acme.example/logo.svg"), ADMIN);
+
+        assertThat(settings.merge(ACME, "security", "{\"sessionTimeoutMinutes\": null, \"ipAllowlist\": null}", ADMIN))
+                .isEqualTo(new Security(true, 60, List.of()));
+        assertThat(settings.merge(ACME, "branding", "{\"logoUrl\": null}", ADMIN))
+                .isEqualTo(new Branding("#ff6600", null));
+    }
+
+    @Test
     void invalidSettings_areRefusedNamingTheFieldAndTheFix_andNothingIsStored() {
         assertThatThrownBy(() -> settings.merge(ACME, "branding", "{\"primaryColor\": \"orange\"}", ADMIN))
                 .isInstanceOf(IllegalArgumentException.class)
