@@ -380,12 +380,17 @@ public final class TenantSettings implements AutoCloseable {
         }
 
         /**
-         * Declares a section: its key (in JSON, the audit log and {@link #merge}), the record (or any
+         * Declares a section: its key (in JSON, the audit log and {@link TenantSettings#merge}), the record (or any
          * type Jackson reads and writes) that holds it, and what a tenant without its own gets.
          *
          * @throws IllegalArgumentException for a malformed or repeated key, a repeated type, or a
          *     default that does not read back equal from its JSON (the type cannot be stored)
          */
+        public <T> Builder section(SettingsSection<T> section) {
+            return section(section.key(), section.type(), section.defaults());
+        }
+
+        /** As {@link #section(SettingsSection)}. */
         public <T> Builder section(String key, Class<T> type, T defaults) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(defaults, "defaults");

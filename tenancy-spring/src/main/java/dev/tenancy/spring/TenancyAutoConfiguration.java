@@ -15,9 +15,13 @@ import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.resolve.TenantAdmission;
 import dev.tenancy.resolve.TenantResolver;
+import dev.tenancy.settings.SettingsSection;
+import dev.tenancy.settings.TenantSettings;
 import java.util.List;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -39,6 +43,7 @@ import org.springframework.context.annotation.Primary;
  *   <li>{@link AccessPolicy#platformDefaults()}, {@link Impersonations} and {@link Invitations}
  *       (sessions and invitations in the platform database).
  *   <li>{@link TenantAdmission} with the resolvers of {@code tenancy.resolution.*}.
+ *   <li>{@link TenantSettings} over the application's {@link SettingsSection} beans.
  *   <li>{@link SecurityEvents} in the audit log: requests authenticated as one tenant naming
  *       another, and tenant sessions the database refuses.
  *   <li>{@link TenantDataSource} over {@code tenancy.servers.*} (by default one server, {@value
@@ -131,6 +136,29 @@ public final class TenancyAutoConfiguration {
                     .installSchema(properties.catalog().installSchema());
         }
         return impersonations.build();
+    }
+
+    /** {@link TenantSettings} over the application's {@link SettingsSection} beans, in the platform database. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(SettingsSection.class)
+    TenantSettings tenancySettings(
+            TenancyProperties properties,
+            TenantCatalog catalog,
+            AuditLog audit,
+            @TenancyPlatform DataSource platform,
+            ObjectProvider<SettingsSection<?>> sections) {
+        TenantSettings.Builder settings =
+                TenantSettings.builder().catalog(catalog).auditLog(audit);
+        sections.orderedStream().forEach(section -> add(settings, section));
+        if (properties.catalog().store() == TenancyProperties.Store.JDBC) {
+            settings.dataSource(platform).installSchema(properties.catalog().installSchema());
+        }
+        return settings.build();
+    }
+
+    private static <T> void add(TenantSettings.Builder settings, SettingsSection<T> section) {
+        settings.section(section);
     }
 
     @Bean

@@ -146,6 +146,33 @@ class TenancyAutoConfigurationTest {
                         .hasMessageContaining("tenancy.resolution.base-domains is empty"));
     }
 
+    /** A settings section, as an application declares one. */
+    public record Locale(String language, String timeZone) {}
+
+    @Configuration(proxyBeanMethods = false)
+    static class LocaleSection {
+        @Bean
+        dev.tenancy.settings.SettingsSection<Locale> locale() {
+            return dev.tenancy.settings.SettingsSection.of("locale", Locale.class, new Locale("en", "UTC"));
+        }
+    }
+
+    @Test
+    void settingsSectionBeans_makeTenantSettings_andWithoutOneThereIsNone() {
+        runner.run(context -> assertThat(context).doesNotHaveBean(dev.tenancy.settings.TenantSettings.class));
+        runner.withUserConfiguration(LocaleSection.class).run(context -> {
+            dev.tenancy.settings.TenantSettings settings = context.getBean(dev.tenancy.settings.TenantSettings.class);
+            context.getBean(TenantCatalog.class)
+                    .register(
+                            TenantRegistration.builder(TenantId.of("settings-acme"), "Settings Acme")
+                                    .active()
+                                    .build(),
+                            Actor.system("test"));
+            settings.merge(TenantId.of("settings-acme"), "locale", "{\"language\": \"de\"}", Actor.system("test"));
+            assertThat(settings.get(TenantId.of("settings-acme"), Locale.class)).isEqualTo(new Locale("de", "UTC"));
+        });
+    }
+
     @Test
     void aMalformedSharedTable_failsTheStartNamingTheValue() {
         runner.withPropertyValues("tenancy.offboarding.shared-tables=orders,a.b.c")

@@ -2,11 +2,10 @@ package dev.tenancy.examples.reference;
 
 import dev.tenancy.access.AccessPolicy;
 import dev.tenancy.access.Permission;
-import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.provision.TenantProvisioner;
-import dev.tenancy.settings.TenantSettings;
+import dev.tenancy.settings.SettingsSection;
 import dev.tenancy.spring.TenancyPlatform;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
@@ -74,16 +73,16 @@ public class ReferenceApplication {
                         .build());
     }
 
-    /** The tenants' settings sections, in the platform database. */
-    @Bean(destroyMethod = "close")
-    TenantSettings tenantSettings(TenantCatalog catalog, AuditLog audit, @TenancyPlatform DataSource platform) {
-        return TenantSettings.builder()
-                .catalog(catalog)
-                .auditLog(audit)
-                .dataSource(platform)
-                .section("branding", Settings.Branding.class, Settings.Branding.DEFAULT)
-                .section("security", Settings.Security.class, Settings.Security.DEFAULT)
-                .build();
+    /** The tenants' branding settings; the starter builds {@code TenantSettings} from the sections. */
+    @Bean
+    SettingsSection<Settings.Branding> brandingSettings() {
+        return SettingsSection.of("branding", Settings.Branding.class, Settings.Branding.DEFAULT);
+    }
+
+    /** The tenants' security settings. */
+    @Bean
+    SettingsSection<Settings.Security> securitySettings() {
+        return SettingsSection.of("security", Settings.Security.class, Settings.Security.DEFAULT);
     }
 
     /** The admin manual's roles: system admins get the defaults; sales and support get less. */
