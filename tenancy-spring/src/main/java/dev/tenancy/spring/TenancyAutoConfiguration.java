@@ -113,7 +113,10 @@ public final class TenancyAutoConfiguration {
     @ConditionalOnMissingBean
     Invitations tenancyInvitations(
             TenancyProperties properties, TenantCatalog catalog, AuditLog audit, @TenancyPlatform DataSource platform) {
-        Invitations.Builder invitations = Invitations.builder().catalog(catalog).auditLog(audit);
+        Invitations.Builder invitations = Invitations.builder()
+                .catalog(catalog)
+                .auditLog(audit)
+                .validity(properties.invitations().validity());
         if (properties.catalog().store() == TenancyProperties.Store.JDBC) {
             invitations.dataSource(platform).installSchema(properties.catalog().installSchema());
         }
@@ -163,8 +166,10 @@ public final class TenancyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SecurityEvents tenancySecurityEvents(AuditLog audit) {
-        return SecurityEvents.builder(audit).build();
+    SecurityEvents tenancySecurityEvents(TenancyProperties properties, AuditLog audit) {
+        return SecurityEvents.builder(audit)
+                .window(properties.securityEvents().window())
+                .build();
     }
 
     @Bean

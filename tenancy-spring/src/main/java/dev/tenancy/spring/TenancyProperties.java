@@ -29,6 +29,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hibernate Hibernate and JPA, when {@code tenancy-hibernate} is on the class path
  * @param provisioning provisioning and fleet migrations, when Flyway is on the class path
  * @param offboarding exporting and purging archived tenants
+ * @param invitations team invitations
+ * @param securityEvents security events in the audit log
  * @param billing usage metering, when {@code tenancy-billing} is on the class path
  */
 @ConfigurationProperties("tenancy")
@@ -43,6 +45,8 @@ public record TenancyProperties(
         @DefaultValue Hibernate hibernate,
         @DefaultValue Provisioning provisioning,
         @DefaultValue Offboarding offboarding,
+        @DefaultValue Invitations invitations,
+        @DefaultValue SecurityEvents securityEvents,
         @DefaultValue Billing billing) {
 
     public TenancyProperties {
@@ -222,6 +226,12 @@ public record TenancyProperties(
             @DefaultValue("classpath:db/shared") List<String> sharedMigrations,
             @DefaultValue("4") int fleetParallelism,
             @DefaultValue("true") boolean migrateOnStartup) {}
+
+    /** @param validity how long an invitation's link is accepted after it is sent */
+    public record Invitations(@DefaultValue("7d") Duration validity) {}
+
+    /** @param window how long the same security event is recorded only once */
+    public record SecurityEvents(@DefaultValue("1m") Duration window) {}
 
     /**
      * @param retention how long an archived tenant is kept before it may be purged (without force)

@@ -174,6 +174,25 @@ class TenancyAutoConfigurationTest {
     }
 
     @Test
+    void invitationsFollowTheirValidityProperty() {
+        runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.invitations.validity=2d")
+                .run(context -> {
+                    TenantId tenant = TenantId.of("invites-acme");
+                    context.getBean(TenantCatalog.class)
+                            .register(
+                                    TenantRegistration.builder(tenant, "Acme")
+                                            .active()
+                                            .build(),
+                                    Actor.system("test"));
+                    dev.tenancy.access.Invitation sent = context.getBean(Invitations.class)
+                            .invite(tenant, "jane@acme.example", "viewer", Actor.system("test"))
+                            .invitation();
+                    assertThat(java.time.Duration.between(sent.createdAt(), sent.expiresAt()))
+                            .isEqualTo(java.time.Duration.ofDays(2));
+                });
+    }
+
+    @Test
     void aMalformedSharedTable_failsTheStartNamingTheValue() {
         runner.withPropertyValues("tenancy.offboarding.shared-tables=orders,a.b.c")
                 .run(context -> assertThat(context)
