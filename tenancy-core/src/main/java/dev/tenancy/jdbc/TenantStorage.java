@@ -258,16 +258,42 @@ public final class TenantStorage {
     /**
      * On PostgreSQL, when the server has an owner of its own: grants the application's user the use
      * of the owner's tables and sequences in the server's default schema, where the shared model's
-     * tables live (the migration history and seed marker excepted). Nothing otherwise. Idempotent;
-     * shared migrations run it after each run.
+     * tables live. Table by table, with no default privileges: that schema also holds what the
+     * application must not read, which stays closed (the migration histories, the seed marker, and
+     * the signing key of {@linkplain RowLevelSecurity#signedBy signed bindings}, {@value
+     * RowLevelSecurity#KEY_TABLE}). Nothing otherwise. Idempotent; shared migrations run it after
+     * each run, so the tables they add are granted then.
      */
     public void grantSharedTables() throws SQLException {
         if (!grantsToApplication()) {
             return;
         }
+        String schema = dialect.defaultSchema();
+        String app = Dialect.quote(server.username());
+        Set<String> closed =
+                Set.of(MIGRATION_HISTORY, SHARED_MIGRATION_HISTORY, SEED_MARKER, RowLevelSecurity.KEY_TABLE);
         try (Connection c = ownerConnection(server.jdbcUrl());
                 Statement s = c.createStatement()) {
-            grantToApplication(s, dialect.defaultSchema());
+            s.execute("GRANT USAGE ON SCHEMA " + Dialect.quote(schema) + " TO " + app);
+            List<String> tables = new java.util.ArrayList<>();
+            try (PreparedStatement owned = c.prepareStatement(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = ? AND tableowner = current_user")) {
+                owned.setString(1, schema);
+                try (ResultSet rs = owned.executeQuery()) {
+                    while (rs.next()) {
+                        tables.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String table : tables) {
+                String qualified = Dialect.quote(schema) + "." + Dialect.quote(table);
+                if (closed.contains(table)) {
+                    s.execute("REVOKE ALL ON " + qualified + " FROM " + app);
+                } else {
+                    s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + qualified + " TO " + app);
+                }
+            }
+            s.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + Dialect.quote(schema) + " TO " + app);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.jdbc.BindingKey;
 import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.RowLevelSecurity;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.provision.FleetMigration;
 import dev.tenancy.provision.FleetReport;
@@ -237,6 +238,48 @@ class OwnedTenantStorageTest {
                 .as("the shared history is the owner's bookkeeping")
                 .isInstanceOfSatisfying(
                         SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+    }
+
+    @Test
+    void grantingTheSharedTables_neverOpensTheSigningKey_beforeOrAfterRowLevelSecurityIsApplied() throws SQLException {
+        dataSource(KEY);
+        TenantId id = TenantId.of("signed-" + suffix);
+        catalog.register(
+                TenantRegistration.builder(id, "signed")
+                        .isolation(IsolationModel.SHARED)
+                        .build(),
+                ADMIN);
+        TenantProvisioner.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .sharedMigrations("classpath:dev/tenancy/testkit/shared/v1")
+                .build()
+                .provision(id, ADMIN); // grants the shared tables before any key exists
+        try (Connection owner = database.dataSource().getConnection()) {
+            RowLevelSecurity.on("labels")
+                    .tenantColumn("tenant_id")
+                    .signedBy(KEY)
+                    .apply(owner); // creates the key
+        }
+        FleetReport report = FleetMigration.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .sharedMigrations("classpath:dev/tenancy/testkit/shared/v1", "classpath:dev/tenancy/testkit/shared/v2")
+                .build()
+                .run(); // grants again, now that the key exists
+        assertThat(report.complete()).as(report.toString()).isTrue();
+
+        assertThat(updateAs(id, "INSERT INTO labels (tenant_id, id, name) VALUES ('" + id.value() + "', 1, 'mine')"))
+                .isEqualTo(1);
+        assertThat(rowsAs(id, "SELECT color FROM labels")).containsExactly("grey");
+        for (String closed : List.of(RowLevelSecurity.KEY_TABLE, "shared_schema_history")) {
+            assertThatThrownBy(() -> rowsAs(id, "SELECT * FROM " + closed))
+                    .as(closed + " stays closed to the application")
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+        }
     }
 
     @Test
