@@ -89,14 +89,20 @@ public abstract class SharedMigrationsContract {
                 .seed(FIRST_LABEL);
     }
 
-    private TenantId provisionShared(String name, String server) {
+    /** Registers {@code name} (made unique) with {@code model} on {@code server}, pending approval. */
+    private TenantId register(String name, IsolationModel model, String server) {
         TenantId id = TenantId.of(name + "-" + suffix);
         catalog.register(
                 TenantRegistration.builder(id, name)
-                        .isolation(IsolationModel.SHARED)
+                        .isolation(model)
                         .server(server)
                         .build(),
                 ADMIN);
+        return id;
+    }
+
+    private TenantId provisionShared(String name, String server) {
+        TenantId id = register(name, IsolationModel.SHARED, server);
         provisioner().build().provision(id, ADMIN);
         return id;
     }
@@ -157,13 +163,7 @@ public abstract class SharedMigrationsContract {
 
     @Test
     void aSchemaTenant_doesNotMigrateTheSharedTables() {
-        TenantId id = TenantId.of("schema-" + suffix);
-        catalog.register(
-                TenantRegistration.builder(id, "schema")
-                        .isolation(IsolationModel.SCHEMA)
-                        .server("second")
-                        .build(),
-                ADMIN);
+        TenantId id = register("schema", IsolationModel.SCHEMA, "second");
         TenantProvisioner.builder()
                 .catalog(catalog)
                 .dataSource(dataSource)
@@ -181,13 +181,7 @@ public abstract class SharedMigrationsContract {
 
     @Test
     void aSchemaTenant_withNoTenantMigrationAtTheLocations_getsAnEmptySchema_withoutAHistoryTable() throws Exception {
-        TenantId id = TenantId.of("bare-" + suffix);
-        catalog.register(
-                TenantRegistration.builder(id, "bare")
-                        .isolation(IsolationModel.SCHEMA)
-                        .server("second")
-                        .build(),
-                ADMIN);
+        TenantId id = register("bare", IsolationModel.SCHEMA, "second");
         TenantProvisioner.builder()
                 .catalog(catalog)
                 .dataSource(dataSource)
@@ -209,13 +203,7 @@ public abstract class SharedMigrationsContract {
 
     @Test
     void withoutSharedMigrations_aSeedThatNeedsTheSharedTableFails_andTheTenantIsNotActivated() {
-        TenantId id = TenantId.of("early-" + suffix);
-        catalog.register(
-                TenantRegistration.builder(id, "early")
-                        .isolation(IsolationModel.SHARED)
-                        .server("second")
-                        .build(),
-                ADMIN);
+        TenantId id = register("early", IsolationModel.SHARED, "second");
         TenantProvisioner bare = TenantProvisioner.builder()
                 .catalog(catalog)
                 .dataSource(dataSource)
@@ -281,13 +269,7 @@ public abstract class SharedMigrationsContract {
     void aFailingSharedMigration_stopsTheRunBeforeAnyTenant_andTheSharedTenantsAreServedAsBefore() throws Exception {
         TenantId acme = provisionShared("acme", "main");
         TenantId globex = provisionShared("globex", "second");
-        TenantId schema = TenantId.of("schema-" + suffix);
-        catalog.register(
-                TenantRegistration.builder(schema, "schema")
-                        .isolation(IsolationModel.SCHEMA)
-                        .server("main")
-                        .build(),
-                ADMIN);
+        TenantId schema = register("schema", IsolationModel.SCHEMA, "main");
         provisioner().seed(TenantSeed.none()).build().provision(schema, ADMIN);
         second.execute("ALTER TABLE labels ADD COLUMN color VARCHAR(16)"); // V2 now fails on 'second'
 
