@@ -135,6 +135,34 @@ public abstract class InvitationsContract {
     }
 
     @Test
+    void twoInvitationsOfOneAddressAtOnce_oneIsSent_theOtherIsRefusedAsPending() throws Exception {
+        int racers = 6;
+        CyclicBarrier start = new CyclicBarrier(racers);
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(racers)) {
+            for (int i = 0; i < racers; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        invitations.invite(ACME, "jane@acme.com", "accountant", OWNER);
+                        return "sent";
+                    } catch (IllegalStateException e) {
+                        assertThat(e).hasMessageContaining("has a pending invitation");
+                        return "refused";
+                    }
+                }));
+            }
+        }
+        List<String> outcomes = new ArrayList<>();
+        for (Future<String> r : results) {
+            outcomes.add(r.get());
+        }
+        assertThat(outcomes).containsOnlyOnce("sent");
+        assertThat(invitations.ofTenant(ACME)).hasSize(1);
+        assertThat(actions()).containsExactly("invitation.created");
+    }
+
+    @Test
     void anExpiredInvitation_isRefused_andTheAddressMayBeInvitedAgain() {
         IssuedInvitation sent = invitations.invite(ACME, "jane@acme.com", "accountant", OWNER);
         clock.advance(Duration.ofDays(7));
