@@ -131,7 +131,7 @@ public final class Invitations {
                     x.update(seen, null); // expired: it frees the address
                 }
                 x.insert(invitation, hash(token));
-                x.audit(event("invitation.created", invitation, invitedBy, Map.of()));
+                x.audit(event("invitation.created", invitation, invitedBy));
                 return invitation;
             });
         } catch (StorageException e) {
@@ -190,7 +190,7 @@ public final class Invitations {
             requireActive(found.tenant());
             Invitation accepted = found.with(Invitation.Status.ACCEPTED, now, userId);
             x.update(accepted, null);
-            x.audit(event("invitation.accepted", accepted, Actor.user(userId, accepted.role()), Map.of()));
+            x.audit(event("invitation.accepted", accepted, Actor.user(userId, accepted.role())));
             return accepted;
         });
     }
@@ -227,7 +227,7 @@ public final class Invitations {
             requireActive(found.tenant());
             Invitation reissued = found.reissued(actor, now, now.plus(validity));
             x.update(reissued, hash(token));
-            x.audit(event("invitation.resent", reissued, actor, Map.of()));
+            x.audit(event("invitation.resent", reissued, actor));
             return reissued;
         });
         return new IssuedInvitation(resent, token);
@@ -254,7 +254,7 @@ public final class Invitations {
                 case PENDING, EXPIRED -> {
                     Invitation cancelled = found.with(Invitation.Status.CANCELLED, now, actor.id());
                     x.update(cancelled, null);
-                    x.audit(event("invitation.cancelled", cancelled, actor, Map.of()));
+                    x.audit(event("invitation.cancelled", cancelled, actor));
                     yield cancelled;
                 }
             };
@@ -344,12 +344,11 @@ public final class Invitations {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS); // what the database keeps
     }
 
-    private static AuditEntry event(String action, Invitation i, Actor actor, Map<String, Object> extra) {
+    private static AuditEntry event(String action, Invitation i, Actor actor) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("email", i.email());
         metadata.put("role", i.role());
         metadata.put("expiresAt", i.expiresAt().toString());
-        metadata.putAll(extra);
         return AuditEntry.of(action, ENTITY_TYPE, i.id(), i.tenant(), actor, metadata);
     }
 

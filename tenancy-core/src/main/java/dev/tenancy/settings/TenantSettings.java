@@ -145,7 +145,7 @@ public final class TenantSettings implements AutoCloseable {
     public <T> T put(TenantId tenant, T value, Actor actor) {
         Objects.requireNonNull(value, "value");
         Section<T> section = section((Class<T>) value.getClass());
-        return write(tenant, section, json.valueToTree(value), actor, "settings.updated");
+        return write(tenant, section, json.valueToTree(value), actor);
     }
 
     /**
@@ -176,7 +176,7 @@ public final class TenantSettings implements AutoCloseable {
         }
         ObjectNode merged = json.valueToTree(get(tenant, section.type()));
         mergeInto(merged, (ObjectNode) changes, json.valueToTree(section.defaults()));
-        return write(tenant, section, merged, actor, "settings.updated");
+        return write(tenant, section, merged, actor);
     }
 
     /** Returns the tenant's section to its default (forgetting its own); nothing when it has none. */
@@ -224,7 +224,7 @@ public final class TenantSettings implements AutoCloseable {
         }
     }
 
-    private <T> T write(TenantId tenant, Section<T> section, JsonNode tree, Actor actor, String action) {
+    private <T> T write(TenantId tenant, Section<T> section, JsonNode tree, Actor actor) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(actor, "actor");
         if (catalog.find(tenant).isEmpty()) {
@@ -246,7 +246,8 @@ public final class TenantSettings implements AutoCloseable {
                 tenant,
                 section.key(),
                 text,
-                AuditEntry.of(action, ENTITY_TYPE, section.key(), tenant, actor, Map.of("changed", changed)));
+                AuditEntry.of(
+                        "settings.updated", ENTITY_TYPE, section.key(), tenant, actor, Map.of("changed", changed)));
         cache.put(new Key(tenant, section.key()), value);
         return value;
     }
