@@ -209,7 +209,18 @@ final class InMemoryTenantCatalog implements TenantCatalog, CatalogChangeNotific
         String host = Hosts.requireHost(domain);
         TenantDomain existing = domains.get(host);
         if (existing != null) {
+            TenantDomain next = !existing.primary()
+                    ? null
+                    : domains.values().stream()
+                            .filter(d -> d.tenantId().equals(existing.tenantId()) && d.verified() && d != existing)
+                            .findFirst()
+                            .map(d -> d.withPrimary(true))
+                            .orElse(null);
             audit.append(CatalogChanges.domainRemoved(existing, actor));
+            if (next != null) {
+                audit.append(CatalogChanges.domainPrimary(next, host, actor));
+                domains.put(next.domain(), next);
+            }
             domains.remove(host);
             subscribers.changed(existing.tenantId());
         }

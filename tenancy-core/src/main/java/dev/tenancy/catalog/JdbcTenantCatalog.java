@@ -381,17 +381,46 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         TenantDomain removed = Jdbc.inTransaction(dataSource, "remove domain '" + host + "'", c -> {
             TenantDomain existing = lockDomain(c, host);
             if (existing != null) {
+                if (existing.primary()) {
+                    lock(c, existing.tenantId()); // serializes primary changes of one tenant
+                }
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_tenant_domains WHERE domain = ?")) {
                     s.setString(1, host);
                     s.executeUpdate();
                 }
                 audit(c, CatalogChanges.domainRemoved(existing, actor));
+                if (existing.primary()) {
+                    promoteNextPrimary(c, existing, actor);
+                }
             }
             return existing;
         });
         if (removed != null) {
             announce(removed.tenantId(), removed);
         }
+    }
+
+    /** Makes the first other verified domain (by name) of a removed primary domain's tenant primary. */
+    private void promoteNextPrimary(Connection c, TenantDomain removed, Actor actor) throws SQLException {
+        String next;
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT MIN(domain) FROM tenancy_tenant_domains" + " WHERE tenant_id = ? AND verified = TRUE")) {
+            s.setString(1, removed.tenantId().value());
+            try (ResultSet rs = s.executeQuery()) {
+                next = rs.next() ? rs.getString(1) : null;
+            }
+        }
+        if (next == null) {
+            return;
+        }
+        try (PreparedStatement s =
+                c.prepareStatement("UPDATE tenancy_tenant_domains SET primary_of = ? WHERE domain = ?")) {
+            s.setString(1, removed.tenantId().value());
+            s.setString(2, next);
+            s.executeUpdate();
+        }
+        TenantDomain promoted = lockDomain(c, next);
+        audit(c, CatalogChanges.domainPrimary(promoted, removed.domain(), actor));
     }
 
     /** Records {@code entry} and, on PostgreSQL, announces the change to every node at commit. */

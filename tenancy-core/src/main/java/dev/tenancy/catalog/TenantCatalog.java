@@ -112,7 +112,8 @@ public interface TenantCatalog extends AutoCloseable {
 
     /**
      * Removes a mapped domain; does nothing (and records nothing) when it is not mapped. Removing
-     * the primary domain leaves the tenant without one until another is made primary.
+     * the primary domain makes the tenant's first other verified domain (by name) primary, recorded
+     * as such; a tenant with no other verified domain is left without one.
      */
     void removeDomain(String domain, Actor actor);
 

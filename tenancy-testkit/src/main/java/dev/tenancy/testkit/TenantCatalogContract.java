@@ -484,10 +484,35 @@ public abstract class TenantCatalogContract {
                     .extracting(e -> e.entityId() + " <- " + e.metadata().get("previous"))
                     .containsExactlyInAnyOrder("app.acme.com <- null", "portal.acme.com <- app.acme.com");
 
-            catalog.removeDomain("portal.acme.com", ADMIN);
-            assertThat(catalog.primaryDomain(ACME)).isEmpty();
             assertThatThrownBy(() -> catalog.setPrimaryDomain("nowhere.acme.com", ADMIN))
                     .isInstanceOf(UnknownTenantException.class);
+        }
+
+        @Test
+        @DisplayName("removing the primary domain makes the first other verified one primary; with none left, none is")
+        void primaryDomain_removed_passesToTheNextVerifiedDomain() {
+            register("acme", "Acme");
+            for (String domain : List.of("www.acme.com", "app.acme.com", "portal.acme.com", "new.acme.com")) {
+                catalog.addDomain(ACME, domain, ADMIN);
+            }
+            catalog.verifyDomain("www.acme.com", ADMIN);
+            catalog.verifyDomain("portal.acme.com", ADMIN);
+            catalog.verifyDomain("app.acme.com", ADMIN); // new.acme.com stays unverified
+
+            catalog.removeDomain("portal.acme.com", ADMIN); // not primary: nothing moves
+            assertThat(catalog.primaryDomain(ACME)).map(TenantDomain::domain).contains("www.acme.com");
+
+            catalog.removeDomain("www.acme.com", ADMIN);
+            assertThat(catalog.primaryDomain(ACME)).map(TenantDomain::domain).contains("app.acme.com");
+            assertThat(catalog.findByDomain("app.acme.com")).contains(ACME);
+
+            catalog.removeDomain("app.acme.com", ADMIN);
+            assertThat(catalog.primaryDomain(ACME)).isEmpty(); // an unverified domain never becomes primary
+            assertThat(catalog.domains(ACME)).extracting(TenantDomain::domain).containsExactly("new.acme.com");
+            assertThat(auditOf(ACME))
+                    .filteredOn(e -> e.action().equals("make-primary"))
+                    .extracting(e -> e.entityId() + " <- " + e.metadata().get("previous"))
+                    .containsExactlyInAnyOrder("www.acme.com <- null", "app.acme.com <- www.acme.com");
         }
 
         @Test
