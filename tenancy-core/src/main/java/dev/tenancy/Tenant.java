@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * A tenant as the catalog knows it. The {@link #id()} is immutable for the tenant's whole life;
  * everything else changes through the catalog, which records each change in the audit log.
  *
- * <p>Immutable and thread-safe; {@code statusReason} and {@code ownerEmail} may be {@code null}.
+ * <p>Immutable and thread-safe; {@code statusReason}, {@code ownerEmail} and {@code expiresAt} may
+ * be {@code null}.
  *
  * @param id the slug, never changes
  * @param displayName the company or workspace name shown to people
@@ -21,6 +22,9 @@ import java.util.regex.Pattern;
  * @param server the name of the database server the tenant's data lives on (placement)
  * @param ownerEmail the owner's email, or {@code null}
  * @param attributes free-form string attributes, sorted by key
+ * @param expiresAt when the tenant's life ends by itself (a sandbox, a demo, a preview environment),
+ *     or {@code null} for never; from then {@link dev.tenancy.provision.TenantOffboarding#expire}
+ *     takes it out of service and removes its data
  * @param createdAt when the tenant was registered
  * @param updatedAt when the record last changed
  * @param version incremented by every change, for optimistic concurrency
@@ -35,6 +39,7 @@ public record Tenant(
         String server,
         String ownerEmail,
         Map<String, String> attributes,
+        Instant expiresAt,
         Instant createdAt,
         Instant updatedAt,
         long version) {
@@ -56,6 +61,11 @@ public record Tenant(
         if (statusReason != null && statusReason.length() > 1000) {
             throw new IllegalArgumentException("Status reason must be at most 1000 characters");
         }
+    }
+
+    /** Whether the tenant has an expiry and it has come at {@code now}. */
+    public boolean isExpiredAt(Instant now) {
+        return expiresAt != null && !expiresAt.isAfter(now);
     }
 
     /** Whether the tenant may be served (read-write). */

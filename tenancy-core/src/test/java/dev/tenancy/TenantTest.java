@@ -20,6 +20,7 @@ class TenantTest {
                 "default",
                 email,
                 attributes,
+                null,
                 NOW,
                 NOW,
                 1);

@@ -26,6 +26,10 @@ final class CatalogChanges {
     }
 
     static Tenant newTenant(TenantRegistration r, Instant now) {
+        if (r.expiresAt() != null && !r.expiresAt().isAfter(now)) {
+            throw new IllegalArgumentException("Tenant '" + r.id() + "' would expire at " + r.expiresAt()
+                    + ", which is not after now (" + now + "): give an expiry in the future, or none");
+        }
         return new Tenant(
                 r.id(),
                 r.displayName(),
@@ -36,6 +40,7 @@ final class CatalogChanges {
                 r.server(),
                 r.ownerEmail(),
                 r.attributes(),
+                r.expiresAt(),
                 now,
                 now,
                 1);
@@ -55,6 +60,10 @@ final class CatalogChanges {
         if (!tenant.status().canMoveTo(target)) {
             throw new IllegalTenantTransitionException(tenant.id(), tenant.status(), target);
         }
+        if (target == TenantStatus.ACTIVE && tenant.isExpiredAt(now)) {
+            throw new IllegalStateException("Tenant '" + tenant.id() + "' expired at " + tenant.expiresAt()
+                    + "; extend its expiry or remove it (TenantUpdate expiresAt or neverExpires) before activating it");
+        }
         return new Tenant(
                 tenant.id(),
                 tenant.displayName(),
@@ -65,6 +74,7 @@ final class CatalogChanges {
                 tenant.server(),
                 tenant.ownerEmail(),
                 tenant.attributes(),
+                tenant.expiresAt(),
                 tenant.createdAt(),
                 now,
                 tenant.version() + 1);
@@ -81,6 +91,9 @@ final class CatalogChanges {
         if (!t.attributes().isEmpty()) {
             m.put("attributes", t.attributes());
         }
+        if (t.expiresAt() != null) {
+            m.put("expiresAt", t.expiresAt().toString());
+        }
         return AuditEntry.of("create", TENANT, t.id().value(), t.id(), actor, m);
     }
 
@@ -92,6 +105,7 @@ final class CatalogChanges {
         diff(changes, "attributes", before.attributes(), after.attributes());
         diff(changes, "isolation", before.isolation().key(), after.isolation().key());
         diff(changes, "server", before.server(), after.server());
+        diff(changes, "expiresAt", instant(before.expiresAt()), instant(after.expiresAt()));
         return AuditEntry.of("update", TENANT, after.id().value(), after.id(), actor, Map.of("changes", changes));
     }
 
@@ -128,6 +142,10 @@ final class CatalogChanges {
 
     static AuditEntry domainRemoved(TenantDomain d, Actor actor) {
         return AuditEntry.of("delete", DOMAIN, d.domain(), d.tenantId(), actor, Map.of("verified", d.verified()));
+    }
+
+    private static String instant(Instant instant) {
+        return instant == null ? null : instant.toString();
     }
 
     private static void diff(Map<String, Object> changes, String field, Object before, Object after) {

@@ -98,7 +98,9 @@ final class InMemoryTenantCatalog implements TenantCatalog, CatalogChangeNotific
         return (q.statuses().isEmpty() || q.statuses().contains(t.status()))
                 && (q.tiers().isEmpty() || q.tiers().contains(t.tier()))
                 && (q.createdFrom() == null || !t.createdAt().isBefore(q.createdFrom()))
-                && (q.createdTo() == null || t.createdAt().isBefore(q.createdTo()));
+                && (q.createdTo() == null || t.createdAt().isBefore(q.createdTo()))
+                && (q.expiringBefore() == null
+                        || (t.expiresAt() != null && t.expiresAt().isBefore(q.expiringBefore())));
     }
 
     @Override

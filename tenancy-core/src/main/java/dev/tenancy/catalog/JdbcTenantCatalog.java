@@ -47,7 +47,7 @@ import javax.sql.DataSource;
  */
 public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNotifications {
     private static final String COLUMNS = "id, display_name, status, status_reason, tier, isolation, server, "
-            + "owner_email, attributes, created_at, updated_at, version";
+            + "owner_email, attributes, expires_at, created_at, updated_at, version";
 
     /** The channel every change is announced on (PostgreSQL), with the tenant id as payload. */
     static final String CHANNEL = "tenancy_catalog";
@@ -182,6 +182,10 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
             where.append(" AND created_at < ?");
             params.add(Jdbc.utc(q.createdTo()));
         }
+        if (q.expiringBefore() != null) {
+            where.append(" AND expires_at < ?");
+            params.add(Jdbc.utc(q.expiringBefore()));
+        }
         String direction = q.descending() ? " DESC" : " ASC";
         String order = switch (q.sort()) {
             case NAME -> " ORDER BY LOWER(display_name)" + direction + ", id" + direction;
@@ -228,8 +232,8 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         Tenant tenant = CatalogChanges.newTenant(registration, CatalogChanges.now(clock));
         try {
             return announce(tenant.id(), Jdbc.inTransaction(dataSource, "register tenant '" + tenant.id() + "'", c -> {
-                try (PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO tenancy_tenants (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_tenants (" + COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     bindTenant(s, tenant);
                     s.executeUpdate();
                 }
@@ -470,7 +474,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     private static void write(Connection c, Tenant t) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_tenants SET display_name = ?, status = ?,"
                 + " status_reason = ?, tier = ?, owner_email = ?, attributes = ?, updated_at = ?, version = ?,"
-                + " isolation = ?, server = ? WHERE id = ? AND version = ?")) {
+                + " isolation = ?, server = ?, expires_at = ? WHERE id = ? AND version = ?")) {
             s.setString(1, t.displayName());
             s.setString(2, t.status().key());
             s.setString(3, t.statusReason());
@@ -481,8 +485,9 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
             s.setLong(8, t.version());
             s.setString(9, t.isolation().key());
             s.setString(10, t.server());
-            s.setString(11, t.id().value());
-            s.setLong(12, t.version() - 1);
+            s.setObject(11, Jdbc.utc(t.expiresAt()));
+            s.setString(12, t.id().value());
+            s.setLong(13, t.version() - 1);
             if (s.executeUpdate() != 1) {
                 throw new SQLException("Tenant '" + t.id() + "' changed concurrently although its row was locked");
             }
@@ -499,9 +504,10 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         s.setString(7, t.server());
         s.setString(8, t.ownerEmail());
         s.setString(9, Json.write(t.attributes()));
-        s.setObject(10, Jdbc.utc(t.createdAt()));
-        s.setObject(11, Jdbc.utc(t.updatedAt()));
-        s.setLong(12, t.version());
+        s.setObject(10, Jdbc.utc(t.expiresAt()));
+        s.setObject(11, Jdbc.utc(t.createdAt()));
+        s.setObject(12, Jdbc.utc(t.updatedAt()));
+        s.setLong(13, t.version());
     }
 
     private static Tenant readTenant(ResultSet rs) throws SQLException {
@@ -515,6 +521,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
                 rs.getString("server"),
                 rs.getString("owner_email"),
                 Json.readStringMap(rs.getString("attributes")),
+                Jdbc.instant(rs, "expires_at"),
                 Jdbc.instant(rs, "created_at"),
                 Jdbc.instant(rs, "updated_at"),
                 rs.getLong("version"));

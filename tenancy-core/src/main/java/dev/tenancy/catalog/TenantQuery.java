@@ -17,6 +17,8 @@ import java.util.Set;
  * @param tiers only these tiers (empty: all)
  * @param createdFrom created at or after, or {@code null}
  * @param createdTo created before, or {@code null}
+ * @param expiringBefore only tenants with an expiry before this instant (sandboxes about to go, or
+ *     gone), or {@code null}
  * @param sort the sort key; ties are broken by id
  * @param descending whether to sort descending
  * @param offset items to skip
@@ -28,6 +30,7 @@ public record TenantQuery(
         Set<String> tiers,
         Instant createdFrom,
         Instant createdTo,
+        Instant expiringBefore,
         Sort sort,
         boolean descending,
         int offset,
@@ -82,6 +85,7 @@ public record TenantQuery(
         private final java.util.Set<String> tiers = new java.util.HashSet<>();
         private Instant createdFrom;
         private Instant createdTo;
+        private Instant expiringBefore;
         private Sort sort = Sort.NAME;
         private boolean descending;
         private int offset;
@@ -111,6 +115,12 @@ public record TenantQuery(
             return this;
         }
 
+        /** Only tenants whose expiry is before {@code instant}: {@code expiringBefore(now)} lists the expired ones. */
+        public Builder expiringBefore(Instant instant) {
+            this.expiringBefore = java.util.Objects.requireNonNull(instant, "instant");
+            return this;
+        }
+
         public Builder sort(Sort sort, boolean descending) {
             this.sort = sort;
             this.descending = descending;
@@ -128,7 +138,8 @@ public record TenantQuery(
         }
 
         public TenantQuery build() {
-            return new TenantQuery(search, statuses, tiers, createdFrom, createdTo, sort, descending, offset, limit);
+            return new TenantQuery(
+                    search, statuses, tiers, createdFrom, createdTo, expiringBefore, sort, descending, offset, limit);
         }
     }
 }

@@ -4,6 +4,8 @@ import dev.tenancy.IsolationModel;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantStatus;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +25,8 @@ import java.util.Objects;
  * @param server the database server to place the tenant on
  * @param ownerEmail the owner's email, or {@code null}
  * @param attributes free-form attributes
+ * @param expiresAt when the tenant expires (a sandbox), or {@code null} for never; must be in the
+ *     future when it is registered
  * @param initialStatus {@link TenantStatus#PENDING_APPROVAL} (manual approval) or {@link
  *     TenantStatus#ACTIVE} (auto-approve)
  */
@@ -34,6 +38,7 @@ public record TenantRegistration(
         String server,
         String ownerEmail,
         Map<String, String> attributes,
+        Instant expiresAt,
         TenantStatus initialStatus) {
 
     /** The server new tenants are placed on unless told otherwise. */
@@ -47,6 +52,7 @@ public record TenantRegistration(
         server = Tenant.requireKey("server", server);
         ownerEmail = Tenant.requireEmail(ownerEmail);
         attributes = Tenant.requireAttributes(attributes);
+        expiresAt = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MICROS); // as databases store it
         if (initialStatus != TenantStatus.PENDING_APPROVAL && initialStatus != TenantStatus.ACTIVE) {
             throw new IllegalArgumentException(
                     "A new tenant starts as pending_approval or active, not " + initialStatus);
@@ -66,6 +72,7 @@ public record TenantRegistration(
         private String server = DEFAULT_SERVER;
         private String ownerEmail;
         private final Map<String, String> attributes = new LinkedHashMap<>();
+        private Instant expiresAt;
         private TenantStatus initialStatus = TenantStatus.PENDING_APPROVAL;
 
         private Builder(TenantId id, String displayName) {
@@ -98,6 +105,15 @@ public record TenantRegistration(
             return this;
         }
 
+        /**
+         * Makes the tenant expire at {@code expiresAt}: a sandbox or demo tenant that {@link
+         * dev.tenancy.provision.TenantOffboarding#expire} takes out of service and removes then.
+         */
+        public Builder expiresAt(Instant expiresAt) {
+            this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+            return this;
+        }
+
         /** Starts the tenant active instead of pending approval (auto-approve). */
         public Builder active() {
             this.initialStatus = TenantStatus.ACTIVE;
@@ -106,7 +122,7 @@ public record TenantRegistration(
 
         public TenantRegistration build() {
             return new TenantRegistration(
-                    id, displayName, tier, isolation, server, ownerEmail, attributes, initialStatus);
+                    id, displayName, tier, isolation, server, ownerEmail, attributes, expiresAt, initialStatus);
         }
     }
 }

@@ -25,6 +25,9 @@ import java.util.TreeMap;
  * @param isolation a new isolation model, if any: only for a move that has copied the data there
  *     ({@link dev.tenancy.provision.TenantMove})
  * @param server a new server (placement), if any: likewise, only for a move
+ * @param expiresAt a new expiry, if any (a sandbox extended or cut short; one in the past expires the
+ *     tenant at the next {@link dev.tenancy.provision.TenantOffboarding#expire})
+ * @param neverExpires whether to remove the expiry (a sandbox kept for good)
  */
 public record TenantUpdate(
         Optional<String> displayName,
@@ -32,7 +35,9 @@ public record TenantUpdate(
         Optional<String> ownerEmail,
         Map<String, String> attributes,
         Optional<IsolationModel> isolation,
-        Optional<String> server) {
+        Optional<String> server,
+        Optional<Instant> expiresAt,
+        boolean neverExpires) {
 
     public TenantUpdate {
         displayName = displayName.map(Tenant::requireDisplayName);
@@ -40,12 +45,19 @@ public record TenantUpdate(
         ownerEmail = ownerEmail.map(Tenant::requireEmail);
         attributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
         server = server.map(v -> Tenant.requireKey("server", v));
+        expiresAt = expiresAt.map(t -> t.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        if (neverExpires && expiresAt.isPresent()) {
+            throw new IllegalArgumentException(
+                    "An update cannot both set an expiry (" + expiresAt.get() + ") and remove it: choose one");
+        }
         if (displayName.isEmpty()
                 && tier.isEmpty()
                 && ownerEmail.isEmpty()
                 && attributes.isEmpty()
                 && isolation.isEmpty()
-                && server.isEmpty()) {
+                && server.isEmpty()
+                && expiresAt.isEmpty()
+                && !neverExpires) {
             throw new IllegalArgumentException("An update must change at least one field");
         }
     }
@@ -74,6 +86,7 @@ public record TenantUpdate(
                 server.orElse(tenant.server()),
                 ownerEmail.orElse(tenant.ownerEmail()),
                 merged,
+                neverExpires ? null : expiresAt.orElse(tenant.expiresAt()),
                 tenant.createdAt(),
                 now,
                 tenant.version() + 1);
@@ -87,6 +100,8 @@ public record TenantUpdate(
         private final Map<String, String> attributes = new LinkedHashMap<>();
         private IsolationModel isolation;
         private String server;
+        private Instant expiresAt;
+        private boolean neverExpires;
 
         private Builder() {}
 
@@ -127,6 +142,18 @@ public record TenantUpdate(
             return this;
         }
 
+        /** Makes the tenant expire at {@code expiresAt} (extends or shortens a sandbox's life). */
+        public Builder expiresAt(Instant expiresAt) {
+            this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt; use neverExpires to remove the expiry");
+            return this;
+        }
+
+        /** Removes the tenant's expiry: it stays until it is archived and purged as any other. */
+        public Builder neverExpires() {
+            this.neverExpires = true;
+            return this;
+        }
+
         public TenantUpdate build() {
             return new TenantUpdate(
                     Optional.ofNullable(displayName),
@@ -134,7 +161,9 @@ public record TenantUpdate(
                     Optional.ofNullable(ownerEmail),
                     attributes,
                     Optional.ofNullable(isolation),
-                    Optional.ofNullable(server));
+                    Optional.ofNullable(server),
+                    Optional.ofNullable(expiresAt),
+                    neverExpires);
         }
     }
 }

@@ -690,6 +690,7 @@ public final class TenantMove {
                 server,
                 t.ownerEmail(),
                 t.attributes(),
+                t.expiresAt(),
                 t.createdAt(),
                 t.updatedAt(),
                 t.version());

@@ -1,12 +1,15 @@
 package dev.tenancy.provision;
 
 import dev.tenancy.Actor;
+import dev.tenancy.IllegalTenantTransitionException;
 import dev.tenancy.IsolationModel;
+import dev.tenancy.Page;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantStatus;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.internal.Json;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.jdbc.TenantStorage;
@@ -46,6 +49,12 @@ import javax.sql.DataSource;
  * <p>Purge is refused before the retention period has passed since the tenant's record last
  * changed while archived (never earlier than since it was archived) unless forced, is refused for a
  * tenant that is not archived or rejected, and is idempotent: purging a purged tenant does nothing.
+ *
+ * <p>Tenants registered with an expiry (sandboxes, demos, preview environments: {@link
+ * dev.tenancy.catalog.TenantRegistration.Builder#expiresAt}) end by themselves: {@link #expire},
+ * run on a schedule, archives each one whose expiry has come and purges it once the {@linkplain
+ * Builder#expiryGrace expiry grace} has passed (none by default). The retention period does not
+ * apply to them: their data was declared disposable when they were registered.
  */
 public final class TenantOffboarding {
     private final TenantCatalog catalog;
@@ -55,6 +64,7 @@ public final class TenantOffboarding {
     private final Duration retention;
     private final InstantSource clock;
     private final List<PurgeStep> onPurge;
+    private final Duration expiryGrace;
 
     private TenantOffboarding(Builder b) {
         this.catalog = b.catalog;
@@ -64,6 +74,7 @@ public final class TenantOffboarding {
         this.retention = b.retention;
         this.clock = b.clock;
         this.onPurge = List.copyOf(b.onPurge);
+        this.expiryGrace = b.expiryGrace;
     }
 
     public static Builder builder() {
@@ -124,6 +135,91 @@ public final class TenantOffboarding {
             throw new IllegalStateException("Tenant '" + id + "' is within its retention period until " + allowedFrom
                     + " (" + describe(retention) + " after " + tenant.updatedAt() + "); purge with force to override");
         }
+        return purgeNow(tenant, actor, force ? "forced purge: " : "purged: ");
+    }
+
+    /**
+     * Ends the life of every tenant whose expiry has come: one pending approval is rejected, an
+     * active or suspended one archived (served read-only at most, as every archived tenant); once the {@linkplain
+     * Builder#expiryGrace expiry grace} has passed since its expiry, it is purged (its data and
+     * records removed as by {@link #purge}). Each step is audited through the catalog with the
+     * expiry as its reason.
+     *
+     * <p>Run it on a schedule: a tenant is served until the first sweep after its expiry. Sweeps are
+     * resumable and may run on several nodes at once: each step locks the tenant's row, and a
+     * tenant another sweep has moved on is taken from where it now is. One tenant's failure does
+     * not stop the others; it is reported and retried by the next sweep.
+     */
+    public ExpiryReport expire(Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        Instant now = clock.instant();
+        List<TenantId> expired = new ArrayList<>();
+        Page<Tenant> page;
+        int offset = 0;
+        do {
+            page = catalog.list(TenantQuery.builder()
+                    .expiringBefore(now.plusNanos(1)) // expired at or before now
+                    .status(TenantStatus.PENDING_APPROVAL, TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
+                    .status(TenantStatus.ARCHIVED, TenantStatus.REJECTED)
+                    .sort(TenantQuery.Sort.CREATED, false)
+                    .offset(offset)
+                    .limit(TenantQuery.MAX_LIMIT)
+                    .build());
+            page.items().forEach(t -> expired.add(t.id()));
+            offset += page.items().size();
+        } while (!page.items().isEmpty() && offset < page.total());
+        List<TenantId> retired = new ArrayList<>();
+        List<TenantId> purged = new ArrayList<>();
+        Map<TenantId, String> failed = new LinkedHashMap<>();
+        for (TenantId id : expired) {
+            try {
+                expire(id, actor, now, retired, purged);
+            } catch (RuntimeException e) {
+                failed.put(id, e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }
+        return new ExpiryReport(retired, purged, failed);
+    }
+
+    private void expire(TenantId id, Actor actor, Instant now, List<TenantId> retired, List<TenantId> purged) {
+        for (int attempt = 0; ; attempt++) {
+            Tenant tenant = require(id);
+            if (!tenant.isExpiredAt(now) || tenant.status() == TenantStatus.PURGED) {
+                return; // extended, kept for good, or purged by another sweep meanwhile
+            }
+            String reason = "expired at " + tenant.expiresAt();
+            try {
+                switch (tenant.status()) {
+                    case PENDING_APPROVAL -> {
+                        catalog.transition(id, TenantStatus.REJECTED, actor, reason);
+                        retired.add(id);
+                    }
+                    case ACTIVE, SUSPENDED -> {
+                        catalog.transition(id, TenantStatus.ARCHIVED, actor, reason);
+                        retired.add(id);
+                    }
+                    case ARCHIVED, REJECTED -> {
+                        if (now.isBefore(tenant.expiresAt().plus(expiryGrace))) {
+                            return;
+                        }
+                        purgeNow(tenant, actor, reason + ", purged: ");
+                        purged.add(id);
+                        return;
+                    }
+                    case PURGED -> {
+                        return;
+                    }
+                }
+            } catch (IllegalTenantTransitionException e) {
+                if (attempt >= 2) {
+                    throw e; // moved on by others three times over: leave it to the next sweep
+                }
+            }
+        }
+    }
+
+    private Tenant purgeNow(Tenant tenant, Actor actor, String reasonPrefix) {
+        TenantId id = tenant.id();
         String removed;
         try {
             removed = remove(tenant);
@@ -139,7 +235,7 @@ public final class TenantOffboarding {
             catalog.removeDomain(domain.domain(), actor);
         }
         ledger.forget(id);
-        return catalog.transition(id, TenantStatus.PURGED, actor, (force ? "forced purge: " : "purged: ") + removed);
+        return catalog.transition(id, TenantStatus.PURGED, actor, reasonPrefix + removed);
     }
 
     private String remove(Tenant tenant) throws SQLException {
@@ -235,6 +331,7 @@ public final class TenantOffboarding {
         private Duration retention = Duration.ofDays(30);
         private InstantSource clock = InstantSource.system();
         private final List<PurgeStep> onPurge = new ArrayList<>();
+        private Duration expiryGrace = Duration.ZERO;
 
         private Builder() {}
 
@@ -279,6 +376,18 @@ public final class TenantOffboarding {
                 throw new IllegalArgumentException("retention must not be negative, was " + retention);
             }
             this.retention = retention;
+            return this;
+        }
+
+        /**
+         * How long an expired tenant's data is kept (archived, not served) before {@link #expire}
+         * purges it; none by default, so the sweep that archives it purges it too.
+         */
+        public Builder expiryGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("expiry grace must not be negative, was " + grace);
+            }
+            this.expiryGrace = grace;
             return this;
         }
 

@@ -15,6 +15,7 @@ import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.ExpiryReport;
 import dev.tenancy.provision.FleetMigration;
 import dev.tenancy.provision.FleetReport;
 import dev.tenancy.provision.ProvisioningException;
@@ -540,6 +541,180 @@ public abstract class ProvisioningContract {
             assertThat(catalog.domains(staying)).hasSize(1);
             assertThat(invitations.ofTenant(staying)).hasSize(1);
             assertThat(settings.get(staying, Branding.class)).isEqualTo(new Branding("#ff6600"));
+        }
+    }
+
+    // ---- expiry (sandboxes) ----
+
+    private TenantId sandbox(String name, IsolationModel model, Duration life) {
+        TenantId id = TenantId.of(name + "-" + suffix);
+        catalog.register(
+                TenantRegistration.builder(id, name)
+                        .isolation(model)
+                        .expiresAt(clock.instant().plus(life))
+                        .build(),
+                ADMIN);
+        if (model == IsolationModel.DATABASE) {
+            database.dropOnClose(id.databaseName());
+        }
+        provisioner().build().provision(id, ADMIN);
+        return id;
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
+    void expiredSandboxes_areArchivedAndPurged_byOneSweep_andNothingElse(IsolationModel model) throws Exception {
+        TenantId sandbox = sandbox("sandbox", model, Duration.ofDays(7));
+        TenantId extended = sandbox("extended", model, Duration.ofDays(7));
+        TenantId permanent = register("permanent", model);
+        provisioner().build().provision(permanent, ADMIN);
+        TenantOffboarding offboarding = offboarding();
+        assertThat(offboarding.expire(ADMIN).isEmpty())
+                .as("nothing has expired yet")
+                .isTrue();
+        catalog.update(
+                extended,
+                dev.tenancy.catalog.TenantUpdate.builder()
+                        .expiresAt(clock.instant().plus(Duration.ofDays(30)))
+                        .build(),
+                ADMIN);
+
+        clock.advance(Duration.ofDays(8));
+        ExpiryReport report = offboarding.expire(ADMIN);
+
+        assertThat(report.retired()).containsExactly(sandbox);
+        assertThat(report.purged()).containsExactly(sandbox);
+        assertThat(report.failed()).isEmpty();
+        Tenant gone = catalog.require(sandbox);
+        assertThat(gone.status()).isEqualTo(TenantStatus.PURGED);
+        assertThat(gone.statusReason()).startsWith("expired at " + gone.expiresAt() + ", purged: ");
+        assertThat(rowsLeftFor(sandbox, model)).isZero();
+        assertThat(audit.query(AuditQuery.builder().tenant(sandbox).build()).items())
+                .filteredOn(e -> e.action().equals("transition"))
+                .extracting(e -> e.metadata().get("to"))
+                .containsExactly("purged", "archived", "active"); // newest first
+        assertThat(notes(extended)).containsExactly("welcome to extended");
+        assertThat(notes(permanent)).containsExactly("welcome to permanent");
+        assertThat(offboarding.expire(ADMIN).isEmpty())
+                .as("a second sweep finds nothing")
+                .isTrue();
+    }
+
+    @Test
+    void withAGrace_anExpiredSandboxIsArchivedAtOnce_readOnly_andPurgedWhenTheGraceHasPassed() throws Exception {
+        TenantId sandbox = sandbox("graced", IsolationModel.SCHEMA, Duration.ofDays(7));
+        TenantId pending = register("pending", IsolationModel.SCHEMA);
+        catalog.update(
+                pending,
+                dev.tenancy.catalog.TenantUpdate.builder()
+                        .expiresAt(clock.instant().plus(Duration.ofDays(1)))
+                        .build(),
+                ADMIN);
+        TenantOffboarding offboarding = TenantOffboarding.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .sharedTable("notes", "tenant_id")
+                .expiryGrace(Duration.ofDays(3))
+                .clock(clock)
+                .build();
+
+        clock.advance(Duration.ofDays(8));
+        ExpiryReport first = offboarding.expire(ADMIN);
+
+        assertThat(first.retired()).containsExactlyInAnyOrder(sandbox, pending);
+        assertThat(first.purged()).containsExactly(pending); // expired 7 days ago: past its grace
+        assertThat(catalog.require(sandbox).status()).isEqualTo(TenantStatus.ARCHIVED);
+        assertThat(notes(sandbox)).as("archived: still readable").containsExactly("welcome to graced");
+        assertThatThrownBy(() -> TenantContext.where(sandbox).call(() -> {
+                    try (Connection c = dataSource.getConnection();
+                            PreparedStatement s =
+                                    c.prepareStatement("INSERT INTO notes (tenant_id, id, body) VALUES (?, 2, 'x')")) {
+                        s.setString(1, sandbox.value());
+                        return s.executeUpdate();
+                    }
+                }))
+                .as("archived: no longer written")
+                .isInstanceOf(Exception.class);
+        assertThat(audit.query(AuditQuery.builder().tenant(pending).build()).items())
+                .filteredOn(e -> e.action().equals("transition"))
+                .extracting(e -> e.metadata().get("to"))
+                .containsExactly("purged", "rejected"); // newest first
+
+        clock.advance(Duration.ofDays(1)); // two days after its expiry
+        assertThat(offboarding.expire(ADMIN).isEmpty())
+                .as("within the grace: kept")
+                .isTrue();
+        assertThat(rowsLeftFor(sandbox, IsolationModel.SCHEMA)).isOne();
+
+        clock.advance(Duration.ofDays(1)); // three: the grace has passed
+        assertThat(offboarding.expire(ADMIN).purged()).containsExactly(sandbox);
+        assertThat(rowsLeftFor(sandbox, IsolationModel.SCHEMA)).isZero();
+    }
+
+    @Test
+    void aSandboxWhosePurgeFails_isReported_theOthersGoOn_andTheNextSweepFinishesIt() throws Exception {
+        TenantId failing = sandbox("failing", IsolationModel.SHARED, Duration.ofDays(1));
+        TenantId other = sandbox("other", IsolationModel.SHARED, Duration.ofDays(1));
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        TenantOffboarding offboarding = TenantOffboarding.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .platform(database.dataSource())
+                .sharedTable("notes", "tenant_id")
+                .onPurge((tenant, actor) -> {
+                    if (tenant.equals(failing) && broken.get()) {
+                        throw new IllegalStateException("the mail provider is down");
+                    }
+                })
+                .clock(clock)
+                .build();
+        clock.advance(Duration.ofDays(2));
+
+        ExpiryReport first = offboarding.expire(ADMIN);
+
+        assertThat(first.failed()).containsOnlyKeys(failing);
+        assertThat(first.failed().get(failing)).contains("the mail provider is down");
+        assertThat(first.purged()).containsExactly(other);
+        assertThat(catalog.require(failing).status()).isEqualTo(TenantStatus.ARCHIVED); // not served, not purged
+
+        broken.set(false);
+        ExpiryReport second = offboarding.expire(ADMIN);
+
+        assertThat(second.purged()).containsExactly(failing);
+        assertThat(second.failed()).isEmpty();
+        assertThat(catalog.require(failing).status()).isEqualTo(TenantStatus.PURGED);
+    }
+
+    @Test
+    void twoNodesSweepingAtOnce_purgeEachExpiredSandboxOnce() throws Exception {
+        List<TenantId> sandboxes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sandboxes.add(sandbox("race" + i, IsolationModel.SHARED, Duration.ofDays(1)));
+        }
+        clock.advance(Duration.ofDays(2));
+        TenantOffboarding a = offboarding();
+        TenantOffboarding b = offboarding();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var ra = pool.submit(() -> a.expire(ADMIN));
+            var rb = pool.submit(() -> b.expire(ADMIN));
+            ExpiryReport one = ra.get();
+            ExpiryReport two = rb.get();
+            assertThat(one.failed()).isEmpty();
+            assertThat(two.failed()).isEmpty();
+            List<TenantId> purged = new ArrayList<>(one.purged());
+            purged.addAll(two.purged());
+            assertThat(purged).containsExactlyInAnyOrderElementsOf(sandboxes);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (TenantId id : sandboxes) {
+            assertThat(catalog.require(id).status()).isEqualTo(TenantStatus.PURGED);
+            assertThat(audit.query(AuditQuery.builder().tenant(id).build()).items())
+                    .filteredOn(e -> e.action().equals("transition"))
+                    .extracting(e -> e.metadata().get("to"))
+                    .containsExactly("purged", "archived", "active"); // newest first
         }
     }
 

@@ -425,6 +425,126 @@ public abstract class TenantCatalogContract {
     }
 
     @Nested
+    @DisplayName("expiry")
+    class Expiry {
+        private Tenant sandbox(String id, Duration life) {
+            return catalog.register(
+                    TenantRegistration.builder(TenantId.of(id), "Sandbox " + id)
+                            .expiresAt(clock.instant().plus(life))
+                            .active()
+                            .build(),
+                    ADMIN);
+        }
+
+        @Test
+        @DisplayName("a tenant registered with an expiry keeps it, audited; others never expire")
+        void register_withExpiry_isReadBack() {
+            Tenant sandbox = sandbox("demo-1", Duration.ofDays(7));
+            Tenant permanent = register("acme", "Acme");
+
+            assertThat(catalog.require(sandbox.id()).expiresAt())
+                    .isEqualTo(clock.instant().plus(Duration.ofDays(7)));
+            assertThat(catalog.require(sandbox.id())).isEqualTo(sandbox);
+            assertThat(permanent.expiresAt()).isNull();
+            assertThat(sandbox.isExpiredAt(clock.instant())).isFalse();
+            assertThat(sandbox.isExpiredAt(clock.instant().plus(Duration.ofDays(7))))
+                    .isTrue();
+            assertThat(auditOf(sandbox.id()).getFirst().metadata())
+                    .containsEntry("expiresAt", sandbox.expiresAt().toString());
+        }
+
+        @Test
+        @DisplayName(
+                "an expiry that is not in the future is refused at registration, naming it, and nothing is registered")
+        void register_expiredAlready_isRefused() {
+            Instant past = clock.instant().minusSeconds(1);
+            assertThatThrownBy(() -> catalog.register(
+                            TenantRegistration.builder(ACME, "Acme")
+                                    .expiresAt(past)
+                                    .build(),
+                            ADMIN))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'acme'")
+                    .hasMessageContaining(past.toString())
+                    .hasMessageContaining("in the future");
+            assertThat(catalog.find(ACME)).isEmpty();
+            assertThat(auditOf(ACME)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an update extends, shortens or removes the expiry, audited from and to")
+        void update_changesTheExpiry() {
+            Tenant sandbox = sandbox("demo-1", Duration.ofDays(7));
+            Instant later = sandbox.expiresAt().plus(Duration.ofDays(30));
+
+            Tenant extended = catalog.update(
+                    sandbox.id(), TenantUpdate.builder().expiresAt(later).build(), ADMIN);
+            Tenant kept = catalog.update(
+                    sandbox.id(), TenantUpdate.builder().neverExpires().build(), ADMIN);
+
+            assertThat(extended.expiresAt()).isEqualTo(later);
+            assertThat(kept.expiresAt()).isNull();
+            assertThat(catalog.require(sandbox.id()).expiresAt()).isNull();
+            assertThat(auditOf(sandbox.id()))
+                    .filteredOn(e -> e.action().equals("update"))
+                    .extracting(e -> e.metadata().get("changes").toString())
+                    .containsExactly( // newest first
+                            "{expiresAt={from=" + later + ", to=null}}",
+                            "{expiresAt={from=" + sandbox.expiresAt() + ", to=" + later + "}}");
+            assertThatThrownBy(() -> TenantUpdate.builder()
+                            .expiresAt(later)
+                            .neverExpires()
+                            .build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("choose one");
+        }
+
+        @Test
+        @DisplayName("listing filters tenants whose expiry is before an instant")
+        void list_expiringBefore() {
+            sandbox("demo-1", Duration.ofDays(1));
+            sandbox("demo-7", Duration.ofDays(7));
+            register("acme", "Acme");
+
+            assertThat(catalog.list(TenantQuery.builder()
+                                    .expiringBefore(clock.instant().plus(Duration.ofDays(2)))
+                                    .build())
+                            .items())
+                    .extracting(t -> t.id().value())
+                    .containsExactly("demo-1");
+            assertThat(catalog.list(TenantQuery.builder()
+                                    .expiringBefore(clock.instant().plus(Duration.ofDays(8)))
+                                    .build())
+                            .total())
+                    .isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("an expired tenant is not made active again until its expiry is extended or removed")
+        void activate_expired_isRefusedUntilExtended() {
+            Tenant sandbox = sandbox("demo-1", Duration.ofDays(7));
+            catalog.transition(sandbox.id(), TenantStatus.ARCHIVED, ADMIN, "expired");
+            clock.advance(Duration.ofDays(8));
+
+            assertThatThrownBy(() -> catalog.transition(sandbox.id(), TenantStatus.ACTIVE, ADMIN, "restore"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'demo-1' expired at " + sandbox.expiresAt())
+                    .hasMessageContaining("neverExpires");
+            assertThat(catalog.require(sandbox.id()).status()).isEqualTo(TenantStatus.ARCHIVED);
+
+            catalog.update(
+                    sandbox.id(),
+                    TenantUpdate.builder()
+                            .expiresAt(clock.instant().plus(Duration.ofDays(7)))
+                            .build(),
+                    ADMIN);
+            assertThat(catalog.transition(sandbox.id(), TenantStatus.ACTIVE, ADMIN, "restore")
+                            .status())
+                    .isEqualTo(TenantStatus.ACTIVE);
+        }
+    }
+
+    @Nested
     @DisplayName("custom domains")
     class Domains {
         @Test
