@@ -237,10 +237,18 @@ public record TenancyProperties(
      * @param retention how long an archived tenant is kept before it may be purged (without force)
      * @param sharedTables the shared model's tables a purge deletes a tenant's rows from, each
      *     {@code table} (tenant column {@code tenant_id}) or {@code table.column}
+     * @param expireOnSchedule whether expired tenants (sandboxes registered with an expiry) are
+     *     archived and purged by a sweep every {@code expirySweep}
+     * @param expirySweep how often the sweep runs; an expired tenant is served (read-only once
+     *     archived) until the first sweep after its expiry
+     * @param expiryGrace how long an expired tenant's data is kept, archived, before it is purged
      */
     public record Offboarding(
             @DefaultValue("30d") Duration retention,
-            @DefaultValue List<String> sharedTables) {}
+            @DefaultValue List<String> sharedTables,
+            @DefaultValue("true") boolean expireOnSchedule,
+            @DefaultValue("5m") Duration expirySweep,
+            @DefaultValue("0s") Duration expiryGrace) {}
 
     /**
      * @param nodeId this node's id on its usage leases; keep it stable across restarts to reuse

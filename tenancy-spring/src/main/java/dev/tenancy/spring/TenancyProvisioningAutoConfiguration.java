@@ -24,7 +24,8 @@ import org.springframework.context.annotation.Bean;
  * tenancy.provisioning.shared-migrations} ({@code classpath:db/shared}), and their ledgers in the
  * platform database. As the context starts, a fleet migration brings every tenant and every
  * server's shared tables to the newest migrations ({@code tenancy.provisioning.migrate-on-startup},
- * on by default).
+ * on by default). Expired tenants are archived and purged by a sweep every {@code
+ * tenancy.offboarding.expiry-sweep} (5 minutes; {@code tenancy.offboarding.expire-on-schedule}).
  */
 @AutoConfiguration(after = TenancyAutoConfiguration.class)
 @ConditionalOnClass(Flyway.class)
@@ -88,7 +89,8 @@ public final class TenancyProvisioningAutoConfiguration {
                 .catalog(catalog)
                 .dataSource(data)
                 .platform(platform)
-                .retention(properties.offboarding().retention());
+                .retention(properties.offboarding().retention())
+                .expiryGrace(properties.offboarding().expiryGrace());
         for (String entry : properties.offboarding().sharedTables()) {
             int dot = entry.indexOf('.');
             if (dot < 0) {
@@ -105,5 +107,13 @@ public final class TenancyProvisioningAutoConfiguration {
         invitations.ifAvailable(i -> offboarding.onPurge(i::forget));
         settings.ifAvailable(s -> offboarding.onPurge(s::forget));
         return offboarding.build();
+    }
+
+    /** Archives and purges expired tenants every {@code tenancy.offboarding.expiry-sweep}. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "tenancy.offboarding.expire-on-schedule", matchIfMissing = true)
+    TenantExpirySweep tenancyExpirySweep(TenancyProperties properties, TenantOffboarding offboarding) {
+        return new TenantExpirySweep(offboarding, properties.offboarding().expirySweep());
     }
 }

@@ -206,6 +206,42 @@ class TenancyAutoConfigurationTest {
     }
 
     @Test
+    void expiredSandboxes_areArchivedAndPurged_bySweepsTheStarterSchedules() {
+        runner.withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:expiry;DB_CLOSE_DELAY=-1",
+                        "tenancy.offboarding.expiry-sweep=50ms")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(TenantExpirySweep.class);
+                    TenantCatalog catalog = context.getBean(TenantCatalog.class);
+                    TenantId sandbox = TenantId.of("sandbox-1");
+                    catalog.register(
+                            TenantRegistration.builder(sandbox, "Sandbox")
+                                    .expiresAt(java.time.Instant.now().plusMillis(300))
+                                    .active()
+                                    .build(),
+                            Actor.system("test"));
+                    long deadline =
+                            System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+                    while (catalog.require(sandbox).status() != dev.tenancy.TenantStatus.PURGED
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    dev.tenancy.Tenant purged = catalog.require(sandbox);
+                    assertThat(purged.status()).isEqualTo(dev.tenancy.TenantStatus.PURGED);
+                    assertThat(purged.statusReason()).startsWith("expired at ");
+                });
+        runner.withPropertyValues("tenancy.offboarding.expire-on-schedule=false")
+                .run(context -> assertThat(context).doesNotHaveBean(TenantExpirySweep.class));
+        runner.withPropertyValues("tenancy.offboarding.expiry-sweep=0s")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("tenancy.offboarding.expiry-sweep must be positive, was PT0S")
+                        .hasMessageContaining("expire-on-schedule=false"));
+    }
+
+    @Test
     void anUnknownResolver_failsTheStartNamingTheValue() {
         runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.resolution.resolvers=cookie")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining("cookie"));
