@@ -56,7 +56,8 @@ abstract class ReferenceAppContract {
                         "--spring.datasource.url=" + database.jdbcUrl(),
                         "--spring.datasource.username=" + database.user(),
                         "--spring.datasource.password=" + database.password(),
-                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate());
+                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate(),
+                        "--tenancy.offboarding.expiry-sweep=200ms");
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
     }
 
@@ -266,6 +267,61 @@ abstract class ReferenceAppContract {
         assertThat(detail.get("team")).isEmpty();
         assertThat(detail.get("settings").get("security").get("mfaRequired").asBoolean())
                 .isFalse();
+    }
+
+    @Test
+    void staffCreateATestTenant_withSampleData_extendIt_andItIsDeletedOnceItExpires() throws Exception {
+        HttpResponse<String> created = staff("admin", "POST", "/admin/api/sandboxes", "{\"days\": 7}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        JsonNode sandbox = json(created);
+        String id = sandbox.get("id").asString();
+        assertThat(id).startsWith("sandbox-");
+        assertThat(sandbox.get("status").asString()).isEqualTo("ACTIVE");
+        java.time.Instant expiresAt =
+                java.time.Instant.parse(sandbox.get("expiresAt").asString());
+        assertThat(expiresAt)
+                .isBetween(
+                        java.time.Instant.now().plus(java.time.Duration.ofDays(6)),
+                        java.time.Instant.now().plus(java.time.Duration.ofDays(7)));
+        assertThat(names(tenant(id, "GET", "/api/campaigns", null)))
+                .as("sample data")
+                .hasSize(2);
+        assertThat(json(staff("admin", "GET", "/admin/api/tenants?expiringWithinDays=30", null))
+                        .get("items")
+                        .toString())
+                .contains(id)
+                .doesNotContain("\"acme\"");
+
+        HttpResponse<String> tooLong = staff("admin", "POST", "/admin/api/sandboxes", "{\"days\": 365}");
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(json(tooLong).get("detail").asString()).contains("1 to 90 days, not 365");
+        HttpResponse<String> kept =
+                staff("admin", "POST", "/admin/api/tenants/" + id + "/expiry", "{\"neverExpires\": true}");
+        assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
+        assertThat(json(kept).get("expiresAt").isNull()).isTrue();
+
+        // Cut short: the starter's sweep (every 200 ms in this test) archives and purges it.
+        HttpResponse<String> cut = staff(
+                "admin",
+                "POST",
+                "/admin/api/tenants/" + id + "/expiry",
+                "{\"expiresAt\": \"" + java.time.Instant.now().minusSeconds(1) + "\"}");
+        assertThat(cut.statusCode()).as(cut.body()).isEqualTo(200);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        String status;
+        do {
+            Thread.sleep(50);
+            status = json(staff("admin", "GET", "/admin/api/tenants/" + id, null))
+                    .get("tenant")
+                    .get("status")
+                    .asString();
+        } while (!status.equals("PURGED") && System.nanoTime() < deadline);
+        assertThat(status).isEqualTo("PURGED");
+        assertThat(tenant(id, "GET", "/api/campaigns", null).statusCode()).isEqualTo(403);
+        assertThat(json(staff("admin", "GET", "/admin/api/audit?tenant=" + id, null))
+                        .get("items")
+                        .toString())
+                .contains("tenancy-expiry-sweep", "expired at");
     }
 
     @Test

@@ -28,6 +28,7 @@ import dev.tenancy.billing.UsageMeter;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
 import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.catalog.TenantUpdate;
 import dev.tenancy.examples.reference.Plans;
 import dev.tenancy.flags.FeatureFlags;
 import dev.tenancy.flags.FlagDefinition;
@@ -37,6 +38,7 @@ import dev.tenancy.flags.FlagStore;
 import dev.tenancy.provision.TenantOffboarding;
 import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.settings.TenantSettings;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -139,6 +141,7 @@ public class AdminController {
             @RequestParam(required = false) String search,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String tier,
+            @RequestParam(required = false) Integer expiringWithinDays,
             @RequestParam(defaultValue = "0") int offset,
             @RequestParam(defaultValue = "50") int limit) {
         policy.require(actor(authentication), Permission.TENANTS_LIST);
@@ -151,6 +154,9 @@ public class AdminController {
         }
         if (tier != null && !tier.isBlank()) {
             query.tier(tier);
+        }
+        if (expiringWithinDays != null) {
+            query.expiringBefore(Instant.now().plus(Duration.ofDays(expiringWithinDays)));
         }
         return catalog.list(query.build());
     }
@@ -271,6 +277,62 @@ public class AdminController {
         result.put("link", "/join/" + sent.token());
         return result;
     }
+
+    /**
+     * The tenant-management page's "Create Test Tenant": a sandbox for a demo or a trial run,
+     * provisioned at once with the sample data every tenant gets, that expires after {@code days}
+     * (7 by default, at most 90); the starter's sweep then archives and purges it. It has no
+     * subscription, so the billing cycle never charges it.
+     */
+    @PostMapping("/sandboxes")
+    Tenant createSandbox(Authentication authentication, @RequestBody(required = false) NewSandbox body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.TENANTS_CREATE);
+        int days = body == null || body.days() == null ? 7 : body.days();
+        if (days < 1 || days > MAX_SANDBOX_DAYS) {
+            throw new IllegalArgumentException("A sandbox lives 1 to " + MAX_SANDBOX_DAYS + " days, not " + days
+                    + "; extend it later if it is still needed");
+        }
+        TenantId id =
+                TenantId.of("sandbox-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+        String name =
+                body == null || body.name() == null || body.name().isBlank() ? "Sandbox " + id.value() : body.name();
+        catalog.register(
+                TenantRegistration.builder(id, name)
+                        .tier(body == null || body.tier() == null ? "pro" : body.tier())
+                        .attribute("sandbox", "true")
+                        .expiresAt(Instant.now().plus(Duration.ofDays(days)))
+                        .build(),
+                actor);
+        return provisioner.provision(id, actor);
+    }
+
+    /** The longest a sandbox lives without being extended. */
+    static final int MAX_SANDBOX_DAYS = 90;
+
+    /** A sandbox to create: its name, tier and life in days, all optional. */
+    public record NewSandbox(String name, String tier, Integer days) {}
+
+    /**
+     * Extends or shortens a tenant's life ({@code {"expiresAt": ...}}), or keeps it for good
+     * ({@code {"neverExpires": true}}): a sandbox a prospect wants to go on with.
+     */
+    @PostMapping("/tenants/{id}/expiry")
+    Tenant changeExpiry(Authentication authentication, @PathVariable String id, @RequestBody ExpiryChange body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.TENANTS_UPDATE);
+        TenantUpdate.Builder update = TenantUpdate.builder();
+        if (body.neverExpires()) {
+            update.neverExpires();
+        }
+        if (body.expiresAt() != null) {
+            update.expiresAt(body.expiresAt());
+        }
+        return catalog.update(TenantId.of(id), update.build(), actor);
+    }
+
+    /** A new expiry, or none. */
+    public record ExpiryChange(Instant expiresAt, boolean neverExpires) {}
 
     /** A tenant to register. */
     public record NewTenant(
