@@ -69,6 +69,16 @@ final class InMemoryInvitationStore implements InvitationStore {
                 }
 
                 @Override
+                public List<java.time.Instant> sentAfter(TenantId tenant, java.time.Instant since) {
+                    return staged.values().stream()
+                            .filter(i ->
+                                    i.tenant().equals(tenant) && i.createdAt().isAfter(since))
+                            .map(Invitation::createdAt)
+                            .sorted()
+                            .toList();
+                }
+
+                @Override
                 public int deleteAll(TenantId tenant) {
                     List<String> ids = staged.values().stream()
                             .filter(i -> i.tenant().equals(tenant))

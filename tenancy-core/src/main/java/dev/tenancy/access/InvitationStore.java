@@ -3,6 +3,7 @@ package dev.tenancy.access;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEntry;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,6 +39,9 @@ interface InvitationStore {
 
         /** Records the invitation's new state, and a new token hash when {@code tokenHash} is not null. */
         void update(Invitation invitation, String tokenHash) throws SQLException;
+
+        /** When each of the tenant's invitations last sent (or resent) after {@code since} was sent, oldest first. */
+        List<Instant> sentAfter(TenantId tenant, Instant since) throws SQLException;
 
         /** Deletes every invitation of the tenant; how many there were. */
         int deleteAll(TenantId tenant) throws SQLException;

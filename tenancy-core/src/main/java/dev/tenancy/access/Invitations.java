@@ -44,6 +44,9 @@ import javax.sql.DataSource;
  *       invitation is pending and unexpired and the tenant is active.
  *   <li>One pending invitation per address and tenant: {@link #resend} issues a new token for it
  *       (the old one stops working) and restarts its validity; {@link #cancel} withdraws it.
+ *   <li>No invitation spam: a tenant sends at most {@linkplain Builder#limit 100 invitations a day}
+ *       (each counted as of its latest send), and an invitation is resent at most {@linkplain Builder#resendAfter
+ *       once a minute}; beyond that {@link InvitationLimitException} says when to try again.
  * </ul>
  *
  * <p>Who may invite is the host's decision (a tenant admin is not a platform actor); every change
@@ -72,6 +75,9 @@ public final class Invitations {
     private final TenantCatalog catalog;
     private final InstantSource clock;
     private final Duration validity;
+    private final int limit;
+    private final Duration limitWindow;
+    private final Duration resendAfter;
     private final SecureRandom random = new SecureRandom();
     private final InvitationStore store;
 
@@ -79,6 +85,9 @@ public final class Invitations {
         this.catalog = b.catalog;
         this.clock = b.clock;
         this.validity = b.validity;
+        this.limit = b.limit;
+        this.limitWindow = b.limitWindow;
+        this.resendAfter = b.resendAfter;
         if (b.dataSource == null) {
             this.store = new InMemoryInvitationStore(b.audit);
         } else {
@@ -100,6 +109,7 @@ public final class Invitations {
      * @throws UnknownTenantException when the tenant is not in the catalog
      * @throws TenantNotActiveException when the tenant is not active
      * @throws IllegalStateException when the address has a pending invitation to the tenant (resend or cancel it)
+     * @throws InvitationLimitException when the tenant has sent its limit of invitations within the window
      */
     public IssuedInvitation invite(TenantId tenant, String email, String role, Actor invitedBy) {
         Objects.requireNonNull(tenant, "tenant");
@@ -130,6 +140,7 @@ public final class Invitations {
                     }
                     x.update(seen, null); // expired: it frees the address
                 }
+                requireWithinLimit(x, tenant, now);
                 x.insert(invitation, hash(token));
                 x.audit(event("invitation.created", invitation, invitedBy));
                 return invitation;
@@ -201,6 +212,8 @@ public final class Invitations {
      *
      * @throws InvitationNotValidException when the invitation was accepted or cancelled
      * @throws IllegalArgumentException when there is no invitation {@code id}
+     * @throws InvitationLimitException when it was sent less than {@link Builder#resendAfter} ago, or
+     *     the tenant has sent its limit of invitations within the window
      */
     public IssuedInvitation resend(String id, Actor actor) {
         Objects.requireNonNull(actor, "actor");
@@ -225,6 +238,14 @@ public final class Invitations {
                 }
             }
             requireActive(found.tenant());
+            Instant resendable = found.createdAt().plus(resendAfter);
+            if (now.isBefore(resendable)) {
+                throw new InvitationLimitException(
+                        "Invitation " + id + " to " + found.email() + " was sent at " + found.createdAt()
+                                + "; it can be resent from " + resendable + " (once every " + resendAfter + ")",
+                        resendable);
+            }
+            requireWithinLimit(x, found.tenant(), now);
             Invitation reissued = found.reissued(actor, now, now.plus(validity));
             x.update(reissued, hash(token));
             x.audit(event("invitation.resent", reissued, actor));
@@ -340,6 +361,20 @@ public final class Invitations {
         }
     }
 
+    /** Refuses a send that would pass the tenant's limit within the window, naming when the next one is accepted. */
+    private void requireWithinLimit(InvitationStore.Changes x, TenantId tenant, Instant now)
+            throws java.sql.SQLException {
+        List<Instant> sent = x.sentAfter(tenant, now.minus(limitWindow));
+        if (sent.size() >= limit) {
+            Instant retryAfter = sent.get(sent.size() - limit).plus(limitWindow);
+            throw new InvitationLimitException(
+                    "Tenant '" + tenant + "' has sent " + sent.size() + " invitations within " + limitWindow
+                            + ", its limit of " + limit + " (Invitations.Builder.limit); the next is accepted from "
+                            + retryAfter,
+                    retryAfter);
+        }
+    }
+
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS); // what the database keeps
     }
@@ -360,6 +395,9 @@ public final class Invitations {
         private boolean installSchema = true;
         private InstantSource clock = InstantSource.system();
         private Duration validity = Duration.ofDays(7);
+        private int limit = 100;
+        private Duration limitWindow = Duration.ofDays(1);
+        private Duration resendAfter = Duration.ofMinutes(1);
 
         private Builder() {}
 
@@ -400,6 +438,32 @@ public final class Invitations {
                         + ": for example Duration.ofDays(7)");
             }
             this.validity = validity;
+            return this;
+        }
+
+        /**
+         * At most {@code invitations} of a tenant's invitations sent within any {@code window} (default
+         * 100 a day), each counted once, as of its latest send or resend. Checked in each send's
+         * transaction: sends racing on several nodes may pass it by the number of racers.
+         */
+        public Builder limit(int invitations, Duration window) {
+            if (invitations < 1 || window == null || window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException(
+                        "An invitation limit needs at least 1 invitation in a positive window, was " + invitations
+                                + " in " + window + ": for example limit(100, Duration.ofDays(1))");
+            }
+            this.limit = invitations;
+            this.limitWindow = window;
+            return this;
+        }
+
+        /** How soon an invitation may be resent after it was sent (default 1 minute; zero for any time). */
+        public Builder resendAfter(Duration resendAfter) {
+            if (resendAfter == null || resendAfter.isNegative()) {
+                throw new IllegalArgumentException("resendAfter must be zero or positive, was " + resendAfter
+                        + ": for example Duration.ofMinutes(1)");
+            }
+            this.resendAfter = resendAfter;
             return this;
         }
 

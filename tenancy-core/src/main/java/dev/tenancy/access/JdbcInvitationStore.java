@@ -95,6 +95,23 @@ final class JdbcInvitationStore implements InvitationStore {
                     }
 
                     @Override
+                    public List<java.time.Instant> sentAfter(TenantId tenant, java.time.Instant since)
+                            throws SQLException {
+                        try (PreparedStatement s = c.prepareStatement("SELECT created_at FROM tenancy_invitations"
+                                + " WHERE tenant_id = ? AND created_at > ? ORDER BY created_at")) {
+                            s.setString(1, tenant.value());
+                            s.setObject(2, Jdbc.utc(since));
+                            List<java.time.Instant> sent = new java.util.ArrayList<>();
+                            try (java.sql.ResultSet rs = s.executeQuery()) {
+                                while (rs.next()) {
+                                    sent.add(Jdbc.instant(rs, "created_at"));
+                                }
+                            }
+                            return sent;
+                        }
+                    }
+
+                    @Override
                     public int deleteAll(TenantId tenant) throws SQLException {
                         try (PreparedStatement s =
                                 c.prepareStatement("DELETE FROM tenancy_invitations WHERE tenant_id = ?")) {

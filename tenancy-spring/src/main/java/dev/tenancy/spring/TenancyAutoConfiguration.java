@@ -116,7 +116,11 @@ public final class TenancyAutoConfiguration {
         Invitations.Builder invitations = Invitations.builder()
                 .catalog(catalog)
                 .auditLog(audit)
-                .validity(properties.invitations().validity());
+                .validity(properties.invitations().validity())
+                .limit(
+                        properties.invitations().limit(),
+                        properties.invitations().limitWindow())
+                .resendAfter(properties.invitations().resendAfter());
         if (properties.catalog().store() == TenancyProperties.Store.JDBC) {
             invitations.dataSource(platform).installSchema(properties.catalog().installSchema());
         }

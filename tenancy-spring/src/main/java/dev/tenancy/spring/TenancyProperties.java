@@ -227,8 +227,17 @@ public record TenancyProperties(
             @DefaultValue("4") int fleetParallelism,
             @DefaultValue("true") boolean migrateOnStartup) {}
 
-    /** @param validity how long an invitation's link is accepted after it is sent */
-    public record Invitations(@DefaultValue("7d") Duration validity) {}
+    /**
+     * @param validity how long an invitation's link is accepted after it is sent
+     * @param limit how many invitations a tenant may send within {@code limitWindow}
+     * @param limitWindow the window of {@code limit}
+     * @param resendAfter how soon an invitation may be resent after it was sent
+     */
+    public record Invitations(
+            @DefaultValue("7d") Duration validity,
+            @DefaultValue("100") int limit,
+            @DefaultValue("1d") Duration limitWindow,
+            @DefaultValue("1m") Duration resendAfter) {}
 
     /** @param window how long the same security event is recorded only once */
     public record SecurityEvents(@DefaultValue("1m") Duration window) {}

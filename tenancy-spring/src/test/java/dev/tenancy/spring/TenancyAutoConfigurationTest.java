@@ -174,8 +174,12 @@ class TenancyAutoConfigurationTest {
     }
 
     @Test
-    void invitationsFollowTheirValidityProperty() {
-        runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.invitations.validity=2d")
+    void invitationsFollowTheirValidityAndLimitProperties() {
+        runner.withPropertyValues(
+                        "tenancy.catalog.store=memory",
+                        "tenancy.invitations.validity=2d",
+                        "tenancy.invitations.limit=1",
+                        "tenancy.invitations.limit-window=1h")
                 .run(context -> {
                     TenantId tenant = TenantId.of("invites-acme");
                     context.getBean(TenantCatalog.class)
@@ -189,6 +193,10 @@ class TenancyAutoConfigurationTest {
                             .invitation();
                     assertThat(java.time.Duration.between(sent.createdAt(), sent.expiresAt()))
                             .isEqualTo(java.time.Duration.ofDays(2));
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> context.getBean(Invitations.class)
+                                    .invite(tenant, "joe@acme.example", "viewer", Actor.system("test")))
+                            .isInstanceOf(dev.tenancy.access.InvitationLimitException.class)
+                            .hasMessageContaining("its limit of 1");
                 });
     }
 

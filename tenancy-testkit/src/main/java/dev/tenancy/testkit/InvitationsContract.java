@@ -9,6 +9,7 @@ import dev.tenancy.TenantNotActiveException;
 import dev.tenancy.TenantStatus;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.access.Invitation;
+import dev.tenancy.access.InvitationLimitException;
 import dev.tenancy.access.InvitationNotValidException;
 import dev.tenancy.access.Invitations;
 import dev.tenancy.access.IssuedInvitation;
@@ -251,6 +252,73 @@ public abstract class InvitationsContract {
 
         catalog.transition(ACME, TenantStatus.ACTIVE, STAFF, "paid");
         assertThat(invitations.accept(sent.token(), "user-1").status()).isEqualTo(Invitation.Status.ACCEPTED);
+    }
+
+    @Test
+    void aTenantSendsAtMost100InvitationsADay_resendsIncluded_andIsToldWhenTheNextIsAccepted() {
+        java.time.Instant firstSent = clock.instant();
+        for (int i = 0; i < 60; i++) {
+            invitations.invite(ACME, "user" + i + "@acme.com", "viewer", OWNER);
+        }
+        clock.advance(Duration.ofHours(1));
+        IssuedInvitation resent =
+                invitations.resend(invitations.ofTenant(ACME).getLast().id(), OWNER); // counted once, as of now
+        for (int i = 60; i < 100; i++) {
+            invitations.invite(ACME, "user" + i + "@acme.com", "viewer", OWNER);
+        }
+        assertThat(invitations.invite(activeHooli(), "x@hooli.com", "viewer", OWNER))
+                .as("another tenant's invitations do not count")
+                .isNotNull();
+
+        assertThatThrownBy(() -> invitations.invite(ACME, "one-too-many@acme.com", "viewer", OWNER))
+                .isInstanceOfSatisfying(
+                        InvitationLimitException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(firstSent.plus(Duration.ofDays(1))))
+                .hasMessageContaining("'acme' has sent 100 invitations within PT24H")
+                .hasMessageContaining("Invitations.Builder.limit");
+        assertThatThrownBy(() -> invitations.resend(resent.invitation().id(), OWNER))
+                .isInstanceOf(InvitationLimitException.class);
+        assertThat(invitations.ofTenant(ACME))
+                .hasSize(100)
+                .noneMatch(i -> i.email().startsWith("one-too-many"));
+
+        clock.advance(Duration.ofHours(23)); // the first 59 sends leave the window; the resent one stays
+        assertThat(invitations.invite(ACME, "next-day@acme.com", "viewer", OWNER))
+                .isNotNull();
+    }
+
+    /** Hooli, made active for the limit test. */
+    private TenantId activeHooli() {
+        catalog.transition(HOOLI, TenantStatus.ACTIVE, Actor.system("setup"), "paid");
+        return HOOLI;
+    }
+
+    @Test
+    void anInvitationIsResentAtMostOnceAMinute() {
+        IssuedInvitation sent = invitations.invite(ACME, "jane@acme.com", "accountant", OWNER);
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> invitations.resend(sent.invitation().id(), OWNER))
+                .isInstanceOfSatisfying(
+                        InvitationLimitException.class,
+                        e -> assertThat(e.retryAfter())
+                                .isEqualTo(sent.invitation().createdAt().plus(Duration.ofMinutes(1))))
+                .hasMessageContaining("jane@acme.com")
+                .hasMessageContaining("can be resent from");
+        assertThat(invitations.accept(sent.token(), "user-1").status())
+                .as("the refused resend changed nothing: the first token still works")
+                .isEqualTo(Invitation.Status.ACCEPTED);
+
+        IssuedInvitation other = invitations.invite(ACME, "joe@acme.com", "accountant", OWNER);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(invitations
+                        .resend(other.invitation().id(), OWNER)
+                        .invitation()
+                        .createdAt())
+                .isEqualTo(clock.instant());
+        assertThatThrownBy(() -> Invitations.builder().limit(0, Duration.ofDays(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limit(100, Duration.ofDays(1))");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.tenancy.UnknownTenantException;
 import dev.tenancy.access.AccessDeniedException;
 import dev.tenancy.access.ImpersonationInProgressException;
 import dev.tenancy.access.ImpersonationNotActiveException;
+import dev.tenancy.access.InvitationLimitException;
 import dev.tenancy.access.InvitationNotValidException;
 import dev.tenancy.billing.QuotaExceededException;
 import java.net.URI;
@@ -35,6 +36,18 @@ public class ProblemAdvice {
             default -> HttpStatus.UNPROCESSABLE_CONTENT;
         };
         return problem(status, e);
+    }
+
+    /** Too many invitations: 429, with when to try again. */
+    @ExceptionHandler(InvitationLimitException.class)
+    org.springframework.http.ResponseEntity<ProblemDetail> tooMany(InvitationLimitException e) {
+        long seconds = Math.max(
+                1,
+                java.time.Duration.between(java.time.Instant.now(), e.retryAfter())
+                        .toSeconds());
+        return org.springframework.http.ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                .body(problem(HttpStatus.TOO_MANY_REQUESTS, e));
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

@@ -107,6 +107,10 @@ abstract class ReferenceAppContract {
                 "{\"email\": \"jane@globex.example\", \"role\": \"editor\"}");
         assertThat(twice.statusCode()).isEqualTo(409);
         assertThat(json(twice).get("detail").asString()).contains("resend or cancel it");
+        HttpResponse<String> tooSoon = tenant("globex", "POST", "/api/team/invitations/" + id + "/resend", null);
+        assertThat(tooSoon.statusCode()).as("resent at most once a minute").isEqualTo(429);
+        assertThat(tooSoon.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(tooSoon).get("detail").asString()).contains("can be resent from");
         assertThat(tenant("acme", "DELETE", "/api/team/invitations/" + id, null).statusCode())
                 .as("another tenant's invitation is unknown")
                 .isEqualTo(400);
