@@ -60,6 +60,7 @@ import dev.tenancy.hibernate.TenancyHibernate;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.jooq.TenancyJooq;
+import dev.tenancy.provision.ExpiryReport;
 import dev.tenancy.provision.FleetMigration;
 import dev.tenancy.provision.FleetReport;
 import dev.tenancy.provision.SharedTable;
@@ -79,6 +80,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -363,7 +366,7 @@ public final class Quickstart {
             out.println("behind after the run: " + fleet.behind().size() + " tenants (one ledger query)");
             out.println("shop-07 now has " + count(routing, TenantId.of("shop-07"), "invoices") + " invoices");
 
-            section("9. Offboard a shop: archive, export its data, purge it");
+            section("9. Offboard a shop: archive, export its data, purge it; a sandbox expires by itself");
             TenantId leaving = TenantId.of("shop-24");
             catalog.transition(leaving, TenantStatus.ARCHIVED, admin, "Customer closed the account");
             TenantOffboarding offboarding = TenantOffboarding.builder()
@@ -381,6 +384,29 @@ public final class Quickstart {
             }
             Tenant purged = offboarding.purge(leaving, admin, true);
             out.println(leaving + " is " + purged.status().key() + " (" + purged.statusReason() + ")");
+
+            // A sandbox for a sales demo: the seed's sample data, gone by itself a week later.
+            TenantId sandbox = TenantId.of("sandbox-demo");
+            catalog.register(
+                    TenantRegistration.builder(sandbox, "Sales demo")
+                            .isolation(IsolationModel.SCHEMA)
+                            .expiresAt(Instant.now().plus(Duration.ofDays(7)))
+                            .build(),
+                    admin);
+            provisioner.provision(sandbox, admin);
+            out.println(
+                    "sandbox-demo expires in 7 days and sees " + count(routing, sandbox, "orders") + " sample orders");
+            ExpiryReport swept = TenantOffboarding.builder()
+                    .catalog(catalog)
+                    .dataSource(routing)
+                    .platform(platform)
+                    .clock(InstantSource.offset(InstantSource.system(), Duration.ofDays(8))) // a week later
+                    .build()
+                    .expire(Actor.system("expiry-sweep"));
+            Tenant expired = catalog.require(sandbox);
+            out.println("8 days later the expiry sweep retired " + swept.retired() + " and purged " + swept.purged()
+                    + ": " + expired.status().key() + " ("
+                    + expired.statusReason().substring(expired.statusReason().indexOf("purged: ")) + ")");
 
             section("10. Move a shop to a database of its own (an upgrade): copy, verify, switch");
             TenantId upgraded = TenantId.of("shop-12");

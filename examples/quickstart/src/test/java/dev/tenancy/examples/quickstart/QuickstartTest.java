@@ -42,6 +42,9 @@ class QuickstartTest {
                 .contains("exported {invoices=3, orders=3}")
                 .containsPattern("refused: .*retention period")
                 .contains("shop-24 is purged (forced purge: dropped schema t_shop_24)")
+                .contains("sandbox-demo expires in 7 days and sees 3 sample orders")
+                .contains("8 days later the expiry sweep retired [sandbox-demo] and purged [sandbox-demo]: purged"
+                        + " (purged: dropped schema t_sandbox_demo)")
                 .contains(
                         "shop-12: schema@default -> database@default, copied {invoices=3, orders=3}; it now sees 3 orders"
                                 + " in its own database")
