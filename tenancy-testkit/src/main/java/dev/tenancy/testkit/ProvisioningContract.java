@@ -427,15 +427,19 @@ public abstract class ProvisioningContract {
 
     // ---- offboarding ----
 
-    private TenantOffboarding offboarding() {
+    /** Offboarding of this test's tenants, on its clock, from the shared table {@code notes}, 30 days' retention. */
+    private TenantOffboarding.Builder offboardingBuilder() {
         return TenantOffboarding.builder()
                 .catalog(catalog)
                 .dataSource(dataSource)
                 .platform(database.dataSource())
                 .sharedTable("notes", "tenant_id")
                 .retention(Duration.ofDays(30))
-                .clock(clock)
-                .build();
+                .clock(clock);
+    }
+
+    private TenantOffboarding offboarding() {
+        return offboardingBuilder().build();
     }
 
     @ParameterizedTest
@@ -519,14 +523,9 @@ public abstract class ProvisioningContract {
                 settings.put(id, new Branding("#ff6600"), ADMIN);
             }
             catalog.transition(leaving, TenantStatus.ARCHIVED, ADMIN, "closed");
-            TenantOffboarding offboarding = TenantOffboarding.builder()
-                    .catalog(catalog)
-                    .dataSource(dataSource)
-                    .platform(database.dataSource())
-                    .sharedTable("notes", "tenant_id")
+            TenantOffboarding offboarding = offboardingBuilder()
                     .onPurge(invitations::forget)
                     .onPurge(settings::forget)
-                    .clock(clock)
                     .build();
 
             offboarding.purge(leaving, ADMIN, true);
@@ -610,14 +609,8 @@ public abstract class ProvisioningContract {
                         .expiresAt(clock.instant().plus(Duration.ofDays(1)))
                         .build(),
                 ADMIN);
-        TenantOffboarding offboarding = TenantOffboarding.builder()
-                .catalog(catalog)
-                .dataSource(dataSource)
-                .platform(database.dataSource())
-                .sharedTable("notes", "tenant_id")
-                .expiryGrace(Duration.ofDays(3))
-                .clock(clock)
-                .build();
+        TenantOffboarding offboarding =
+                offboardingBuilder().expiryGrace(Duration.ofDays(3)).build();
 
         clock.advance(Duration.ofDays(8));
         ExpiryReport first = offboarding.expire(ADMIN);
@@ -657,17 +650,12 @@ public abstract class ProvisioningContract {
         TenantId failing = sandbox("failing", IsolationModel.SHARED, Duration.ofDays(1));
         TenantId other = sandbox("other", IsolationModel.SHARED, Duration.ofDays(1));
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
-        TenantOffboarding offboarding = TenantOffboarding.builder()
-                .catalog(catalog)
-                .dataSource(dataSource)
-                .platform(database.dataSource())
-                .sharedTable("notes", "tenant_id")
+        TenantOffboarding offboarding = offboardingBuilder()
                 .onPurge((tenant, actor) -> {
                     if (tenant.equals(failing) && broken.get()) {
                         throw new IllegalStateException("the mail provider is down");
                     }
                 })
-                .clock(clock)
                 .build();
         clock.advance(Duration.ofDays(2));
 
