@@ -460,6 +460,79 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void aTenantReadsItsPlanQuotasUsageAndFeatures_upgrades_andCancels() throws Exception {
+        HttpResponse<String> plans = send(request("GET", "/api/plans", null));
+        assertThat(plans.statusCode()).as("the price list is public").isEqualTo(200);
+        assertThat(plans.body()).contains("\"key\":\"free\"", "\"key\":\"professional\"");
+        HttpResponse<String> noPlan = send(request("GET", "/api/plans/platinum", null));
+        assertThat(noPlan.statusCode()).isEqualTo(400);
+        assertThat(json(noPlan).get("detail").asString()).contains("No plan 'platinum'", "GET /api/plans");
+        assertThat(staff(
+                                "admin",
+                                "POST",
+                                "/admin/api/tenants",
+                                "{\"id\": \"wonka\", \"name\": \"Wonka\", \"tier\": \"free\", \"approve\": true}")
+                        .statusCode())
+                .isEqualTo(200);
+
+        JsonNode subscription = json(tenant("wonka", "GET", "/api/subscription", null));
+        assertThat(subscription.get("subscription").get("planKey").asString()).isEqualTo("free");
+        assertThat(subscription.get("limits").get("campaigns").get("max").asLong())
+                .isEqualTo(3);
+        assertThat(json(tenant("wonka", "GET", "/api/quotas", null))
+                        .get("campaigns")
+                        .get("max")
+                        .asLong())
+                .isEqualTo(3);
+        assertThat(tenant("wonka", "POST", "/api/campaigns", "{\"name\": \"Golden ticket\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        JsonNode usage = json(tenant("wonka", "GET", "/api/usage", null)).get("campaigns");
+        assertThat(usage.get("used").asLong()).isEqualTo(1);
+        assertThat(usage.get("remaining").asLong()).isEqualTo(2);
+        assertThat(json(tenant("wonka", "GET", "/api/usage/history", null))
+                        .get(0)
+                        .get("sum")
+                        .asLong())
+                .isEqualTo(1);
+        assertThat(json(tenant("wonka", "GET", "/api/features/sso", null))
+                        .get("enabled")
+                        .asBoolean())
+                .as("an enterprise feature, off on the free plan")
+                .isFalse();
+        assertThat(json(tenant("wonka", "GET", "/api/features/no-such-flag", null))
+                        .get("reason")
+                        .asString())
+                .isEqualTo("ERROR");
+
+        HttpResponse<String> upgraded = tenant("wonka", "POST", "/api/subscription/plan", "{\"plan\": \"enterprise\"}");
+        assertThat(upgraded.statusCode()).as(upgraded.body()).isEqualTo(200);
+        assertThat(json(upgraded).get("planKey").asString()).isEqualTo("enterprise");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        JsonNode sso;
+        do { // the flags' snapshot follows the catalog's tier as soon as its change is heard
+            sso = json(tenant("wonka", "GET", "/api/features/sso", null));
+        } while (!sso.get("enabled").asBoolean() && System.nanoTime() < deadline);
+        assertThat(sso.get("enabled").asBoolean()).isTrue();
+        assertThat(sso.get("reason").asString()).isEqualTo("PLAN");
+        assertThat(json(tenant("wonka", "GET", "/api/features", null)).toString())
+                .contains("\"key\":\"sso\",\"enabled\":true");
+        assertThat(tenant("wonka", "POST", "/api/subscription/plan", "{}").statusCode())
+                .isEqualTo(400);
+
+        HttpResponse<String> cancelled =
+                tenant("wonka", "POST", "/api/subscription/cancel", "{\"reason\": \"Closing the factory\"}");
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(json(cancelled).get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(json(tenant("wonka", "GET", "/api/subscription/invoices", null))
+                        .isArray())
+                .isTrue();
+        assertThat(json(staff("admin", "GET", "/admin/api/audit?tenant=wonka", null))
+                        .toString())
+                .contains("Closing the factory", "admin@wonka.example");
+    }
+
+    @Test
     void supportStartsAReadOnlySessionWithConsentOnRecord() throws Exception {
         HttpResponse<String> started = staff(
                 "support",
