@@ -140,10 +140,10 @@ public final class TenantOffboarding {
 
     /**
      * Ends the life of every tenant whose expiry has come: one pending approval is rejected, an
-     * active or suspended one archived (served read-only at most, as every archived tenant); once the {@linkplain
-     * Builder#expiryGrace expiry grace} has passed since its expiry, it is purged (its data and
-     * records removed as by {@link #purge}). Each step is audited through the catalog with the
-     * expiry as its reason.
+     * active or suspended one archived (read-only at most, as every archived tenant); once the
+     * {@linkplain Builder#expiryGrace expiry grace} has passed since its expiry, it is purged (its
+     * data and records removed as by {@link #purge}). Each step is audited through the catalog
+     * with the expiry as its reason.
      *
      * <p>Run it on a schedule: a tenant is served until the first sweep after its expiry. Sweeps are
      * resumable and may run on several nodes at once: each step locks the tenant's row, and a
@@ -380,8 +380,8 @@ public final class TenantOffboarding {
         }
 
         /**
-         * How long an expired tenant's data is kept (archived, not served) before {@link #expire}
-         * purges it; none by default, so the sweep that archives it purges it too.
+         * How long an expired tenant's data is kept (archived: read-only at most) before {@link
+         * #expire} purges it; none by default, so the sweep that archives it purges it too.
          */
         public Builder expiryGrace(Duration grace) {
             if (grace.isNegative()) {
