@@ -440,6 +440,12 @@ abstract class ReferenceAppContract {
         assertThat(fourth.statusCode()).isEqualTo(403);
         assertThat(json(fourth).get("type").asString()).endsWith("/quota-exceeded");
         assertThat(json(fourth).get("detail").asString()).contains("3 of its 3 campaigns");
+        JsonNode analytics = json(staff("sales", "GET", "/admin/api/analytics", null));
+        assertThat(analytics.get("upsellCandidates").toString())
+                .as("a tenant at its limit is a candidate for a bigger plan")
+                .contains("\"tenant\":\"oscorp\"", "\"metric\":\"campaigns\"");
+        assertThat(analytics.get("activeTenants").asLong()).isGreaterThanOrEqualTo(4);
+        assertThat(analytics.get("newTenantsThisMonth").asLong()).isGreaterThanOrEqualTo(1);
 
         HttpResponse<String> raised = staff(
                 "sales",

@@ -382,15 +382,30 @@ public class AdminController {
     /** A limit to grant. */
     public record LimitChange(String metric, long limit, LocalDate until, String reason) {}
 
-    /** Monthly and annual recurring revenue and the plan mix, today. */
+    /**
+     * The admin manual's platform analytics (chapter 20) and upsell detection: monthly and annual
+     * recurring revenue, the plan mix, active tenants, tenants new this month, and tenants that have
+     * used at least 80 % of a limit this period (candidates for a bigger plan).
+     */
     @GetMapping("/analytics")
     Map<String, Object> analytics(Authentication authentication) {
         policy.require(actor(authentication), Permission.ANALYTICS_READ);
         LocalDate today = billing.subscriptions().today();
-        return Map.of(
-                "mrr", billing.analytics().mrr(today),
-                "arr", billing.analytics().arr(today),
-                "planMix", billing.analytics().planMix(today));
+        usage.flush(); // one node in the demo: count what it has not written yet
+        Map<String, Object> analytics = new LinkedHashMap<>();
+        analytics.put("mrr", billing.analytics().mrr(today));
+        analytics.put("arr", billing.analytics().arr(today));
+        analytics.put("planMix", billing.analytics().planMix(today));
+        analytics.put(
+                "activeTenants",
+                catalog.list(TenantQuery.builder()
+                                .status(TenantStatus.ACTIVE)
+                                .limit(1)
+                                .build())
+                        .total());
+        analytics.put("newTenantsThisMonth", billing.analytics().newTenants(today.withDayOfMonth(1), today));
+        analytics.put("upsellCandidates", billing.analytics().upsellCandidates(8_000, today));
+        return analytics;
     }
 
     @PostMapping("/tenants/{id}/reject")
