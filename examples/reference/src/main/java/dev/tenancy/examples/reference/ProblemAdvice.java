@@ -12,8 +12,10 @@ import dev.tenancy.access.InvitationLimitException;
 import dev.tenancy.access.InvitationNotValidException;
 import dev.tenancy.billing.QuotaExceededException;
 import java.net.URI;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
@@ -40,13 +42,20 @@ public class ProblemAdvice {
 
     /** Too many invitations: 429, with when to try again. */
     @ExceptionHandler(InvitationLimitException.class)
-    org.springframework.http.ResponseEntity<ProblemDetail> tooMany(InvitationLimitException e) {
-        long seconds = Math.max(
-                1,
-                java.time.Duration.between(java.time.Instant.now(), e.retryAfter())
-                        .toSeconds());
-        return org.springframework.http.ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                .header(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+    ResponseEntity<ProblemDetail> tooManyInvitations(InvitationLimitException e) {
+        return tooMany(e, java.time.Duration.between(java.time.Instant.now(), e.retryAfter()));
+    }
+
+    /** Too many requests for the tenant's rate limit: 429, with when to try again. */
+    @ExceptionHandler(RateLimits.RateLimitedException.class)
+    ResponseEntity<ProblemDetail> tooManyRequests(RateLimits.RateLimitedException e) {
+        return tooMany(e, e.retryAfter());
+    }
+
+    private static ResponseEntity<ProblemDetail> tooMany(RuntimeException e, java.time.Duration retryAfter) {
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
                 .body(problem(HttpStatus.TOO_MANY_REQUESTS, e));
     }
 

@@ -57,7 +57,8 @@ abstract class ReferenceAppContract {
                         "--spring.datasource.username=" + database.user(),
                         "--spring.datasource.password=" + database.password(),
                         "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate(),
-                        "--tenancy.offboarding.expiry-sweep=200ms");
+                        "--tenancy.offboarding.expiry-sweep=200ms",
+                        "--reference.throttle.audit-window=200ms");
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
     }
 
@@ -517,6 +518,7 @@ abstract class ReferenceAppContract {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
         JsonNode sso;
         do { // the flags' snapshot follows the catalog's tier as soon as its change is heard
+            Thread.sleep(50); // within the free plan's 20 requests a second
             sso = json(tenant("wonka", "GET", "/api/features/sso", null));
         } while (!sso.get("enabled").asBoolean() && System.nanoTime() < deadline);
         assertThat(sso.get("enabled").asBoolean()).isTrue();
@@ -536,6 +538,41 @@ abstract class ReferenceAppContract {
         assertThat(json(staff("admin", "GET", "/admin/api/audit?tenant=wonka", null))
                         .toString())
                 .contains("Closing the factory", "admin@wonka.example");
+    }
+
+    @Test
+    void aBurstOverTheTenantsRateLimit_isRefusedWith429_andStaffSeeTheThrottles() throws Exception {
+        assertThat(staff(
+                                "admin",
+                                "POST",
+                                "/admin/api/tenants",
+                                "{\"id\": \"bursty\", \"name\": \"Bursty\", \"tier\": \"free\", \"approve\": true}")
+                        .statusCode())
+                .isEqualTo(200);
+        List<HttpResponse<String>> refused = new java.util.ArrayList<>();
+        for (int i = 0; i < 60 && refused.isEmpty(); i++) { // the free plan allows 20 a second
+            HttpResponse<String> response = tenant("bursty", "GET", "/api/campaigns", null);
+            if (response.statusCode() == 429) {
+                refused.add(response);
+            }
+        }
+        assertThat(refused).isNotEmpty();
+        assertThat(refused.getFirst().headers().firstValue("Retry-After")).contains("1");
+        assertThat(json(refused.getFirst()).get("detail").asString()).contains("'bursty'", "rate limit");
+        assertThat(tenant("acme", "GET", "/api/campaigns", null).statusCode())
+                .as("another tenant's buckets are its own")
+                .isEqualTo(200);
+
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        JsonNode throttles;
+        do { // refusals are audited once per audit window (200 ms here)
+            Thread.sleep(50);
+            throttles = json(staff("support", "GET", "/admin/api/throttles", null));
+        } while (throttles.get("lastHour").asLong() == 0 && System.nanoTime() < deadline);
+        assertThat(throttles.get("lastHour").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(json(staff("admin", "GET", "/admin/api/audit?tenant=bursty", null))
+                        .toString())
+                .contains("\"action\":\"throttle\"", "api_rate_limit");
     }
 
     @Test

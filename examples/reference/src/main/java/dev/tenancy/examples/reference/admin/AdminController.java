@@ -24,6 +24,7 @@ import dev.tenancy.billing.BillingOverride;
 import dev.tenancy.billing.Grant;
 import dev.tenancy.billing.Limit;
 import dev.tenancy.billing.Subscription;
+import dev.tenancy.billing.ThrottleAwareness;
 import dev.tenancy.billing.UsageMeter;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantQuery;
@@ -502,6 +503,17 @@ public class AdminController {
     List<FlagDefinition> flagDefinitions(Authentication authentication) {
         policy.require(actor(authentication), Permission.TENANTS_READ);
         return flagStore.definitions();
+    }
+
+    /**
+     * Throttle awareness (admin manual, chapter 19): requests refused by the tenants' rate limits in
+     * the last hour and day, and the longest retry-after; the audit log filtered by action {@code
+     * throttle} says which tenant.
+     */
+    @GetMapping("/throttles")
+    ThrottleAwareness throttles(Authentication authentication) {
+        policy.require(actor(authentication), Permission.TENANTS_READ);
+        return ThrottleAwareness.of(audit, Instant.now());
     }
 
     @GetMapping("/audit")
