@@ -75,6 +75,7 @@ public final class Billing {
                 .subscriptions(subscriptions)
                 .gateway(b.gateway)
                 .auditLog(b.audit)
+                .catalog(b.catalog)
                 .build();
         this.analytics = BillingAnalytics.builder(b.dataSource)
                 .usage(usage)

@@ -1,9 +1,11 @@
 package dev.tenancy.billing;
 
 import dev.tenancy.Actor;
+import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
+import dev.tenancy.catalog.TenantCatalog;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -19,17 +21,20 @@ import javax.sql.DataSource;
  * id}; {@link #apply} is the one transition function every outcome goes through, synchronous or
  * reported later by the provider (a webhook): it sets the invoice's status and moves the
  * subscription, a failure to past due, the last open failure paid back to active. Every outcome is
- * audited.
+ * audited. With a tenant catalog, charges pause while a tenant is not active (suspended, archived:
+ * the admin manual's "Stripe charges pause"); its open invoices are charged once it is active again.
  */
 public final class Payments {
     private final BillingDatabase db;
     private final Subscriptions subscriptions;
     private final PaymentGateway gateway;
+    private final TenantCatalog catalog;
 
     private Payments(Builder b) {
         this.db = new BillingDatabase(b.dataSource, b.audit);
         this.subscriptions = Objects.requireNonNull(b.subscriptions, "subscriptions");
         this.gateway = Objects.requireNonNull(b.gateway, "gateway");
+        this.catalog = b.catalog;
     }
 
     static Builder builder(DataSource dataSource) {
@@ -41,8 +46,16 @@ public final class Payments {
         return "invoice-" + invoiceId;
     }
 
-    /** What {@link #autoCharge} did. */
-    public record ChargeRun(int paid, int failed, int pending, int skipped) {}
+    /**
+     * What {@link #autoCharge} did.
+     *
+     * @param paid invoices paid
+     * @param failed invoices whose charge failed
+     * @param pending invoices whose charge the provider will report later
+     * @param skipped invoices not charged automatically (no automatic charges, not by card, or left open by the provider)
+     * @param paused invoices of tenants that are not active (suspended, archived), charged once they are
+     */
+    public record ChargeRun(int paid, int failed, int pending, int skipped, int paused) {}
 
     /**
      * Charges every open invoice whose tenant pays by card with automatic charges on; invoices of
@@ -66,8 +79,13 @@ public final class Payments {
         int failed = 0;
         int pending = 0;
         int skipped = 0;
+        int paused = 0;
         for (String[] row : open) {
             TenantId tenant = TenantId.of(row[1]);
+            if (catalog != null && !catalog.find(tenant).map(Tenant::isActive).orElse(false)) {
+                paused++;
+                continue;
+            }
             Terms terms = subscriptions.terms(tenant).orElse(null);
             if (terms == null || !terms.subscription().autoCharge() || terms.paymentMethod() != PaymentMethod.CARD) {
                 skipped++;
@@ -83,7 +101,7 @@ public final class Payments {
                 case OPEN -> skipped++;
             }
         }
-        return new ChargeRun(paid, failed, pending, skipped);
+        return new ChargeRun(paid, failed, pending, skipped, paused);
     }
 
     /**
@@ -169,6 +187,7 @@ public final class Payments {
         private AuditLog audit;
         private Subscriptions subscriptions;
         private PaymentGateway gateway;
+        private TenantCatalog catalog;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -186,6 +205,12 @@ public final class Payments {
 
         public Builder auditLog(AuditLog audit) {
             this.audit = audit;
+            return this;
+        }
+
+        /** Where tenants' statuses are read: charges pause while a tenant is not active; none without. */
+        public Builder catalog(TenantCatalog catalog) {
+            this.catalog = catalog;
             return this;
         }
 

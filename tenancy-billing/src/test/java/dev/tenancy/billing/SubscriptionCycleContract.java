@@ -286,12 +286,13 @@ abstract class SubscriptionCycleContract {
                 .auditLog(f.audit)
                 .build();
 
-        assertThat(payments.autoCharge(ADMIN)).isEqualTo(new Payments.ChargeRun(0, 1, 0, 1));
+        assertThat(payments.autoCharge(ADMIN)).isEqualTo(new Payments.ChargeRun(0, 1, 0, 1, 0));
         assertThat(cycle().invoices(ACME).getFirst().status()).isEqualTo(InvoiceStatus.PAYMENT_FAILED);
         assertThat(f.subscriptions.subscription(ACME).orElseThrow().status()).isEqualTo(SubscriptionStatus.PAST_DUE);
         assertThat(cycle().invoices(wayne).getFirst().status()).isEqualTo(InvoiceStatus.OPEN); // collected by hand
 
-        assertThat(payments.autoCharge(ADMIN)).isEqualTo(new Payments.ChargeRun(0, 0, 0, 1)); // nothing charged twice
+        assertThat(payments.autoCharge(ADMIN))
+                .isEqualTo(new Payments.ChargeRun(0, 0, 0, 1, 0)); // nothing charged twice
         assertThat(gateway.charged()).hasSize(1);
 
         String invoice = cycle().invoices(ACME).getFirst().id();
@@ -304,6 +305,36 @@ abstract class SubscriptionCycleContract {
                         .items())
                 .extracting(e -> e.metadata().get("to"))
                 .containsExactly("PAID", "PAYMENT_FAILED");
+    }
+
+    @Test
+    void charges_pause_while_a_tenant_is_suspended_and_resume_when_it_is_active_again() {
+        aMonthOfTenants();
+        TenantId wayne = TenantId.of("wayne");
+        f.subscriptions.grant(
+                wayne,
+                new BillingOverride.PaymentMethodOverride(PaymentMethod.WIRE),
+                MAY_1,
+                null,
+                ADMIN,
+                "Pays by wire");
+        cycle().run(MAY_1, MAY_31, false, ADMIN);
+        catalog.transition(ACME, TenantStatus.SUSPENDED, ADMIN, "Security incident, ticket 77");
+        InMemoryPaymentGateway gateway = new InMemoryPaymentGateway();
+        Payments payments = Payments.builder(f.database.dataSource())
+                .subscriptions(f.subscriptions)
+                .gateway(gateway)
+                .auditLog(f.audit)
+                .catalog(catalog)
+                .build();
+
+        assertThat(payments.autoCharge(ADMIN)).isEqualTo(new Payments.ChargeRun(0, 0, 0, 1, 1));
+        assertThat(gateway.charged()).isEmpty();
+        assertThat(cycle().invoices(ACME).getFirst().status()).isEqualTo(InvoiceStatus.OPEN);
+
+        catalog.transition(ACME, TenantStatus.ACTIVE, ADMIN, "Resolved");
+        assertThat(payments.autoCharge(ADMIN)).isEqualTo(new Payments.ChargeRun(1, 0, 0, 1, 0));
+        assertThat(cycle().invoices(ACME).getFirst().status()).isEqualTo(InvoiceStatus.PAID);
     }
 
     @Test
