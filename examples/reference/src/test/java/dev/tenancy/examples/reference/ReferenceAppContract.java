@@ -594,6 +594,24 @@ abstract class ReferenceAppContract {
                 null);
         assertThat(ended.statusCode()).isEqualTo(200);
         assertThat(json(ended).get("endedAt").isNull()).isFalse();
+
+        // The tenant's company admin sees the session in its own audit log, with the reason and the ticket.
+        String seenByTheTenant = json(tenant("acme", "GET", "/api/audit?entityType=impersonation", null))
+                .toString();
+        assertThat(seenByTheTenant).contains("Campaign stuck in draft", "T-1234", "\"actorId\":\"support\"");
+        assertThat(json(tenant("globex", "GET", "/api/audit?entityType=impersonation", null))
+                        .toString())
+                .doesNotContain("T-1234");
+        HttpResponse<String> filtered = staff(
+                "admin",
+                "GET",
+                "/admin/api/audit?entityType=impersonation&actorRole=support&text=T-1234&from="
+                        + java.time.Instant.now().minusSeconds(3600),
+                null);
+        assertThat(filtered.statusCode()).as(filtered.body()).isEqualTo(200);
+        assertThat(json(filtered).get("items"))
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e.get("entityType").asString()).isEqualTo("impersonation"));
     }
 
     @Test

@@ -516,15 +516,42 @@ public class AdminController {
         return ThrottleAwareness.of(audit, Instant.now());
     }
 
+    /**
+     * The audit log (admin manual, chapter 18), newest first, filtered by action, entity type,
+     * tenant, actor role, a date range ({@code from} included, {@code to} excluded) and free text in
+     * the metadata.
+     */
     @GetMapping("/audit")
     Page<AuditEvent> auditLog(
             Authentication authentication,
             @RequestParam(required = false) String tenant,
+            @RequestParam(required = false) String action,
+            @RequestParam(required = false) String entityType,
+            @RequestParam(required = false) String actorRole,
+            @RequestParam(required = false) Instant from,
+            @RequestParam(required = false) Instant to,
+            @RequestParam(required = false) String text,
+            @RequestParam(defaultValue = "0") int offset,
             @RequestParam(defaultValue = "50") int limit) {
         policy.require(actor(authentication), Permission.TENANTS_READ);
-        AuditQuery.Builder query = AuditQuery.builder().limit(limit);
+        AuditQuery.Builder query = AuditQuery.builder().offset(offset).limit(limit);
         if (tenant != null && !tenant.isBlank()) {
             query.tenant(TenantId.of(tenant));
+        }
+        if (action != null && !action.isBlank()) {
+            query.action(action);
+        }
+        if (entityType != null && !entityType.isBlank()) {
+            query.entityType(entityType);
+        }
+        if (actorRole != null && !actorRole.isBlank()) {
+            query.actorRole(actorRole);
+        }
+        if (from != null || to != null) {
+            query.between(from, to);
+        }
+        if (text != null && !text.isBlank()) {
+            query.text(text);
         }
         return audit.query(query.build());
     }
