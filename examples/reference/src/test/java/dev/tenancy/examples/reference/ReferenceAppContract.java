@@ -462,6 +462,20 @@ abstract class ReferenceAppContract {
         assertThat(detail.get("campaignsThisMonth").get("limit").asLong()).isEqualTo(10);
         assertThat(staff("sales", "GET", "/admin/api/analytics", null).statusCode())
                 .isEqualTo(200);
+
+        HttpResponse<String> free = staff(
+                "admin",
+                "POST",
+                "/admin/api/tenants/oscorp/free-access",
+                "{\"reason\": \"Partner pilot, agreement P-7\"}");
+        assertThat(free.statusCode()).as(free.body()).isEqualTo(200);
+        JsonNode review = json(staff("sales", "GET", "/admin/api/free-access", null));
+        assertThat(review.toString())
+                .contains("\"tenant\":\"oscorp\"", "Partner pilot, agreement P-7", "\"grantedBy\"");
+        assertThat(staff("admin", "POST", "/admin/api/tenants/oscorp/free-access", "{}")
+                        .statusCode())
+                .as("a grant needs a reason")
+                .isEqualTo(400);
         assertThat(staff("support", "GET", "/admin/api/analytics", null).statusCode())
                 .isEqualTo(403);
     }

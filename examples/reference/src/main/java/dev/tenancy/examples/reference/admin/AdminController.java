@@ -24,6 +24,7 @@ import dev.tenancy.billing.BillingOverride;
 import dev.tenancy.billing.Grant;
 import dev.tenancy.billing.Limit;
 import dev.tenancy.billing.Subscription;
+import dev.tenancy.billing.Terms;
 import dev.tenancy.billing.ThrottleAwareness;
 import dev.tenancy.billing.UsageMeter;
 import dev.tenancy.catalog.TenantCatalog;
@@ -384,6 +385,28 @@ public class AdminController {
     public record LimitChange(String metric, long limit, LocalDate until, String reason) {}
 
     /**
+     * Grants free platform access (admin manual, chapter 16: internal demos, partner test
+     * environments, sales-funded pilots), from today until {@code until} (or for good): the
+     * subscription cycle skips the tenant. The reason is required; the grant is audited.
+     */
+    @PostMapping("/tenants/{id}/free-access")
+    Grant grantFreeAccess(Authentication authentication, @PathVariable String id, @RequestBody FreeAccess body) {
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.BILLING_UPDATE);
+        return billing.subscriptions()
+                .grant(
+                        TenantId.of(id),
+                        new BillingOverride.FreePlatformAccess(),
+                        null,
+                        body.until(),
+                        actor,
+                        body.reason());
+    }
+
+    /** Free platform access to grant: why, and until when ({@code null}: no end). */
+    public record FreeAccess(String reason, LocalDate until) {}
+
+    /**
      * The admin manual's platform analytics (chapter 20) and upsell detection: monthly and annual
      * recurring revenue, the plan mix, active tenants, tenants new this month, and tenants that have
      * used at least 80 % of a limit this period (candidates for a bigger plan).
@@ -503,6 +526,23 @@ public class AdminController {
     List<FlagDefinition> flagDefinitions(Authentication authentication) {
         policy.require(actor(authentication), Permission.TENANTS_READ);
         return flagStore.definitions();
+    }
+
+    /**
+     * The quarterly review of free platform access (admin manual, chapter 30: "Once granted, no one
+     * ever audits it"): every tenant that has it today, with who granted it, when, why and until
+     * when, oldest grant first.
+     */
+    @GetMapping("/free-access")
+    List<Grant> freeAccess(Authentication authentication) {
+        policy.require(actor(authentication), Permission.BILLING_READ);
+        LocalDate today = billing.subscriptions().today();
+        return billing.subscriptions().allTerms(today).stream()
+                .filter(Terms::freePlatformAccess)
+                .flatMap(terms -> terms.grants().stream())
+                .filter(grant -> grant.override() instanceof BillingOverride.FreePlatformAccess)
+                .sorted(java.util.Comparator.comparing(Grant::grantedAt))
+                .toList();
     }
 
     /**
