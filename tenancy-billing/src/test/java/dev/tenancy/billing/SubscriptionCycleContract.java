@@ -267,8 +267,8 @@ abstract class SubscriptionCycleContract {
                         org.assertj.core.groups.Tuple.tuple(InvoiceLine.Kind.OVERAGE, 3L, 150L));
     }
 
-    @Test
-    void a_failed_charge_moves_the_subscription_to_past_due_and_payment_brings_it_back() {
+    /** A month of tenants invoiced for May, wayne paying by wire (collected by hand); returns wayne. */
+    private TenantId mayInvoicedWithWaynePayingByWire() {
         aMonthOfTenants();
         TenantId wayne = TenantId.of("wayne");
         f.subscriptions.grant(
@@ -279,6 +279,12 @@ abstract class SubscriptionCycleContract {
                 ADMIN,
                 "Pays by wire");
         cycle().run(MAY_1, MAY_31, false, ADMIN);
+        return wayne;
+    }
+
+    @Test
+    void a_failed_charge_moves_the_subscription_to_past_due_and_payment_brings_it_back() {
+        TenantId wayne = mayInvoicedWithWaynePayingByWire();
         InMemoryPaymentGateway gateway = new InMemoryPaymentGateway().script(ACME, InvoiceStatus.PAYMENT_FAILED);
         Payments payments = Payments.builder(f.database.dataSource())
                 .subscriptions(f.subscriptions)
@@ -309,16 +315,7 @@ abstract class SubscriptionCycleContract {
 
     @Test
     void charges_pause_while_a_tenant_is_suspended_and_resume_when_it_is_active_again() {
-        aMonthOfTenants();
-        TenantId wayne = TenantId.of("wayne");
-        f.subscriptions.grant(
-                wayne,
-                new BillingOverride.PaymentMethodOverride(PaymentMethod.WIRE),
-                MAY_1,
-                null,
-                ADMIN,
-                "Pays by wire");
-        cycle().run(MAY_1, MAY_31, false, ADMIN);
+        mayInvoicedWithWaynePayingByWire();
         catalog.transition(ACME, TenantStatus.SUSPENDED, ADMIN, "Security incident, ticket 77");
         InMemoryPaymentGateway gateway = new InMemoryPaymentGateway();
         Payments payments = Payments.builder(f.database.dataSource())

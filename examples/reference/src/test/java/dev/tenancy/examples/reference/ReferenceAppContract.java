@@ -231,12 +231,7 @@ abstract class ReferenceAppContract {
 
     @Test
     void staffArchiveExportAndPurgeAChurnedTenant_withItsInvitationsAndSettings() throws Exception {
-        HttpResponse<String> created = staff(
-                "admin",
-                "POST",
-                "/admin/api/tenants",
-                "{\"id\": \"churner\", \"name\": \"Churner\", \"tier\": \"free\", \"approve\": true}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        freeTenantCreatedByStaff("churner", "Churner");
         assertThat(tenant(
                                 "churner",
                                 "POST",
@@ -425,13 +420,7 @@ abstract class ReferenceAppContract {
 
     @Test
     void aPlansMonthlyCampaigns_areEnforced_untilSalesRaiseTheLimit() throws Exception {
-        assertThat(staff(
-                                "admin",
-                                "POST",
-                                "/admin/api/tenants",
-                                "{\"id\": \"oscorp\", \"name\": \"Oscorp\", \"tier\": \"free\", \"approve\": true}")
-                        .statusCode())
-                .isEqualTo(200);
+        freeTenantCreatedByStaff("oscorp", "Oscorp");
         for (int i = 1; i <= 3; i++) {
             assertThat(tenant("oscorp", "POST", "/api/campaigns", "{\"name\": \"Launch " + i + "\"}")
                             .statusCode())
@@ -488,13 +477,7 @@ abstract class ReferenceAppContract {
         HttpResponse<String> noPlan = send(request("GET", "/api/plans/platinum", null));
         assertThat(noPlan.statusCode()).isEqualTo(400);
         assertThat(json(noPlan).get("detail").asString()).contains("No plan 'platinum'", "GET /api/plans");
-        assertThat(staff(
-                                "admin",
-                                "POST",
-                                "/admin/api/tenants",
-                                "{\"id\": \"wonka\", \"name\": \"Wonka\", \"tier\": \"free\", \"approve\": true}")
-                        .statusCode())
-                .isEqualTo(200);
+        freeTenantCreatedByStaff("wonka", "Wonka");
 
         JsonNode subscription = json(tenant("wonka", "GET", "/api/subscription", null));
         assertThat(subscription.get("subscription").get("planKey").asString()).isEqualTo("free");
@@ -556,13 +539,7 @@ abstract class ReferenceAppContract {
 
     @Test
     void aBurstOverTheTenantsRateLimit_isRefusedWith429_andStaffSeeTheThrottles() throws Exception {
-        assertThat(staff(
-                                "admin",
-                                "POST",
-                                "/admin/api/tenants",
-                                "{\"id\": \"bursty\", \"name\": \"Bursty\", \"tier\": \"free\", \"approve\": true}")
-                        .statusCode())
-                .isEqualTo(200);
+        freeTenantCreatedByStaff("bursty", "Bursty");
         List<HttpResponse<String>> refused = new java.util.ArrayList<>();
         for (int i = 0; i < 60 && refused.isEmpty(); i++) { // the free plan allows 20 a second
             HttpResponse<String> response = tenant("bursty", "GET", "/api/campaigns", null);
@@ -639,6 +616,16 @@ abstract class ReferenceAppContract {
         assertThat(send(HttpRequest.newBuilder(URI.create(base + "/admin/api/tenants")))
                         .statusCode())
                 .isEqualTo(401);
+    }
+
+    /** A tenant on the free plan, registered, provisioned and subscribed by staff through the console's API. */
+    private void freeTenantCreatedByStaff(String id, String name) throws Exception {
+        HttpResponse<String> created = staff(
+                "admin",
+                "POST",
+                "/admin/api/tenants",
+                "{\"id\": \"" + id + "\", \"name\": \"" + name + "\", \"tier\": \"free\", \"approve\": true}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
     }
 
     private HttpResponse<String> tenant(String tenant, String method, String path, String body) throws Exception {

@@ -369,16 +369,20 @@ public class AdminController {
      */
     @PostMapping("/tenants/{id}/limits")
     Grant limit(Authentication authentication, @PathVariable String id, @RequestBody LimitChange body) {
+        return grant(
+                authentication,
+                id,
+                new BillingOverride.LimitOverride(body.metric(), Limit.hard(body.limit())),
+                body.until(),
+                body.reason());
+    }
+
+    /** Grants {@code override} to tenant {@code id} from today until {@code until} (or for good), audited with the reason. */
+    private Grant grant(
+            Authentication authentication, String id, BillingOverride override, LocalDate until, String reason) {
         Actor actor = actor(authentication);
         policy.require(actor, Permission.BILLING_UPDATE);
-        return billing.subscriptions()
-                .grant(
-                        TenantId.of(id),
-                        new BillingOverride.LimitOverride(body.metric(), Limit.hard(body.limit())),
-                        null,
-                        body.until(),
-                        actor,
-                        body.reason());
+        return billing.subscriptions().grant(TenantId.of(id), override, null, until, actor, reason);
     }
 
     /** A limit to grant. */
@@ -391,16 +395,7 @@ public class AdminController {
      */
     @PostMapping("/tenants/{id}/free-access")
     Grant grantFreeAccess(Authentication authentication, @PathVariable String id, @RequestBody FreeAccess body) {
-        Actor actor = actor(authentication);
-        policy.require(actor, Permission.BILLING_UPDATE);
-        return billing.subscriptions()
-                .grant(
-                        TenantId.of(id),
-                        new BillingOverride.FreePlatformAccess(),
-                        null,
-                        body.until(),
-                        actor,
-                        body.reason());
+        return grant(authentication, id, new BillingOverride.FreePlatformAccess(), body.until(), body.reason());
     }
 
     /** Free platform access to grant: why, and until when ({@code null}: no end). */
