@@ -16,16 +16,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <ul>
  *   <li>{@code tenancy.requests.refused} (counter, tag {@code reason}: {@code tenant-not-resolved},
  *       {@code invalid-tenant}, {@code tenant-mismatch}, {@code tenant-not-active}, {@code
- *       unknown-tenant}): requests {@link TenantFilter} answered with a problem. A rise in {@code
- *       unknown-tenant} or {@code tenant-mismatch} is someone probing.
+ *       unknown-tenant}, {@code rate-limited}): requests {@link TenantFilter} or {@link
+ *       TenantRateLimitFilter} answered with a problem. A rise in {@code unknown-tenant} or {@code
+ *       tenant-mismatch} is someone probing.
  *   <li>{@code tenancy.tenant.database.pools} and {@code tenancy.tenant.database.connections}
  *       (gauges): the open tenant-database pools and their connections, against {@code
  *       tenancy.data-source.max-tenant-pools} and {@code connection-budget}.
  * </ul>
  */
 final class TenancyMetrics implements MeterBinder, TenantFilter.Refusals {
-    static final List<String> REASONS =
-            List.of("tenant-not-resolved", "invalid-tenant", "tenant-mismatch", "tenant-not-active", "unknown-tenant");
+    static final List<String> REASONS = List.of(
+            "tenant-not-resolved",
+            "invalid-tenant",
+            "tenant-mismatch",
+            "tenant-not-active",
+            "unknown-tenant",
+            "rate-limited");
 
     private final TenantDataSource dataSource;
     private final List<Map<String, Counter>> refused = new CopyOnWriteArrayList<>();

@@ -265,7 +265,36 @@ public record TenancyProperties(
      * @param termsTtl how old a tenant's limits may be when its allowance runs out before they are
      *     read again; a raised limit or a new plan made through {@code Subscriptions} applies at
      *     once on its node and, on PostgreSQL, on every node, so this is the safety net
+     * @param rateLimits per-tenant API rate limits by tier
      */
     public record Billing(
-            String nodeId, @DefaultValue("30s") Duration termsTtl) {}
+            String nodeId,
+            @DefaultValue("30s") Duration termsTtl,
+            @DefaultValue RateLimits rateLimits) {}
+
+    /**
+     * @param enabled whether requests served as a tenant are rate limited (429 with {@code
+     *     Retry-After} past the limit)
+     * @param perSecond requests a second of a tenant whose tier is not in {@code tiers}
+     * @param perMinute requests a minute of a tenant whose tier is not in {@code tiers}
+     * @param tiers the limits of each tier, by tier key ({@code free}, {@code pro}, ...)
+     * @param auditWindow refusals are audited at most once per tenant and window
+     */
+    public record RateLimits(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("10") long perSecond,
+            @DefaultValue("300") long perMinute,
+            Map<String, TierRateLimit> tiers,
+            @DefaultValue("1m") Duration auditWindow) {
+
+        public RateLimits {
+            tiers = tiers == null ? Map.of() : Map.copyOf(tiers);
+        }
+    }
+
+    /**
+     * @param perSecond requests a second
+     * @param perMinute requests a minute
+     */
+    public record TierRateLimit(long perSecond, long perMinute) {}
 }

@@ -250,6 +250,33 @@ class TenancyAutoConfigurationTest {
     }
 
     @Test
+    void rateLimits_areOffByDefault_andABadTierLimitFailsTheStartNamingTheProperty() {
+        org.springframework.boot.test.context.runner.WebApplicationContextRunner web =
+                new org.springframework.boot.test.context.runner.WebApplicationContextRunner()
+                        .withConfiguration(AutoConfigurations.of(
+                                TenancyAutoConfiguration.class,
+                                TenancyBillingAutoConfiguration.class,
+                                TenancyWebAutoConfiguration.class,
+                                TenancyRateLimitAutoConfiguration.class,
+                                DataSourceAutoConfiguration.class))
+                        .withPropertyValues("spring.datasource.url=jdbc:h2:mem:ratelimits;DB_CLOSE_DELAY=-1");
+        web.run(context -> {
+            assertThat(context).hasBean("tenantFilter");
+            assertThat(context).doesNotHaveBean("tenantRateLimitFilter");
+        });
+        web.withPropertyValues("tenancy.billing.rate-limits.enabled=true")
+                .run(context -> assertThat(context).hasBean("tenantRateLimitFilter"));
+        web.withPropertyValues(
+                        "tenancy.billing.rate-limits.enabled=true",
+                        "tenancy.billing.rate-limits.tiers.free.per-second=0")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("tenancy.billing.rate-limits.tiers.free.per-second and .per-minute:"
+                                + " A rate limit allows at least 1 request per second"));
+    }
+
+    @Test
     void anUnknownResolver_failsTheStartNamingTheValue() {
         runner.withPropertyValues("tenancy.catalog.store=memory", "tenancy.resolution.resolvers=cookie")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining("cookie"));

@@ -79,28 +79,34 @@ abstract class TenancyWebApplicationContract {
     @BeforeAll
     void start() {
         database = database();
-        for (String tenant : List.of("acme", "globex", "initech", "hooli", "wayne")) {
+        for (String tenant : List.of("acme", "globex", "initech", "hooli", "wayne", "stark")) {
             String schema = TenantId.of(tenant).schemaName();
             database.execute("CREATE SCHEMA \"" + schema + "\"");
             database.execute("CREATE TABLE \"" + schema + "\".notes (body VARCHAR(100) NOT NULL)");
             database.execute("INSERT INTO \"" + schema + "\".notes VALUES ('" + tenant + "''s first note')");
         }
         app = new SpringApplicationBuilder(App.class)
-                .properties(Map.of(
-                        "server.port", "0",
-                        "spring.datasource.url", database.jdbcUrl(),
-                        "spring.datasource.username", database.user(),
-                        "spring.datasource.password", database.password(),
-                        "tenancy.resolution.resolvers", "header,claim",
-                        "tenancy.resolution.authenticated-claim", "tenant_id",
-                        "tenancy.resolution.archived-read-only", "true",
-                        "tenancy.web.excluded-paths", "/actuator/**,/public/**",
-                        "management.endpoints.web.exposure.include", "health",
-                        "management.endpoint.health.show-details", "always"))
+                .properties(
+                        "server.port=0",
+                        "spring.datasource.url=" + database.jdbcUrl(),
+                        "spring.datasource.username=" + database.user(),
+                        "spring.datasource.password=" + database.password(),
+                        "tenancy.resolution.resolvers=header,claim",
+                        "tenancy.resolution.authenticated-claim=tenant_id",
+                        "tenancy.resolution.archived-read-only=true",
+                        "tenancy.web.excluded-paths=/actuator/**,/public/**",
+                        "management.endpoints.web.exposure.include=health",
+                        "tenancy.billing.rate-limits.enabled=true",
+                        "tenancy.billing.rate-limits.per-second=1000",
+                        "tenancy.billing.rate-limits.per-minute=100000",
+                        "tenancy.billing.rate-limits.tiers.trial.per-second=2",
+                        "tenancy.billing.rate-limits.tiers.trial.per-minute=100",
+                        "tenancy.billing.rate-limits.audit-window=100ms",
+                        "management.endpoint.health.show-details=always")
                 .run();
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
         TenantCatalog catalog = app.getBean(TenantCatalog.class);
-        for (String tenant : List.of("acme", "globex", "initech", "hooli", "wayne")) {
+        for (String tenant : List.of("acme", "globex", "initech", "hooli", "wayne", "stark")) {
             catalog.register(
                     TenantRegistration.builder(TenantId.of(tenant), tenant)
                             .isolation(IsolationModel.SCHEMA)
@@ -108,6 +114,10 @@ abstract class TenancyWebApplicationContract {
                             .build(),
                     ADMIN);
         }
+        catalog.update(
+                TenantId.of("stark"),
+                dev.tenancy.catalog.TenantUpdate.builder().tier("trial").build(),
+                ADMIN); // 2 requests a second
         catalog.transition(TenantId.of("globex"), TenantStatus.SUSPENDED, ADMIN, "unpaid invoice");
         catalog.transition(TenantId.of("initech"), TenantStatus.ARCHIVED, ADMIN, "off-boarded");
     }
@@ -208,6 +218,43 @@ abstract class TenancyWebApplicationContract {
     }
 
     @Test
+    void aTenantOverItsTiersRateLimit_gets429WithRetryAfter_isCounted_andAudited() throws Exception {
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 20 && refused == null; i++) { // its tier allows 2 a second
+            HttpResponse<String> response = get("/notes", "stark");
+            if (response.statusCode() == 429) {
+                refused = response;
+            } else {
+                assertThat(response.statusCode()).isEqualTo(200);
+            }
+        }
+        assertThat(refused).isNotNull();
+        assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+        JsonNode problem = json(refused);
+        assertThat(problem.get("type").asString()).isEqualTo("https://tenancy.dev/problems/rate-limited");
+        assertThat(problem.get("tenant").asString()).isEqualTo("stark");
+        assertThat(problem.get("detail").asString()).contains("'stark'", "rate limit");
+        assertThat(get("/notes", "acme").statusCode())
+                .as("other tiers have their own limits")
+                .isEqualTo(200);
+        assertThat(app.getBean(MeterRegistry.class)
+                        .get("tenancy.requests.refused")
+                        .tag("reason", "rate-limited")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(1);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        dev.tenancy.billing.ThrottleAwareness seen;
+        do { // refusals are audited once per audit window (100 ms here)
+            Thread.sleep(20);
+            seen = dev.tenancy.billing.ThrottleAwareness.of(
+                    app.getBean(dev.tenancy.audit.AuditLog.class), Instant.now());
+        } while (seen.lastHour() == 0 && System.nanoTime() < deadline);
+        assertThat(seen.lastHour()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void aVerifiedTokenClaim_namesTheTenant_andNoHeaderMayContradictIt() throws Exception {
         HttpResponse<String> byClaim = send(HttpRequest.newBuilder(URI.create(base + "/notes"))
                 .header("Authorization", "Bearer token-for-acme")
@@ -260,7 +307,7 @@ abstract class TenancyWebApplicationContract {
                         .get("details")
                         .get("schemaTenantsByServer")
                         .toString())
-                .isEqualTo("{\"default\":5}");
+                .isEqualTo("{\"default\":6}");
         assertThat(app.getBean(MeterRegistry.class)
                         .get("tenancy.tenant.database.pools")
                         .gauge()

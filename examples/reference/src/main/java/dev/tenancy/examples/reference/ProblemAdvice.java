@@ -46,12 +46,6 @@ public class ProblemAdvice {
         return tooMany(e, java.time.Duration.between(java.time.Instant.now(), e.retryAfter()));
     }
 
-    /** Too many requests for the tenant's rate limit: 429, with when to try again. */
-    @ExceptionHandler(RateLimits.RateLimitedException.class)
-    ResponseEntity<ProblemDetail> tooManyRequests(RateLimits.RateLimitedException e) {
-        return tooMany(e, e.retryAfter());
-    }
-
     private static ResponseEntity<ProblemDetail> tooMany(RuntimeException e, java.time.Duration retryAfter) {
         long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)

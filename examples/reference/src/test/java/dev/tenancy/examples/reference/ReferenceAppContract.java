@@ -58,7 +58,7 @@ abstract class ReferenceAppContract {
                         "--spring.datasource.password=" + database.password(),
                         "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate(),
                         "--tenancy.offboarding.expiry-sweep=200ms",
-                        "--reference.throttle.audit-window=200ms");
+                        "--tenancy.billing.rate-limits.audit-window=200ms");
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
     }
 
