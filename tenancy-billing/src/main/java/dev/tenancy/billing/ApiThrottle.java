@@ -135,6 +135,11 @@ public final class ApiThrottle implements AutoCloseable {
         buckets.invalidate(tenant);
     }
 
+    /** Forgets every tenant's buckets, so changed rate limits apply to each tenant's next request. */
+    public void resetAll() {
+        buckets.invalidateAll();
+    }
+
     /** Writes one audit event per tenant with rejections since the last flush (called every audit window). */
     public void flush() {
         for (TenantId tenant : windows.keySet()) {

@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Bean;
  * tenancy.billing.rate-limits.tiers.<tier>.per-second} and {@code .per-minute}; the top-level
  * {@code per-second} and {@code per-minute} for other tiers), and a {@link TenantRateLimitFilter}
  * just inside {@link TenantFilter}. Refusals are audited once per tenant and {@code audit-window}
- * for the admin console's throttle awareness, and counted as {@code rate-limited} refusals.
+ * for the admin console's throttle awareness, and counted as {@code rate-limited} refusals. A
+ * tenant whose tier changes gets its new tier's limits at its next request.
  */
 @AutoConfiguration(after = {TenancyBillingAutoConfiguration.class, TenancyWebAutoConfiguration.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -46,6 +47,13 @@ public final class TenancyRateLimitAutoConfiguration {
                         .orElse(otherTiers))
                 .auditWindow(limits.auditWindow())
                 .build();
+    }
+
+    /** A tenant's new tier applies at its next request. */
+    @Bean
+    @ConditionalOnMissingBean
+    RateLimitsFollowTheCatalog tenancyRateLimitsFollowTheCatalog(TenantCatalog catalog, ApiThrottle throttle) {
+        return new RateLimitsFollowTheCatalog(catalog, throttle);
     }
 
     private static RateLimit rateLimit(String property, long perSecond, long perMinute) {

@@ -218,7 +218,7 @@ abstract class TenancyWebApplicationContract {
     }
 
     @Test
-    void aTenantOverItsTiersRateLimit_gets429WithRetryAfter_isCounted_andAudited() throws Exception {
+    void aTenantOverItsTiersRateLimit_gets429WithRetryAfter_isCounted_andAudited_andAnUpgradeAppliesAtOnce() throws Exception {
         HttpResponse<String> refused = null;
         for (int i = 0; i < 20 && refused == null; i++) { // its tier allows 2 a second
             HttpResponse<String> response = get("/notes", "stark");
@@ -252,6 +252,23 @@ abstract class TenancyWebApplicationContract {
                     app.getBean(dev.tenancy.audit.AuditLog.class), Instant.now());
         } while (seen.lastHour() == 0 && System.nanoTime() < deadline);
         assertThat(seen.lastHour()).isGreaterThanOrEqualTo(1);
+
+        // An upgrade: the new tier's limits apply at once (its buckets are reset when the catalog says so).
+        app.getBean(TenantCatalog.class)
+                .update(
+                        TenantId.of("stark"),
+                        dev.tenancy.catalog.TenantUpdate.builder().tier("pro").build(),
+                        ADMIN);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<Integer> burst;
+        do { // on PostgreSQL, the change is heard through LISTEN/NOTIFY
+            Thread.sleep(20);
+            burst = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                burst.add(get("/notes", "stark").statusCode());
+            }
+        } while (burst.contains(429) && System.nanoTime() < deadline);
+        assertThat(burst).as("six at once, within the pro tier's limit").containsOnly(200);
     }
 
     @Test
