@@ -218,7 +218,8 @@ abstract class TenancyWebApplicationContract {
     }
 
     @Test
-    void aTenantOverItsTiersRateLimit_gets429WithRetryAfter_isCounted_andAudited_andAnUpgradeAppliesAtOnce() throws Exception {
+    void aTenantOverItsTiersRateLimit_gets429WithRetryAfter_isCounted_andAudited_andAnUpgradeAppliesAtOnce()
+            throws Exception {
         HttpResponse<String> refused = null;
         for (int i = 0; i < 20 && refused == null; i++) { // its tier allows 2 a second
             HttpResponse<String> response = get("/notes", "stark");
