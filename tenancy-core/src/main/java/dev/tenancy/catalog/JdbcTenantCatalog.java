@@ -406,12 +406,13 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
 
     /** Makes the first other verified domain (by name) of a removed primary domain's tenant primary. */
     private void promoteNextPrimary(Connection c, TenantDomain removed, Actor actor) throws SQLException {
-        String next;
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT MIN(domain) FROM tenancy_tenant_domains" + " WHERE tenant_id = ? AND verified = TRUE")) {
+        TenantDomain next;
+        try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, primary_of, created_at"
+                + " FROM tenancy_tenant_domains WHERE tenant_id = ? AND verified = TRUE"
+                + " ORDER BY domain FETCH FIRST 1 ROW ONLY")) {
             s.setString(1, removed.tenantId().value());
             try (ResultSet rs = s.executeQuery()) {
-                next = rs.next() ? rs.getString(1) : null;
+                next = rs.next() ? readDomain(rs).withPrimary(true) : null;
             }
         }
         if (next == null) {
@@ -420,11 +421,10 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         try (PreparedStatement s =
                 c.prepareStatement("UPDATE tenancy_tenant_domains SET primary_of = ? WHERE domain = ?")) {
             s.setString(1, removed.tenantId().value());
-            s.setString(2, next);
+            s.setString(2, next.domain());
             s.executeUpdate();
         }
-        TenantDomain promoted = lockDomain(c, next);
-        audit(c, CatalogChanges.domainPrimary(promoted, removed.domain(), actor));
+        audit(c, CatalogChanges.domainPrimary(next, removed.domain(), actor));
     }
 
     /** Records {@code entry} and, on PostgreSQL, announces the change to every node at commit. */
