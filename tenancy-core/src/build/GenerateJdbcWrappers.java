@@ -72,12 +72,34 @@ public class GenerateJdbcWrappers {
 
     /** {@code wrap} turns the delegating call's expression into the returned one. */
     static String call(Method m, String target, String pre, java.util.function.UnaryOperator<String> wrap) {
+        return call(m, target, pre, wrap, false);
+    }
+
+    /**
+     * With {@code executes}, the call runs SQL: {@code BoundConnection.beforeExecute()} runs first
+     * and {@code afterExecute()} after it succeeds (a transaction's binding, and emulated
+     * auto-commit, behind a transaction-pooling proxy).
+     */
+    static String call(
+            Method m, String target, String pre, java.util.function.UnaryOperator<String> wrap, boolean executes) {
         boolean isVoid = m.getReturnType() == void.class;
         String invoke = wrap.apply(target + "." + m.getName() + "(" + args(m) + ")") + ";";
         StringBuilder sb = new StringBuilder();
         sb.append(pre);
+        if (executes) {
+            sb.append("        connection.beforeExecute();\n");
+        }
         sb.append("        try {\n");
-        sb.append("            ").append(isVoid ? "" : "return ").append(invoke).append('\n');
+        if (executes && !isVoid) {
+            sb.append("            ").append(type(m.getGenericReturnType())).append(" result = ").append(invoke).append('\n');
+            sb.append("            connection.afterExecute();\n");
+            sb.append("            return result;\n");
+        } else if (executes) {
+            sb.append("            ").append(invoke).append('\n');
+            sb.append("            connection.afterExecute();\n");
+        } else {
+            sb.append("            ").append(isVoid ? "" : "return ").append(invoke).append('\n');
+        }
         sb.append("        }");
         if (throwsSql(m)) {
             sb.append(" catch (SQLException e) {\n            throw failed(e);\n        }");
@@ -206,8 +228,11 @@ public class GenerateJdbcWrappers {
                 } else if (n.equals("unwrap") || n.equals("isWrapperFor")) {
                     pre = "        connection.unwrapping();\n";
                 }
-                s.append(callable ? call(m, "delegate", pre, valueWatch(m, "this")) : call(m, "delegate", pre, true))
-                        .append("    }\n\n");
+                boolean executes = n.startsWith("execute");
+                java.util.function.UnaryOperator<String> wrap = callable
+                        ? valueWatch(m, "this")
+                        : invoke -> m.getReturnType() == ResultSet.class ? "watched(" + invoke + ")" : invoke;
+                s.append(call(m, "delegate", pre, wrap, executes)).append("    }\n\n");
             }
             s.setLength(s.length() - 1);
             s.append("}\n");
@@ -255,7 +280,10 @@ public class GenerateJdbcWrappers {
                 continue;
             }
             String pre = n.equals("unwrap") || n.equals("isWrapperFor") ? "        connection.unwrapping();\n" : "";
-            r.append(call(m, "delegate", pre, valueWatch(m, "statement"))).append("    }\n\n");
+            boolean executes = iface == ResultSet.class
+                    && m.getParameterCount() == 0
+                    && (n.equals("insertRow") || n.equals("updateRow") || n.equals("deleteRow"));
+            r.append(call(m, "delegate", pre, valueWatch(m, "statement"), executes)).append("    }\n\n");
         }
         r.setLength(r.length() - 1);
         r.append("}\n");

@@ -20,15 +20,27 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Without a key, row-level security trusts the session setting {@code tenancy.tenant_id}, and
  * the application's database role may change it ({@code set_config} is open to every role). With
- * one, {@link TenantDataSource} also sets {@code tenancy.binding} to the binding's mode and
- * HMAC-SHA256(key, tenant id + ":" + the server process id of the connection + ":" + mode), and the
- * policy accepts the tenant only through {@code tenancy_bound_tenant()}, a {@code SECURITY DEFINER}
- * function that recomputes the HMAC from the key kept in a table the application role cannot
- * read. The mode is {@code r} for an archived (read-only) tenant: the policy then refuses inserts
- * and updates and deletes nothing, even if the application's SQL turns the session's read-only
- * setting off. A setting changed by hand, a signature
- * copied from another session (other sessions' statements are visible in {@code
- * pg_stat_activity}) or from an earlier connection does not verify, and the statement sees no rows.
+ * one, {@link TenantDataSource} binds each borrow (each transaction behind a transaction-pooling
+ * proxy) through {@code tenancy_bind(tenant, mode, issued, nonce, signature, local)}, a {@code
+ * SECURITY DEFINER} function that checks HMAC-SHA256(key, {@code tenant:mode:issued:nonce})
+ * against the key kept in a table the application role cannot read, refuses a signature older than
+ * a minute or a nonce it has seen, and then records a fresh random token for the server process in
+ * a table only the owner can read and write, and puts the token in {@code tenancy.binding}. The
+ * policies accept the tenant only through {@code tenancy_bound_tenant()}, which compares the
+ * session's token with the one recorded for its process. So:
+ *
+ * <ul>
+ *   <li>the signature travels as a bind parameter: it never appears in {@code pg_stat_activity}
+ *       or any other view another session can read;
+ *   <li>a token verifies only for the borrow it was issued for: the next binding of that server
+ *       process replaces it, and a token copied to another process (or to a new process that
+ *       reuses the id) matches nothing recorded there;
+ *   <li>the mode ({@code r} for an archived tenant or a read-only scope) is recorded with the
+ *       token, not read from a setting: the policies refuse writes however the session's SQL sets
+ *       its own read-only settings.
+ * </ul>
+ *
+ * <p>A setting changed by hand does not verify, and the statement sees no rows.
  *
  * <p>The key is 32 to 64 bytes. Rotating it: apply the policy with the new key and restart the
  * nodes; in between, sessions bound with the old key see no rows (it fails closed).
@@ -84,20 +96,20 @@ public final class BindingKey {
     }
 
     /**
-     * The value of {@code tenancy.binding}: the mode ({@code w}, or {@code r} for a read-only
-     * binding), a colon, and HMAC-SHA256 of {@code tenant:pid:mode} in lowercase hex, as {@code
-     * tenancy_bound_tenant()} recomputes it.
+     * The signature {@code tenancy_bind(...)} verifies before it binds a session: HMAC-SHA256 of
+     * {@code tenant:mode:issued:nonce} in lowercase hex, where mode is {@code r} (read-only) or
+     * {@code w}, {@code issued} the signing time in epoch milliseconds and {@code nonce} a value
+     * used once.
      */
-    String sign(String tenant, int backendPid, boolean readOnly) {
-        String mode = readOnly ? "r" : "w";
+    String signBinding(String tenant, boolean readOnly, long issued, String nonce) {
         Mac mac;
         try {
             mac = (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
         }
-        byte[] message = (tenant + ":" + backendPid + ":" + mode).getBytes(StandardCharsets.UTF_8);
-        return mode + ":" + HexFormat.of().formatHex(mac.doFinal(message));
+        String message = tenant + ":" + (readOnly ? "r" : "w") + ":" + issued + ":" + nonce;
+        return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The key padded to the block and XORed with HMAC's inner pad: what the database stores. */

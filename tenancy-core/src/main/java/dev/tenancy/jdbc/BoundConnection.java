@@ -11,52 +11,69 @@ import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
- * The connection a borrower gets: the pool's connection, bound to one tenant, watching for
- * anything that could change its session binding. When the borrower runs SQL that could (any
- * {@code SET}, {@code RESET}, {@code DISCARD}, {@code set_config}, {@code search_path}, role or
- * session changes), calls {@code setSchema}/{@code setCatalog}/{@code setReadOnly}, or any call
- * fails, the physical connection is marked disturbed and is bound again before anyone borrows it.
- * On H2, which has no read-only sessions, a read-only binding refuses statements that write.
+ * The connection a borrower gets: the pool's connection, reset and bound to one tenant by {@link
+ * SessionBinder} (as every borrow is, whatever its previous borrower did). It records access
+ * refusals as security events, and on H2, which has no read-only sessions, a read-only binding
+ * refuses statements that write.
  */
 final class BoundConnection extends ConnectionDelegate {
     private static final Pattern READS =
             Pattern.compile("(?is)\\s*(\\(\\s*)*(select|with|values|table|show|explain)\\b.*");
 
-    private final Connection physical;
     private final Binding binding;
     private final Dialect dialect;
-    private final BindingRegistry registry;
     private final Runnable onClose;
     private final SecurityEvents security;
-    private boolean disturbed;
     private boolean closed;
+
+    /** Behind a transaction-pooling proxy: each transaction is bound on its own (see {@link #beforeExecute}). */
+    private final boolean perTransaction;
+
+    private final BindingKey key;
+    /** What the borrower sees as auto-commit; behind a transaction pooler the pooled connection never is. */
+    private boolean autoCommit = true;
+    /** Whether the current transaction has been bound (behind a transaction pooler). */
+    private boolean bound;
+
+    private boolean readOnlyAsked;
+    private int isolation = -1;
 
     private BoundConnection(
             Connection pooled,
-            Connection physical,
             Binding binding,
             Dialect dialect,
-            BindingRegistry registry,
             Runnable onClose,
-            SecurityEvents security) {
+            SecurityEvents security,
+            boolean perTransaction,
+            BindingKey key) {
         super(pooled);
-        this.physical = physical;
         this.binding = binding;
         this.dialect = dialect;
-        this.registry = registry;
         this.onClose = onClose;
         this.security = security;
+        this.perTransaction = perTransaction;
+        this.key = key;
     }
 
+    /** A connection whose session is already reset and bound ({@link SessionBinder#bindSession}). */
     static Connection wrap(
+            Connection pooled, Binding binding, Dialect dialect, Runnable onClose, SecurityEvents security) {
+        return new BoundConnection(pooled, binding, dialect, onClose, security, false, null);
+    }
+
+    /**
+     * A connection through a transaction-pooling proxy: {@code pooled} has auto-commit off, and
+     * each transaction is reset and bound before its first statement ({@link
+     * SessionBinder#bindTransaction}); auto-commit is emulated, a transaction per statement.
+     */
+    static Connection wrapPerTransaction(
             Connection pooled,
-            Connection physical,
             Binding binding,
             Dialect dialect,
-            BindingRegistry registry,
             Runnable onClose,
-            SecurityEvents security) {
-        return new BoundConnection(pooled, physical, binding, dialect, registry, onClose, security);
+            SecurityEvents security,
+            BindingKey key) {
+        return new BoundConnection(pooled, binding, dialect, onClose, security, true, key);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -69,10 +86,48 @@ final class BoundConnection extends ConnectionDelegate {
         }
     }
 
-    /** An aborted transaction or a half-applied change: bind again before reuse. */
+    /**
+     * SQL is about to run. Behind a transaction pooler, a transaction that has not been bound yet is
+     * reset and bound first, in the round trip that begins it; a failure there rolls it back.
+     */
+    void beforeExecute() throws SQLException {
+        if (!perTransaction || bound) {
+            return;
+        }
+        Binding effective =
+                readOnlyAsked && !binding.readOnly() ? new Binding(binding.tenant(), binding.schema(), true) : binding;
+        try {
+            SessionBinder.bindTransaction(delegate, effective, key, isolation);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(e);
+            throw e;
+        }
+        bound = true;
+    }
+
+    /** SQL ran: in emulated auto-commit, its transaction commits now. */
+    void afterExecute() throws SQLException {
+        if (perTransaction && autoCommit) {
+            bound = false;
+            delegate.commit();
+        }
+    }
+
+    private void rollbackQuietly(Exception cause) {
+        bound = false;
+        try {
+            delegate.rollback();
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** A refusal by the database is a security event; in emulated auto-commit, a failure ends its transaction. */
     @Override
     <E extends Exception> E failed(E e) {
-        disturbed = true;
+        if (perTransaction && autoCommit && bound) {
+            rollbackQuietly(e);
+        }
         if (security != null
                 && binding.tenant() != null
                 && e instanceof SQLException sql
@@ -84,7 +139,6 @@ final class BoundConnection extends ConnectionDelegate {
 
     /** SQL about to run on one of this connection's statements. */
     void beforeSql(String sql) throws SQLException {
-        inspect(sql);
         refuseWriteIfReadOnly(sql);
     }
 
@@ -95,10 +149,11 @@ final class BoundConnection extends ConnectionDelegate {
         }
     }
 
-    /** Handing out the raw connection or statement would let callers bypass the binding watch. */
-    void unwrapping() {
-        disturbed = true;
-    }
+    /**
+     * The raw connection or a driver statement is being handed out. Nothing to do: whatever the
+     * caller does with it, the next borrow resets the session first.
+     */
+    void unwrapping() {}
 
     /**
      * {@code value}, read from a result set or a call, watched when it can lead back to the session:
@@ -132,9 +187,6 @@ final class BoundConnection extends ConnectionDelegate {
             return;
         }
         closed = true;
-        if (disturbed) {
-            registry.forget(physical);
-        }
         try {
             delegate.close();
         } finally {
@@ -158,8 +210,6 @@ final class BoundConnection extends ConnectionDelegate {
             return;
         }
         closed = true;
-        disturbed = true;
-        registry.forget(physical);
         Aborts.abortThen(delegate, executor, afterDriverTask -> giveBack());
     }
 
@@ -175,6 +225,98 @@ final class BoundConnection extends ConnectionDelegate {
     }
 
     @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        if (!perTransaction) {
+            super.setAutoCommit(autoCommit);
+            return;
+        }
+        open();
+        if (autoCommit && !this.autoCommit && bound) {
+            bound = false;
+            delegate.commit(); // as JDBC says: switching auto-commit on commits
+        }
+        this.autoCommit = autoCommit;
+    }
+
+    @Override
+    public boolean getAutoCommit() throws SQLException {
+        return perTransaction ? autoCommit : super.getAutoCommit();
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        if (!perTransaction) {
+            super.commit();
+            return;
+        }
+        open();
+        if (autoCommit) {
+            throw new SQLException("Cannot commit when auto-commit is on", "25000");
+        }
+        bound = false;
+        delegate.commit();
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        if (!perTransaction) {
+            super.rollback();
+            return;
+        }
+        open();
+        if (autoCommit) {
+            throw new SQLException("Cannot roll back when auto-commit is on", "25000");
+        }
+        bound = false;
+        delegate.rollback();
+    }
+
+    @Override
+    public java.sql.Savepoint setSavepoint() throws SQLException {
+        beforeExecute();
+        return super.setSavepoint();
+    }
+
+    @Override
+    public java.sql.Savepoint setSavepoint(String name) throws SQLException {
+        beforeExecute();
+        return super.setSavepoint(name);
+    }
+
+    /** Behind a transaction pooler, applied to each transaction ({@code SET LOCAL transaction_read_only}). */
+    @Override
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        if (!perTransaction) {
+            super.setReadOnly(readOnly);
+            return;
+        }
+        open();
+        readOnlyAsked = readOnly;
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        return perTransaction ? readOnlyAsked || binding.readOnly() : super.isReadOnly();
+    }
+
+    /** Behind a transaction pooler, applied to each transaction ({@code SET TRANSACTION ISOLATION LEVEL}). */
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        if (!perTransaction) {
+            super.setTransactionIsolation(level);
+            return;
+        }
+        open();
+        SessionBinder.isolationName(level); // refuses an unknown level now
+        isolation = level;
+    }
+
+    @Override
+    public int getTransactionIsolation() throws SQLException {
+        return perTransaction && isolation >= 0 ? isolation : super.getTransactionIsolation();
+    }
+
+    @Override
     public boolean isClosed() throws SQLException {
         return closed || delegate.isClosed();
     }
@@ -182,52 +324,6 @@ final class BoundConnection extends ConnectionDelegate {
     @Override
     public String toString() {
         return "TenantConnection[" + (binding.tenant() == null ? "platform" : binding.tenant()) + ", " + delegate + "]";
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        unwrapping();
-        return super.unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-        unwrapping();
-        return super.isWrapperFor(type);
-    }
-
-    /**
-     * Metadata hands out the pooled connection itself ({@code getMetaData().getConnection()}),
-     * outside this watch: bind again before reuse, as after {@link #unwrap}.
-     */
-    @Override
-    public java.sql.DatabaseMetaData getMetaData() throws SQLException {
-        unwrapping();
-        return super.getMetaData();
-    }
-
-    @Override
-    public void setSchema(String schema) throws SQLException {
-        disturbed = true;
-        super.setSchema(schema);
-    }
-
-    @Override
-    public void setCatalog(String catalog) throws SQLException {
-        disturbed = true;
-        super.setCatalog(catalog);
-    }
-
-    @Override
-    public void setReadOnly(boolean readOnly) throws SQLException {
-        disturbed = true;
-        super.setReadOnly(readOnly);
-    }
-
-    @Override
-    public String nativeSQL(String sql) throws SQLException {
-        inspect(sql);
-        return super.nativeSQL(sql);
     }
 
     /** An array built here: its result sets name no statement (the driver's name one on the pooled connection). */
@@ -304,75 +400,6 @@ final class BoundConnection extends ConnectionDelegate {
     public CallableStatement prepareCall(String sql, int type, int concurrency, int holdability) throws SQLException {
         beforeSql(sql);
         return new WatchedCallableStatement(super.prepareCall(sql, type, concurrency, holdability), this);
-    }
-
-    private void inspect(String sql) {
-        if (sql != null && mayChangeSession(sql)) {
-            disturbed = true;
-        }
-    }
-
-    /**
-     * Whether {@code sql} could change the session's binding: a statement that starts with {@code
-     * SET}, {@code RESET} or {@code DISCARD} (after any comments; so not {@code UPDATE ... SET}), or
-     * any mention of {@code set_config}, {@code search_path}, {@code session_authorization} or the
-     * tenant setting (in a {@code SELECT}, a {@code DO} block, a function call, a comment). Errs
-     * towards yes: a false alarm costs one binding statement on the next borrow. No allocation, and
-     * no loop over every character: statements start at the beginning and after each {@code ;}, and
-     * every name above contains {@code _}, so both are found with {@link String#indexOf(int)} (a
-     * vectorised scan); a per-character loop was a visible share of a Hibernate transaction's
-     * client CPU, and a regular expression before it the largest part of a borrow's own cost.
-     */
-    static boolean mayChangeSession(String sql) {
-        for (int from = 0; from >= 0; ) {
-            if (startsSessionCommand(sql, from)) {
-                return true;
-            }
-            int semicolon = sql.indexOf(';', from);
-            from = semicolon < 0 ? -1 : semicolon + 1;
-        }
-        for (int u = sql.indexOf('_', 1); u > 0; u = sql.indexOf('_', u + 1)) {
-            boolean mention = switch (sql.charAt(u - 1) | 0x20) {
-                case 't' -> mentionAt(sql, u, "set_config") || mentionAt(sql, u, Dialect.TENANT_SETTING);
-                case 'h' -> mentionAt(sql, u, "search_path");
-                case 'n' -> mentionAt(sql, u, "session_authorization");
-                default -> false;
-            };
-            if (mention) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether the statement starting at {@code from} is a SET, RESET or DISCARD, after blanks and comments. */
-    private static boolean startsSessionCommand(String sql, int from) {
-        int n = sql.length();
-        for (int i = from; i < n; i++) {
-            char c = sql.charAt(i);
-            if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int end = sql.indexOf('\n', i);
-                i = end < 0 ? n : end;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 1;
-            } else if (!Character.isWhitespace(c)) {
-                return startsWord(sql, i, "set") || startsWord(sql, i, "reset") || startsWord(sql, i, "discard");
-            }
-        }
-        return false;
-    }
-
-    /** Whether {@code name} stands in {@code sql} with its first {@code _} at {@code underscore}. */
-    private static boolean mentionAt(String sql, int underscore, String name) {
-        int start = underscore - name.indexOf('_');
-        return start >= 0 && sql.regionMatches(true, start, name, 0, name.length());
-    }
-
-    private static boolean startsWord(String sql, int at, String word) {
-        int end = at + word.length();
-        return sql.regionMatches(true, at, word, 0, word.length())
-                && (end == sql.length() || !Character.isJavaIdentifierPart(sql.charAt(end)));
     }
 
     private void refuseWriteIfReadOnly(String sql) throws SQLException {

@@ -28,6 +28,10 @@ import java.util.Objects;
  * @param ownerUsername the user that creates, migrates and drops tenant schemas and databases
  *     ({@link TenantStorage}); the application's own user unless {@link #withOwner} names another
  * @param ownerPassword the owner's password, or empty
+ * @param transactionPooling whether connections reach the server through a transaction-pooling
+ *     proxy (PgBouncer's {@code pool_mode = transaction}, RDS Proxy, Supavisor, Neon's pooled
+ *     endpoint), where nothing set on a session survives its transaction: see {@link
+ *     #withTransactionPooling()}
  */
 public record DatabaseServer(
         String name,
@@ -38,7 +42,8 @@ public record DatabaseServer(
         int maximumPoolSize,
         int tenantPoolSize,
         String ownerUsername,
-        String ownerPassword) {
+        String ownerPassword,
+        boolean transactionPooling) {
 
     /** The placeholder of {@link #databaseUrlTemplate()}. */
     public static final String DATABASE_PLACEHOLDER = "{database}";
@@ -60,6 +65,10 @@ public record DatabaseServer(
             throw new IllegalArgumentException("Server '" + name + "': the database URL template '"
                     + databaseUrlTemplate + "' must contain " + DATABASE_PLACEHOLDER);
         }
+        if (transactionPooling) {
+            jdbcUrl = unnamedStatements(jdbcUrl);
+            databaseUrlTemplate = databaseUrlTemplate == null ? null : unnamedStatements(databaseUrlTemplate);
+        }
         if (maximumPoolSize < 1 || tenantPoolSize < 1) {
             throw new IllegalArgumentException("Server '" + name + "': pool sizes must be at least 1, were "
                     + maximumPoolSize + " and " + tenantPoolSize);
@@ -68,7 +77,7 @@ public record DatabaseServer(
 
     /** A server with a shared pool of 10 and tenant-database pools of 2, hosting no tenant databases. */
     public static DatabaseServer of(String name, String jdbcUrl, String username, String password) {
-        return new DatabaseServer(name, jdbcUrl, username, password, null, 10, 2, null, null);
+        return new DatabaseServer(name, jdbcUrl, username, password, null, 10, 2, null, null, false);
     }
 
     /**
@@ -92,7 +101,8 @@ public record DatabaseServer(
                 maximumPoolSize,
                 tenantPoolSize,
                 ownerUsername,
-                ownerPassword);
+                ownerPassword,
+                transactionPooling);
     }
 
     /** Whether tenant storage is owned by a user other than the application's ({@link #withOwner}). */
@@ -110,7 +120,8 @@ public record DatabaseServer(
                 maximumPoolSize,
                 tenantPoolSize,
                 ownerUsername,
-                ownerPassword);
+                ownerPassword,
+                transactionPooling);
     }
 
     public DatabaseServer withMaximumPoolSize(int size) {
@@ -123,7 +134,8 @@ public record DatabaseServer(
                 size,
                 tenantPoolSize,
                 ownerUsername,
-                ownerPassword);
+                ownerPassword,
+                transactionPooling);
     }
 
     public DatabaseServer withTenantPoolSize(int size) {
@@ -136,7 +148,45 @@ public record DatabaseServer(
                 maximumPoolSize,
                 size,
                 ownerUsername,
-                ownerPassword);
+                ownerPassword,
+                transactionPooling);
+    }
+
+    /**
+     * The same server reached through a transaction-pooling proxy (PgBouncer in {@code pool_mode =
+     * transaction}, and by the same design RDS Proxy, Supavisor or Neon's pooled endpoint), where
+     * consecutive transactions of one connection may run on different server processes and nothing
+     * set on a session survives its transaction. Every transaction is then reset and bound on its
+     * own ({@code SET LOCAL}, {@code set_config(..., true)}, sent with its {@code BEGIN}), statements
+     * in auto-commit run each in a transaction of their own, and pgJDBC uses unnamed statements only
+     * ({@code prepareThreshold=0}, which PgBouncer before 1.21 needs). Costs a round trip more per
+     * transaction than a direct connection (the figures are in {@code BENCHMARKS.md}).
+     */
+    public DatabaseServer withTransactionPooling() {
+        return new DatabaseServer(
+                name,
+                jdbcUrl,
+                username,
+                password,
+                databaseUrlTemplate,
+                maximumPoolSize,
+                tenantPoolSize,
+                ownerUsername,
+                ownerPassword,
+                true);
+    }
+
+    /**
+     * A PostgreSQL URL with {@code prepareThreshold=0} unless it sets one: pgJDBC then uses unnamed
+     * statements only, which any server process behind a transaction pooler can run (named ones
+     * exist on one process only; PgBouncer tracks them from 1.21). Every connection to the server
+     * gets it, those that tools such as Flyway open from this URL included.
+     */
+    private static String unnamedStatements(String url) {
+        if (!url.startsWith("jdbc:postgresql:") || url.contains("prepareThreshold=")) {
+            return url;
+        }
+        return url + (url.contains("?") ? "&" : "?") + "prepareThreshold=0";
     }
 
     /** The URL of database {@code database} on this server. */
@@ -151,6 +201,7 @@ public record DatabaseServer(
     @Override
     public String toString() {
         return "DatabaseServer[" + name + ", " + jdbcUrl + ", user=" + username
-                + (hasSeparateOwner() ? ", owner=" + ownerUsername : "") + "]";
+                + (hasSeparateOwner() ? ", owner=" + ownerUsername : "")
+                + (transactionPooling ? ", transaction pooling" : "") + "]";
     }
 }

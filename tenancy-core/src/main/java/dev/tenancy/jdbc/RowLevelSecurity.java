@@ -104,6 +104,12 @@ public final class RowLevelSecurity {
     /** The table, readable only by its owner, holding the signing key's HMAC pads. */
     public static final String KEY_TABLE = "tenancy_binding_key";
 
+    /** The table, readable only by its owner, holding each server process's current binding token. */
+    public static final String SESSIONS_TABLE = "tenancy_binding_sessions";
+
+    /** The table, readable only by its owner, holding the nonces of recent bindings (replays are refused). */
+    public static final String NONCES_TABLE = "tenancy_binding_nonces";
+
     /**
      * Enables, forces and (re)creates the policy, as the table's owner.
      *
@@ -197,26 +203,66 @@ public final class RowLevelSecurity {
         }
     }
 
+    /**
+     * Installs what signed bindings need, in {@value SessionBinder#BINDING_SCHEMA} (the key, the
+     * per-process tokens, the nonces seen, and {@value SessionBinder#BIND_FUNCTION}), and the two
+     * verifying functions in {@code schema}. Tables are owner-only, unlogged where they hold
+     * per-process state (no WAL per borrow; emptied by a crash, when every session is gone too).
+     */
     private static void installSigned(Connection owner, Statement s, String schema, BindingKey key)
             throws SQLException {
-        String keys = schema + "." + KEY_TABLE;
+        String sessions = installBinding(owner, s, key, true);
+        s.execute(verifier(schema, sessions, FUNCTION, "s.mode IN ('r', 'w')"));
+        s.execute(verifier(schema, sessions, WRITE_FUNCTION, "s.mode = 'w'"));
+    }
+
+    /**
+     * Installs what signed bindings need on {@code owner}'s database, unless there already: the key
+     * table (with {@code key}, when it holds none), the tokens, the nonces and {@value
+     * SessionBinder#BIND_FUNCTION}. A {@link TenantDataSource} with a key runs it as the server's
+     * owner before its first signed binding there; it never replaces a key already installed (a
+     * node with the wrong key then fails its bindings, loudly, instead of locking the others out).
+     */
+    static void installBinding(Connection owner, BindingKey key) throws SQLException {
+        inSerializedTransaction(owner, null, s -> installBinding(owner, s, key, false));
+    }
+
+    /**
+     * The binding machinery in {@value SessionBinder#BINDING_SCHEMA}: the key (replaced when {@code
+     * replaceKey}), the per-process tokens, the nonces seen, and {@value
+     * SessionBinder#BIND_FUNCTION}. Tables are owner-only, unlogged where they hold per-process state
+     * (no WAL per borrow; emptied by a crash, when every session is gone too). Returns the tokens'
+     * table.
+     */
+    private static String installBinding(Connection owner, Statement s, BindingKey key, boolean replaceKey)
+            throws SQLException {
+        String home = Dialect.quote(SessionBinder.BINDING_SCHEMA);
+        String keys = home + "." + KEY_TABLE;
+        String sessions = home + "." + SESSIONS_TABLE;
+        String nonces = home + "." + NONCES_TABLE;
         s.execute("CREATE TABLE IF NOT EXISTS " + keys + " (id SMALLINT PRIMARY KEY CHECK (id = 1),"
                 + " inner_pad BYTEA NOT NULL, outer_pad BYTEA NOT NULL)");
-        s.execute("REVOKE ALL ON " + keys + " FROM PUBLIC");
+        s.execute("CREATE UNLOGGED TABLE IF NOT EXISTS " + sessions + " (pid INT PRIMARY KEY, port INT NOT NULL,"
+                + " tenant TEXT NOT NULL, mode TEXT NOT NULL, token TEXT NOT NULL)");
+        s.execute("CREATE UNLOGGED TABLE IF NOT EXISTS " + nonces
+                + " (nonce TEXT PRIMARY KEY, seen TIMESTAMPTZ NOT NULL)");
+        for (String table : List.of(keys, sessions, nonces)) {
+            s.execute("REVOKE ALL ON " + table + " FROM PUBLIC");
+        }
         try (PreparedStatement p = owner.prepareStatement("INSERT INTO " + keys + " (id, inner_pad, outer_pad)"
-                + " VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET inner_pad = EXCLUDED.inner_pad,"
-                + " outer_pad = EXCLUDED.outer_pad")) {
+                + " VALUES (1, ?, ?) ON CONFLICT (id) DO "
+                + (replaceKey
+                        ? "UPDATE SET inner_pad = EXCLUDED.inner_pad, outer_pad = EXCLUDED.outer_pad"
+                        : "NOTHING"))) {
             p.setBytes(1, key.innerPad());
             p.setBytes(2, key.outerPad());
             p.executeUpdate();
         }
-        // HMAC-SHA256 from the stored pads with the built-in sha256() (no extension needed). The
-        // function runs as its owner, who alone can read the key; its search path is fixed so a
-        // caller's objects cannot stand in for the built-ins. PL/pgSQL rather than SQL: a SQL
-        // function that cannot be inlined (SECURITY DEFINER) is planned on every call, ~330 us,
-        // against ~17 us here (figures in BENCHMARKS.md).
-        s.execute(verifier(schema, keys, FUNCTION, "mode IN ('r', 'w')"));
-        s.execute(verifier(schema, keys, WRITE_FUNCTION, "mode = 'w'"));
+        // HMAC-SHA256 from the stored pads with the built-in sha256() (no extension needed), once
+        // per binding. The functions run as their owner, who alone can read these tables; their
+        // search path is fixed so a caller's objects cannot stand in for the built-ins.
+        s.execute(binder(home, keys, sessions, nonces));
+        return sessions;
     }
 
     /**
@@ -393,21 +439,75 @@ public final class RowLevelSecurity {
                 + " END $fn$";
     }
 
-    /** A function returning the bound tenant when the signed binding verifies and its mode is one of {@code modes}. */
-    private static String verifier(String schema, String keys, String name, String modes) {
+    /**
+     * {@value SessionBinder#BIND_FUNCTION}(tenant, mode, issued, nonce, signature, local): verifies
+     * the signature (see {@link BindingKey}), refuses one issued more than a minute from the
+     * database's clock or a nonce seen before, then records a fresh random token for this server
+     * process (and its client port, so a later process that reuses the id does not match) and sets
+     * the tenant and the token for the session, or for the transaction when {@code local}.
+     */
+    private static String binder(String home, String keys, String sessions, String nonces) {
+        return "CREATE OR REPLACE FUNCTION " + home + "." + SessionBinder.BIND_FUNCTION
+                + "(p_tenant text, p_mode text, p_issued bigint, p_nonce text, p_signature text, p_local boolean)"
+                + " RETURNS boolean LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp"
+                + " AS $fn$"
+                + " DECLARE"
+                + "   v_valid boolean;"
+                + "   v_skew double precision;"
+                + "   v_token text;"
+                + " BEGIN"
+                + "   SELECT p_signature = encode(sha256(k.outer_pad || sha256(k.inner_pad || convert_to("
+                + "       p_tenant || ':' || p_mode || ':' || p_issued || ':' || p_nonce, 'UTF8'))), 'hex')"
+                + "     INTO v_valid FROM " + keys + " k WHERE k.id = 1;"
+                + "   IF v_valid IS NOT TRUE OR p_mode NOT IN ('r', 'w') THEN"
+                + "     RAISE EXCEPTION USING ERRCODE = '28000',"
+                + "       MESSAGE = format('tenancy_bind: the binding of tenant %L does not verify', p_tenant),"
+                + "       HINT = 'Give TenantDataSource.Builder.signedBinding the key RowLevelSecurity.signedBy installed';"
+                + "   END IF;"
+                + "   v_skew := abs(extract(epoch FROM clock_timestamp()) * 1000 - p_issued);"
+                + "   IF v_skew > 60000 THEN"
+                + "     RAISE EXCEPTION USING ERRCODE = '28000',"
+                + "       MESSAGE = format('tenancy_bind: the binding was signed %s ms away from the database''s clock"
+                + " (at most 60000)', round(v_skew)),"
+                + "       HINT = 'Synchronise the clocks of the application nodes and the database (NTP)';"
+                + "   END IF;"
+                + "   INSERT INTO " + nonces + " (nonce, seen) VALUES (p_nonce, clock_timestamp())"
+                + "     ON CONFLICT (nonce) DO NOTHING;"
+                + "   IF NOT FOUND THEN"
+                + "     RAISE EXCEPTION USING ERRCODE = '28000',"
+                + "       MESSAGE = 'tenancy_bind: this binding was presented before (a replay)';"
+                + "   END IF;"
+                + "   IF random() < 0.01 THEN"
+                + "     DELETE FROM " + nonces + " WHERE seen < clock_timestamp() - interval '3 minutes';"
+                + "   END IF;"
+                + "   v_token := gen_random_uuid()::text;"
+                + "   INSERT INTO " + sessions + " AS s (pid, port, tenant, mode, token)"
+                + "     VALUES (pg_backend_pid(), coalesce(inet_client_port(), -1), p_tenant, p_mode, v_token)"
+                + "     ON CONFLICT (pid) DO UPDATE SET port = EXCLUDED.port, tenant = EXCLUDED.tenant,"
+                + "       mode = EXCLUDED.mode, token = EXCLUDED.token;"
+                + "   PERFORM set_config('" + Dialect.TENANT_SETTING + "', p_tenant, p_local);"
+                + "   PERFORM set_config('" + Dialect.SIGNATURE_SETTING + "', v_token, p_local);"
+                + "   RETURN true;"
+                + " END $fn$";
+    }
+
+    /**
+     * A function returning the bound tenant when the session's token is the one recorded for its
+     * server process and the recorded mode satisfies {@code modes}.
+     */
+    private static String verifier(String schema, String sessions, String name, String modes) {
         return "CREATE OR REPLACE FUNCTION " + schema + "." + name + "() RETURNS text"
                 + " LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$"
                 + " DECLARE"
-                + "   tenant text := nullif(current_setting('" + Dialect.TENANT_SETTING + "', true), '');"
-                + "   binding text := current_setting('" + Dialect.SIGNATURE_SETTING + "', true);"
-                + "   mode text := split_part(binding, ':', 1);"
-                + "   valid boolean;"
+                + "   v_tenant text := nullif(current_setting('" + Dialect.TENANT_SETTING + "', true), '');"
+                + "   v_token text := nullif(current_setting('" + Dialect.SIGNATURE_SETTING + "', true), '');"
+                + "   v_valid boolean;"
                 + " BEGIN"
-                + "   IF tenant IS NULL OR binding IS NULL OR NOT (" + modes + ") THEN RETURN NULL; END IF;"
-                + "   SELECT split_part(binding, ':', 2) = encode(sha256(k.outer_pad || sha256(k.inner_pad"
-                + "       || convert_to(tenant || ':' || pg_backend_pid() || ':' || mode, 'UTF8'))), 'hex')"
-                + "     INTO valid FROM " + keys + " k WHERE k.id = 1;"
-                + "   RETURN CASE WHEN valid THEN tenant END;"
+                + "   IF v_tenant IS NULL OR v_token IS NULL THEN RETURN NULL; END IF;"
+                + "   SELECT true INTO v_valid FROM " + sessions + " s"
+                + "     WHERE s.pid = pg_backend_pid() AND s.port = coalesce(inet_client_port(), -1)"
+                + "       AND s.token = v_token AND s.tenant = v_tenant AND " + modes + ";"
+                + "   RETURN CASE WHEN v_valid THEN v_tenant END;"
                 + " END $fn$";
     }
 

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@link DataSource} for every tenant, whatever its isolation model and server: it hands out
@@ -72,13 +73,14 @@ import javax.sql.DataSource;
  * <p>Thread-safe. Close it to close every pool.
  */
 public final class TenantDataSource extends DataSourceDefaults implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TenantDataSource.class);
     private final TenantCatalog catalog;
+    private final ProxyDetector proxies = new ProxyDetector();
     private final Map<String, Route> servers;
     private final List<String> serverOrder;
     private final Route platform;
     private final TenantDatabasePools tenantDatabases;
     private final ScheduledExecutorService housekeeping;
-    private final BindingRegistry registry = new BindingRegistry();
     private final boolean failedMigrationReadOnly;
     private final BindingKey bindingKey;
     private final SecurityEvents security;
@@ -150,14 +152,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                 b.poolIdleTimeout,
                 housekeeping);
         long sweep = Math.max(1, b.poolIdleTimeout.toSeconds() / 2);
-        housekeeping.scheduleWithFixedDelay(
-                () -> {
-                    tenantDatabases.retireIdle();
-                    registry.sweep();
-                },
-                sweep,
-                sweep,
-                TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(tenantDatabases::retireIdle, sweep, sweep, TimeUnit.SECONDS);
     }
 
     private HikariDataSource sharedPool(DatabaseServer server) {
@@ -170,6 +165,9 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         config.setAutoCommit(true);
         config.setInitializationFailTimeout(-1);
         config.setScheduledExecutor(housekeeping);
+        if (server.transactionPooling()) {
+            config.addDataSourceProperty("prepareThreshold", "0"); // unnamed statements: any server process runs them
+        }
         return new HikariDataSource(config);
     }
 
@@ -193,14 +191,23 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                         "No tenant is bound: run the work inside TenantContext.where(tenantId), or"
                                 + " TenantContext.system() for platform work",
                         "08004");
-            case TenantBinding.System s ->
-                borrow(
-                        platform,
-                        platform.pool.getConnection(),
-                        new Binding(null, platform.dialect.defaultSchema(), TenantContext.isReadOnly()),
-                        null);
+            case TenantBinding.System s -> systemConnection();
             case TenantBinding.Bound b -> tenantConnection(b.id());
         };
+    }
+
+    private Connection systemConnection() throws SQLException {
+        Binding binding = new Binding(null, platform.dialect.defaultSchema(), TenantContext.isReadOnly());
+        for (int attempt = 1; ; attempt++) {
+            Connection pooled = platform.pool.getConnection();
+            try {
+                return borrow(platform, pooled, platform.pool, binding, true, null);
+            } catch (Unbindable e) {
+                if (attempt == BIND_ATTEMPTS) {
+                    throw e.reported();
+                }
+            }
+        }
     }
 
     private Connection tenantConnection(TenantId id) throws SQLException {
@@ -235,33 +242,66 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                             + " does not know; configured servers: " + servers.keySet(),
                     "08004");
         }
-        Writers writer = null;
-        Runnable release = null;
-        if (!readOnly) {
-            writer = writers.computeIfAbsent(id, k -> new Writers());
-            writer.out.incrementAndGet();
-            release = writer.release;
-        }
-        // Until borrow(...) takes over (it runs the release itself if it fails), a failure releases here.
-        Connection pooled;
-        Runnable returned;
-        try {
-            if (tenant.isolation() == IsolationModel.DATABASE) {
-                TenantDatabasePools.Lease lease = leaseTenantDatabase(route.server, id);
-                pooled = lease.connection();
-                returned = writer == null ? lease.pool().onReturn : writer.releaseThenReturn(lease.pool());
-            } else {
-                pooled = route.pool.getConnection();
-                returned = release;
-            }
-        } catch (SQLException | RuntimeException e) {
-            if (release != null) {
-                release.run();
-            }
-            throw e;
-        }
         String schema = tenant.isolation() == IsolationModel.SCHEMA ? id.schemaName() : route.dialect.defaultSchema();
-        return borrow(route, pooled, new Binding(id, schema, readOnly), returned);
+        Binding binding = new Binding(id, schema, readOnly);
+        boolean signed = tenant.isolation() != IsolationModel.DATABASE;
+        for (int attempt = 1; ; attempt++) {
+            Writers writer = null;
+            Runnable release = null;
+            if (!readOnly) {
+                writer = writers.computeIfAbsent(id, k -> new Writers());
+                writer.out.incrementAndGet();
+                release = writer.release;
+            }
+            // Until borrow(...) takes over (it runs the release itself if it fails), a failure releases here.
+            Connection pooled;
+            Runnable returned;
+            HikariDataSource pool;
+            try {
+                if (tenant.isolation() == IsolationModel.DATABASE) {
+                    TenantDatabasePools.Lease lease = leaseTenantDatabase(route.server, id);
+                    pooled = lease.connection();
+                    pool = lease.pool().dataSource;
+                    returned = writer == null ? lease.pool().onReturn : writer.releaseThenReturn(lease.pool());
+                } else {
+                    pooled = route.pool.getConnection();
+                    pool = route.pool;
+                    returned = release;
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (release != null) {
+                    release.run();
+                }
+                throw e;
+            }
+            try {
+                return borrow(route, pooled, pool, binding, signed, returned);
+            } catch (Unbindable e) {
+                if (attempt == BIND_ATTEMPTS) {
+                    throw e.reported();
+                }
+            }
+        }
+    }
+
+    /** How many connections a borrow tries before it reports that none could be brought to a known state. */
+    private static final int BIND_ATTEMPTS = 3;
+
+    /** A pooled connection whose session could not be reset and bound: it was evicted, try another. */
+    private static final class Unbindable extends SQLException {
+        Unbindable(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+        }
+
+        SQLException reported() {
+            SQLException cause = (SQLException) getCause();
+            SQLException reported = new SQLException(
+                    "Could not bring a pooled connection to a known state for its next borrower (" + BIND_ATTEMPTS
+                            + " connections tried, each evicted): " + cause.getMessage(),
+                    cause.getSQLState(),
+                    cause);
+            return reported;
+        }
     }
 
     private TenantDatabasePools.Lease leaseTenantDatabase(DatabaseServer server, TenantId id) throws SQLException {
@@ -278,37 +318,105 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         }
     }
 
-    private Connection borrow(Route route, Connection pooled, Binding binding, Runnable onReturn) throws SQLException {
+    /**
+     * Resets and binds {@code pooled} (see {@link SessionBinder}) and wraps it for the borrower.
+     * When the session cannot be brought to a known state, the connection is evicted from {@code
+     * pool}, never handed out, and {@link Unbindable} says to try another.
+     */
+    private Connection borrow(
+            Route route, Connection pooled, HikariDataSource pool, Binding binding, boolean signed, Runnable onReturn)
+            throws SQLException {
         Runnable returned = onReturn == null ? () -> {} : onReturn;
+        Connection physical;
+        int serverPid;
         try {
-            Connection physical = pooled.unwrap(Connection.class);
-            if (!binding.equals(registry.get(physical))) {
-                registry.forget(physical);
-                try (Statement s = pooled.createStatement()) {
-                    s.execute(route.dialect.bindSql(binding, signature(route, physical, binding)));
-                }
-                registry.remember(physical, binding);
-            }
-            return BoundConnection.wrap(pooled, physical, binding, route.dialect, registry, returned, security);
+            physical = pooled.unwrap(Connection.class);
         } catch (SQLException | RuntimeException e) {
-            try {
-                pooled.close();
-            } catch (SQLException closing) {
-                e.addSuppressed(closing);
-            } finally {
-                returned.run();
-            }
+            giveBack(pooled, returned, e);
             throw e;
+        }
+        try {
+            BindingKey key = signed ? signingKey(route, pooled) : null;
+            if (route.server.transactionPooling() && route.dialect == Dialect.POSTGRESQL) {
+                pooled.setAutoCommit(false); // the pool sets it back on return
+                return BoundConnection.wrapPerTransaction(pooled, binding, route.dialect, returned, security, key);
+            }
+            serverPid = SessionBinder.bindSession(pooled, physical, route.dialect, binding, key);
+        } catch (SQLException e) {
+            pool.evictConnection(pooled);
+            giveBack(pooled, returned, e);
+            throw new Unbindable(e);
+        } catch (RuntimeException e) {
+            pool.evictConnection(pooled);
+            giveBack(pooled, returned, e);
+            throw e;
+        }
+        try {
+            if (serverPid >= 0) {
+                proxies.check(route.server, physical, serverPid);
+            }
+        } catch (SQLException e) { // a misconfiguration: another connection would not do better
+            pool.evictConnection(pooled);
+            giveBack(pooled, returned, e);
+            throw e;
+        }
+        return BoundConnection.wrap(pooled, binding, route.dialect, returned, security);
+    }
+
+    private static void giveBack(Connection pooled, Runnable returned, Exception failure) {
+        try {
+            pooled.close();
+        } catch (SQLException | RuntimeException closing) {
+            failure.addSuppressed(closing);
+        } finally {
+            returned.run();
         }
     }
 
-    /** The signed binding for {@code physical}'s server process, or null without a key (or off PostgreSQL). */
-    private String signature(Route route, Connection physical, Binding binding) throws SQLException {
-        if (bindingKey == null || route.dialect != Dialect.POSTGRESQL) {
+    /** Per server name: signed bindings are ready there ({@link #READY}), or when to look again. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> bindingReady =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final long READY = Long.MIN_VALUE;
+
+    /**
+     * The key that signs bindings on {@code route}, or null without one (or off PostgreSQL). The
+     * first signed binding on a server makes sure {@value SessionBinder#BIND_FUNCTION} is there,
+     * installing it as the server's owner when it has one ({@link DatabaseServer#withOwner}).
+     * Without it and without an owner, bindings there are not signed (logged; looked at again
+     * every 30 s): no signed policy can exist there without it, so they fail closed meanwhile.
+     */
+    private BindingKey signingKey(Route route, Connection pooled) throws SQLException {
+        if (route.dialect != Dialect.POSTGRESQL || bindingKey == null) {
             return null;
         }
-        String tenant = binding.tenant() == null ? "" : binding.tenant().value();
-        return bindingKey.sign(tenant, BackendPid.of(physical), binding.readOnly());
+        String name = route.server.name();
+        Long state = bindingReady.get(name);
+        if (state != null && (state == READY || System.nanoTime() - state < 0)) {
+            return state == READY ? bindingKey : null;
+        }
+        boolean ready = SessionBinder.bindingInstalled(pooled);
+        if (!ready && route.server.hasSeparateOwner()) {
+            try (Connection owner = java.sql.DriverManager.getConnection(
+                    route.server.jdbcUrl(), route.server.ownerUsername(), route.server.ownerPassword())) {
+                RowLevelSecurity.installBinding(owner, bindingKey);
+            }
+            ready = true;
+        }
+        if (ready) {
+            bindingReady.put(name, READY);
+            return bindingKey;
+        }
+        if (bindingReady.put(name, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)) == null) {
+            LOG.warn(
+                    "Bindings on server '{}' are not signed: {}.{} is not installed there and the server has no"
+                            + " owner to install it (DatabaseServer.withOwner). Apply RowLevelSecurity...signedBy(key)"
+                            + " as the tables' owner",
+                    name,
+                    SessionBinder.BINDING_SCHEMA,
+                    SessionBinder.BIND_FUNCTION);
+        }
+        return null;
     }
 
     private static SQLNonTransientConnectionException refused(RuntimeException cause) {

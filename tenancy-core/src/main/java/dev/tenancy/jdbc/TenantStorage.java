@@ -199,11 +199,18 @@ public final class TenantStorage {
      */
     public Connection connect(Tenant tenant) throws SQLException {
         Connection c = ownerConnection(url(tenant));
-        try (Statement s = c.createStatement()) {
-            String signature = key == null || dialect != Dialect.POSTGRESQL
-                    ? null
-                    : key.sign(tenant.id().value(), BackendPid.of(c), false);
-            s.execute(dialect.bindSql(new Binding(tenant.id(), schema(tenant), false), signature));
+        try {
+            BindingKey signing =
+                    dialect == Dialect.POSTGRESQL && tenant.isolation() != IsolationModel.DATABASE ? key : null;
+            if (signing != null && !SessionBinder.bindingInstalled(c)) {
+                RowLevelSecurity.installBinding(c, signing);
+            }
+            Binding binding = new Binding(tenant.id(), schema(tenant), false);
+            if (server.transactionPooling() && dialect == Dialect.POSTGRESQL) {
+                c.setAutoCommit(false);
+                return BoundConnection.wrapPerTransaction(c, binding, dialect, () -> {}, null, signing);
+            }
+            SessionBinder.bindSession(c, c, dialect, binding, signing);
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -270,8 +277,13 @@ public final class TenantStorage {
         }
         String schema = dialect.defaultSchema();
         String app = Dialect.quote(server.username());
-        Set<String> closed =
-                Set.of(MIGRATION_HISTORY, SHARED_MIGRATION_HISTORY, SEED_MARKER, RowLevelSecurity.KEY_TABLE);
+        Set<String> closed = Set.of(
+                MIGRATION_HISTORY,
+                SHARED_MIGRATION_HISTORY,
+                SEED_MARKER,
+                RowLevelSecurity.KEY_TABLE,
+                RowLevelSecurity.SESSIONS_TABLE,
+                RowLevelSecurity.NONCES_TABLE);
         try (Connection c = ownerConnection(server.jdbcUrl());
                 Statement s = c.createStatement()) {
             s.execute("GRANT USAGE ON SCHEMA " + Dialect.quote(schema) + " TO " + app);
@@ -339,7 +351,13 @@ public final class TenantStorage {
     }
 
     private Connection ownerConnection(String url) throws SQLException {
-        return DriverManager.getConnection(url, server.ownerUsername(), server.ownerPassword());
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", server.ownerUsername());
+        properties.setProperty("password", server.ownerPassword());
+        if (server.transactionPooling()) {
+            properties.setProperty("prepareThreshold", "0"); // unnamed statements: any server process runs them
+        }
+        return DriverManager.getConnection(url, properties);
     }
 
     private static boolean schemaExists(Connection c, String schema) throws SQLException {

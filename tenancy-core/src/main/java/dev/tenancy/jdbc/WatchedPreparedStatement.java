@@ -51,8 +51,11 @@ class WatchedPreparedStatement extends WatchedStatement implements java.sql.Prep
     @Override
     public int[] executeBatch() throws java.sql.SQLException {
         connection.beforeWrite();
+        connection.beforeExecute();
         try {
-            return delegate.executeBatch();
+            int[] result = delegate.executeBatch();
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -63,8 +66,11 @@ class WatchedPreparedStatement extends WatchedStatement implements java.sql.Prep
     @Override
     public long[] executeLargeBatch() throws java.sql.SQLException {
         connection.beforeWrite();
+        connection.beforeExecute();
         try {
-            return delegate.executeLargeBatch();
+            long[] result = delegate.executeLargeBatch();
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -75,8 +81,11 @@ class WatchedPreparedStatement extends WatchedStatement implements java.sql.Prep
     @Override
     public long executeLargeUpdate() throws java.sql.SQLException {
         connection.beforeWrite();
+        connection.beforeExecute();
         try {
-            return delegate.executeLargeUpdate();
+            long result = delegate.executeLargeUpdate();
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -86,8 +95,11 @@ class WatchedPreparedStatement extends WatchedStatement implements java.sql.Prep
 
     @Override
     public java.sql.ResultSet executeQuery() throws java.sql.SQLException {
+        connection.beforeExecute();
         try {
-            return watched(delegate.executeQuery());
+            java.sql.ResultSet result = watched(delegate.executeQuery());
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -98,8 +110,11 @@ class WatchedPreparedStatement extends WatchedStatement implements java.sql.Prep
     @Override
     public int executeUpdate() throws java.sql.SQLException {
         connection.beforeWrite();
+        connection.beforeExecute();
         try {
-            return delegate.executeUpdate();
+            int result = delegate.executeUpdate();
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -109,8 +124,11 @@ class WatchedPreparedStatement extends WatchedStatement implements java.sql.Prep
 
     @Override
     public boolean execute() throws java.sql.SQLException {
+        connection.beforeExecute();
         try {
-            return delegate.execute();
+            boolean result = delegate.execute();
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {

@@ -93,8 +93,10 @@ final class WatchedResultSet implements java.sql.ResultSet {
 
     @Override
     public void deleteRow() throws java.sql.SQLException {
+        connection.beforeExecute();
         try {
             delegate.deleteRow();
+            connection.afterExecute();
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -980,8 +982,10 @@ final class WatchedResultSet implements java.sql.ResultSet {
 
     @Override
     public void insertRow() throws java.sql.SQLException {
+        connection.beforeExecute();
         try {
             delegate.insertRow();
+            connection.afterExecute();
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -2040,8 +2044,10 @@ final class WatchedResultSet implements java.sql.ResultSet {
 
     @Override
     public void updateRow() throws java.sql.SQLException {
+        connection.beforeExecute();
         try {
             delegate.updateRow();
+            connection.afterExecute();
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {

@@ -132,8 +132,11 @@ class WatchedStatement implements java.sql.Statement {
 
     @Override
     public int[] executeBatch() throws java.sql.SQLException {
+        connection.beforeExecute();
         try {
-            return delegate.executeBatch();
+            int[] result = delegate.executeBatch();
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -143,8 +146,11 @@ class WatchedStatement implements java.sql.Statement {
 
     @Override
     public long[] executeLargeBatch() throws java.sql.SQLException {
+        connection.beforeExecute();
         try {
-            return delegate.executeLargeBatch();
+            long[] result = delegate.executeLargeBatch();
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -155,8 +161,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public long executeLargeUpdate(java.lang.String a0, int[] a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeLargeUpdate(a0, a1);
+            long result = delegate.executeLargeUpdate(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -167,8 +176,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public long executeLargeUpdate(java.lang.String a0, java.lang.String[] a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeLargeUpdate(a0, a1);
+            long result = delegate.executeLargeUpdate(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -179,8 +191,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public long executeLargeUpdate(java.lang.String a0, int a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeLargeUpdate(a0, a1);
+            long result = delegate.executeLargeUpdate(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -191,8 +206,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public long executeLargeUpdate(java.lang.String a0) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeLargeUpdate(a0);
+            long result = delegate.executeLargeUpdate(a0);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -203,8 +221,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public java.sql.ResultSet executeQuery(java.lang.String a0) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return watched(delegate.executeQuery(a0));
+            java.sql.ResultSet result = watched(delegate.executeQuery(a0));
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -215,8 +236,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public int executeUpdate(java.lang.String a0, int[] a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeUpdate(a0, a1);
+            int result = delegate.executeUpdate(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -227,8 +251,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public int executeUpdate(java.lang.String a0, java.lang.String[] a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeUpdate(a0, a1);
+            int result = delegate.executeUpdate(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -239,8 +266,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public int executeUpdate(java.lang.String a0, int a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeUpdate(a0, a1);
+            int result = delegate.executeUpdate(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -251,8 +281,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public int executeUpdate(java.lang.String a0) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.executeUpdate(a0);
+            int result = delegate.executeUpdate(a0);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -263,8 +296,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public boolean execute(java.lang.String a0, int[] a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.execute(a0, a1);
+            boolean result = delegate.execute(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -275,8 +311,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public boolean execute(java.lang.String a0, java.lang.String[] a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.execute(a0, a1);
+            boolean result = delegate.execute(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -287,8 +326,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public boolean execute(java.lang.String a0, int a1) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.execute(a0, a1);
+            boolean result = delegate.execute(a0, a1);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -299,8 +341,11 @@ class WatchedStatement implements java.sql.Statement {
     @Override
     public boolean execute(java.lang.String a0) throws java.sql.SQLException {
         connection.beforeSql(a0);
+        connection.beforeExecute();
         try {
-            return delegate.execute(a0);
+            boolean result = delegate.execute(a0);
+            connection.afterExecute();
+            return result;
         } catch (SQLException e) {
             throw failed(e);
         } catch (RuntimeException e) {

@@ -174,6 +174,59 @@ public final class TestDatabase implements AutoCloseable {
         return role;
     }
 
+    /** The login role tests connect as through the transaction pooler (its auth file lists it). */
+    public static final String POOLED_APPLICATION_ROLE = "tenancy_pooled_app";
+
+    /**
+     * This PostgreSQL database reached through a PgBouncer in transaction mode, found at {@code
+     * TENANCY_PGBOUNCER_PORT} on the server's host (default 6432), which forwards every database
+     * name to the server. Skips the test when none answers, or fails it when {@code
+     * TENANCY_REQUIRE_PGBOUNCER=true} (set by {@code .ci/run}, which starts one).
+     */
+    public String pooledJdbcUrl() {
+        if (kind != Kind.POSTGRESQL) {
+            throw new IllegalStateException("A transaction pooler fronts PostgreSQL; this database is " + kind);
+        }
+        String port = env("TENANCY_PGBOUNCER_PORT", "6432");
+        String url = jdbcUrl.replaceFirst("//([^/:]+)(:\\d+)?/", "//$1:" + port + "/");
+        try (Connection c = DriverManager.getConnection(url + "?prepareThreshold=0", user, password)) {
+            return url;
+        } catch (SQLException e) {
+            String reason = "No PgBouncer answers at " + url + " (" + e.getMessage() + ")";
+            if (Boolean.parseBoolean(env("TENANCY_REQUIRE_PGBOUNCER", "false"))) {
+                throw new IllegalStateException(
+                        reason + " and TENANCY_REQUIRE_PGBOUNCER=true: run .ci/run, which"
+                                + " starts one in transaction mode, or set TENANCY_PGBOUNCER_PORT",
+                        e);
+            }
+            String line = reason + "; transaction-pooling tests are skipped (.ci/run starts one).";
+            if (POOLER_NOTICE_PRINTED.compareAndSet(false, true)) {
+                System.err.println("[tenancy] " + line);
+            }
+            Assumptions.abort(line);
+            throw new AssertionError(line);
+        }
+    }
+
+    private static final AtomicBoolean POOLER_NOTICE_PRINTED = new AtomicBoolean();
+
+    /**
+     * {@value #POOLED_APPLICATION_ROLE}, created when absent: a login role with no password, neither
+     * a superuser nor {@code BYPASSRLS}, owning nothing, the one the pooler lets in besides the
+     * owner. Shared by every test database on the server (it owns nothing, so it is never dropped);
+     * grant it what the test needs in this database.
+     */
+    public String pooledApplicationRole() {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN CREATE ROLE " + POOLED_APPLICATION_ROLE + " LOGIN NOSUPERUSER NOBYPASSRLS;"
+                    + " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create role " + POOLED_APPLICATION_ROLE, e);
+        }
+        return POOLED_APPLICATION_ROLE;
+    }
+
     /** Runs SQL as the test's owner, for set-up or for changing rows behind a store's back. */
     public void execute(String sql) {
         try (Connection c = dataSource.getConnection();
