@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.Executor;
-import java.util.regex.Pattern;
 
 /**
  * The connection a borrower gets: the pool's connection, reset and bound to one tenant by {@link
@@ -17,8 +16,6 @@ import java.util.regex.Pattern;
  * refuses statements that write.
  */
 final class BoundConnection extends ConnectionDelegate {
-    private static final Pattern READS =
-            Pattern.compile("(?is)\\s*(\\(\\s*)*(select|with|values|table|show|explain)\\b.*");
 
     private final Binding binding;
     private final Dialect dialect;
@@ -30,6 +27,7 @@ final class BoundConnection extends ConnectionDelegate {
     private final boolean perTransaction;
 
     private final BindingKey key;
+    private final boolean installed;
     /** What the borrower sees as auto-commit; behind a transaction pooler the pooled connection never is. */
     private boolean autoCommit = true;
     /** Whether the current transaction has been bound (behind a transaction pooler). */
@@ -45,7 +43,8 @@ final class BoundConnection extends ConnectionDelegate {
             Runnable onClose,
             SecurityEvents security,
             boolean perTransaction,
-            BindingKey key) {
+            BindingKey key,
+            boolean installed) {
         super(pooled);
         this.binding = binding;
         this.dialect = dialect;
@@ -53,12 +52,13 @@ final class BoundConnection extends ConnectionDelegate {
         this.security = security;
         this.perTransaction = perTransaction;
         this.key = key;
+        this.installed = installed;
     }
 
     /** A connection whose session is already reset and bound ({@link SessionBinder#bindSession}). */
     static Connection wrap(
             Connection pooled, Binding binding, Dialect dialect, Runnable onClose, SecurityEvents security) {
-        return new BoundConnection(pooled, binding, dialect, onClose, security, false, null);
+        return new BoundConnection(pooled, binding, dialect, onClose, security, false, null, false);
     }
 
     /**
@@ -72,8 +72,9 @@ final class BoundConnection extends ConnectionDelegate {
             Dialect dialect,
             Runnable onClose,
             SecurityEvents security,
-            BindingKey key) {
-        return new BoundConnection(pooled, binding, dialect, onClose, security, true, key);
+            BindingKey key,
+            boolean installed) {
+        return new BoundConnection(pooled, binding, dialect, onClose, security, true, key, installed);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ final class BoundConnection extends ConnectionDelegate {
         Binding effective =
                 readOnlyAsked && !binding.readOnly() ? new Binding(binding.tenant(), binding.schema(), true) : binding;
         try {
-            SessionBinder.bindTransaction(delegate, effective, key, isolation);
+            SessionBinder.bindTransaction(delegate, effective, key, installed, isolation);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(e);
             throw e;
@@ -403,10 +404,7 @@ final class BoundConnection extends ConnectionDelegate {
     }
 
     private void refuseWriteIfReadOnly(String sql) throws SQLException {
-        if (binding.readOnly()
-                && !dialect.enforcesReadOnly()
-                && sql != null
-                && !READS.matcher(sql).matches()) {
+        if (binding.readOnly() && !dialect.enforcesReadOnly() && sql != null && !H2ReadOnly.onlyReads(sql)) {
             throw new SQLException(readOnlyMessage() + ": refused " + abbreviate(sql), "25006");
         }
     }

@@ -81,9 +81,12 @@ public final class RowLevelSecurity {
 
     /**
      * Accepts the session's tenant only with a valid signature from {@code key} (see {@link
-     * BindingKey}): {@link #apply} also installs {@value #FUNCTION}() and the table holding the
-     * key, in the schema of the table ({@code public} when unqualified), both owned by the caller
-     * and closed to everyone else. Give the same key to {@link TenantDataSource.Builder#signedBinding}.
+     * BindingKey}): {@link #apply} also installs the verifying functions {@value #FUNCTION}() and
+     * {@value #WRITE_FUNCTION}() in the schema of the table ({@code public} when unqualified), and in
+     * {@code public} the binding machinery: the key ({@value #KEY_TABLE}), the per-process tokens
+     * ({@value #SESSIONS_TABLE}), the recent nonces ({@value #NONCES_TABLE}), {@code tenancy_bind}
+     * and {@code tenancy_session}; all owned by the caller, the tables closed to everyone else.
+     * Give the same key to {@link TenantDataSource.Builder#signedBinding}.
      */
     public RowLevelSecurity signedBy(BindingKey key) {
         return new RowLevelSecurity(table, tenantColumn, allowUnindexed, Objects.requireNonNull(key, "key"));
@@ -224,7 +227,10 @@ public final class RowLevelSecurity {
      * node with the wrong key then fails its bindings, loudly, instead of locking the others out).
      */
     static void installBinding(Connection owner, BindingKey key) throws SQLException {
-        inSerializedTransaction(owner, null, s -> installBinding(owner, s, key, false));
+        inSerializedTransaction(owner, null, s -> {
+            s.execute(sessionFunction());
+            return key == null ? null : installBinding(owner, s, key, false);
+        });
     }
 
     /**
@@ -262,7 +268,47 @@ public final class RowLevelSecurity {
         // per binding. The functions run as their owner, who alone can read these tables; their
         // search path is fixed so a caller's objects cannot stand in for the built-ins.
         s.execute(binder(home, keys, sessions, nonces));
+        s.execute(sessionFunction());
         return sessions;
+    }
+
+    /**
+     * {@value SessionBinder#SESSION_FUNCTION}(tenant, mode, issued, nonce, signature, local), run
+     * as the caller: the session reset of {@link SessionBinder} and the binding in one statement (a
+     * dozen statements cost a dozen protocol exchanges through pgJDBC; measured in {@code
+     * BENCHMARKS.md}). Resets what {@code DISCARD ALL} does except prepared statements; binds the
+     * tenant through {@value SessionBinder#BIND_FUNCTION} when a signature is given, else as a plain
+     * setting; sets read-only for mode {@code r}; returns whether a statement prepared with SQL
+     * {@code PREPARE} exists, and the server process id, as {@code t,1234}. Every call is qualified:
+     * after the reset, the caller's search path is the default, and functions are never looked up in
+     * {@code pg_temp}.
+     */
+    private static String sessionFunction() {
+        String home = Dialect.quote(SessionBinder.BINDING_SCHEMA);
+        return "CREATE OR REPLACE FUNCTION " + home + "." + SessionBinder.SESSION_FUNCTION
+                + "(p_tenant text, p_mode text, p_issued bigint, p_nonce text, p_signature text, p_local boolean)"
+                + " RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$"
+                + " BEGIN"
+                + "   SET SESSION AUTHORIZATION DEFAULT;"
+                + "   RESET ALL;"
+                + "   EXECUTE 'CLOSE ALL';"
+                + "   UNLISTEN *;"
+                + "   PERFORM pg_catalog.pg_advisory_unlock_all();"
+                + "   DISCARD TEMP;"
+                + "   DISCARD SEQUENCES;"
+                + "   IF p_signature IS NULL THEN"
+                + "     PERFORM pg_catalog.set_config('" + Dialect.TENANT_SETTING + "', p_tenant, p_local);"
+                + "   ELSE"
+                + "     PERFORM " + home + "." + SessionBinder.BIND_FUNCTION
+                + "(p_tenant, p_mode, p_issued, p_nonce, p_signature, p_local);"
+                + "   END IF;"
+                + "   IF p_mode = 'r' THEN"
+                + "     PERFORM pg_catalog.set_config(CASE WHEN p_local THEN 'transaction_read_only'"
+                + " ELSE 'default_transaction_read_only' END, 'on', p_local);"
+                + "   END IF;"
+                + "   RETURN (SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql))::text"
+                + "     || ',' || pg_catalog.pg_backend_pid();"
+                + " END $fn$";
     }
 
     /**
@@ -270,7 +316,17 @@ public final class RowLevelSecurity {
      * to any other tenant (see {@link SchemaPolicy}).
      */
     public static SchemaPolicy onSchemaOf(TenantId tenant) {
-        return new SchemaPolicy(Objects.requireNonNull(tenant, "tenant"), null);
+        return new SchemaPolicy(Objects.requireNonNull(tenant, "tenant"), tenant.schemaName(), null);
+    }
+
+    /**
+     * The same policy over the tables of a database-per-tenant tenant's own database (its {@code
+     * public} schema), applied on a connection to that database. Its database already keeps other
+     * tenants out; signed, the policy makes read-only hold there too: a binding recorded read-only
+     * cannot write, whatever the session's SQL sets.
+     */
+    static SchemaPolicy onDatabaseOf(TenantId tenant) {
+        return new SchemaPolicy(Objects.requireNonNull(tenant, "tenant"), "public", null);
     }
 
     /**
@@ -307,16 +363,18 @@ public final class RowLevelSecurity {
      */
     public static final class SchemaPolicy {
         private final TenantId tenant;
+        private final String schema;
         private final BindingKey key;
 
-        private SchemaPolicy(TenantId tenant, BindingKey key) {
+        private SchemaPolicy(TenantId tenant, String schema, BindingKey key) {
             this.tenant = tenant;
+            this.schema = schema;
             this.key = key;
         }
 
         /** Accepts the session's tenant only with a valid signature from {@code key} (see {@link BindingKey}). */
         public SchemaPolicy signedBy(BindingKey key) {
-            return new SchemaPolicy(tenant, Objects.requireNonNull(key, "key"));
+            return new SchemaPolicy(tenant, schema, Objects.requireNonNull(key, "key"));
         }
 
         /**
@@ -328,7 +386,7 @@ public final class RowLevelSecurity {
          */
         public List<String> apply(Connection owner) throws SQLException {
             Objects.requireNonNull(owner, "owner");
-            String schema = tenant.schemaName();
+            String schema = this.schema;
             String platform = Dialect.quote("public");
             String own = "'" + tenant.value() + "'"; // a validated id: lowercase letters, digits, '-'
             String bound = key == null
@@ -391,7 +449,7 @@ public final class RowLevelSecurity {
 
         @Override
         public String toString() {
-            return "RowLevelSecurity.SchemaPolicy[" + tenant.schemaName() + (key == null ? "" : ", signed") + "]";
+            return "RowLevelSecurity.SchemaPolicy[" + schema + (key == null ? "" : ", signed") + "]";
         }
     }
 

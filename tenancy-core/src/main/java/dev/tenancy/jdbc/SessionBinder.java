@@ -39,16 +39,24 @@ final class SessionBinder {
     /** The schema the binding machinery of signed policies lives in (see {@link RowLevelSecurity#signedBy}). */
     static final String BINDING_SCHEMA = "public";
 
+    /** The function that resets a session and binds it, in one statement (see {@link RowLevelSecurity}). */
+    static final String SESSION_FUNCTION = "tenancy_session";
+
     /** The function that verifies a signed binding and records its token. */
     static final String BIND_FUNCTION = "tenancy_bind";
 
     private SessionBinder() {}
 
-    /** Whether {@value #BIND_FUNCTION} is installed in {@code c}'s database. */
-    static boolean bindingInstalled(Connection c) throws SQLException {
+    /**
+     * Whether {@value #SESSION_FUNCTION} (and, when {@code signed}, {@value #BIND_FUNCTION}) is
+     * installed in {@code c}'s database.
+     */
+    static boolean installed(Connection c, boolean signed) throws SQLException {
+        String arguments = "(text, text, bigint, text, text, boolean)";
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT to_regprocedure('" + BINDING_SCHEMA + "." + BIND_FUNCTION
-                        + "(text, text, bigint, text, text, boolean)') IS NOT NULL")) {
+                ResultSet rs = s.executeQuery("SELECT to_regprocedure('" + BINDING_SCHEMA + "." + SESSION_FUNCTION
+                        + arguments + "') IS NOT NULL AND (" + !signed + " OR to_regprocedure('" + BINDING_SCHEMA
+                        + "." + BIND_FUNCTION + arguments + "') IS NOT NULL)")) {
             rs.next();
             return rs.getBoolean(1);
         }
@@ -58,10 +66,14 @@ final class SessionBinder {
      * Resets {@code pooled}'s session and binds it to {@code binding} for the session.
      *
      * @param physical the driver's connection under the pool's, for its transaction state
-     * @param key signs the binding when not null (PostgreSQL, shared and schema tenants)
+     * @param key signs the binding when not null (PostgreSQL, shared and schema tenants); needs
+     *     {@code installed}
+     * @param installed whether {@value #SESSION_FUNCTION} is installed in the database: the reset
+     *     and binding are then one statement, else a dozen (unsigned only)
      * @return the server process id the binding ran on (PostgreSQL), or -1
      */
-    static int bindSession(Connection pooled, Connection physical, Dialect dialect, Binding binding, BindingKey key)
+    static int bindSession(
+            Connection pooled, Connection physical, Dialect dialect, Binding binding, BindingKey key, boolean installed)
             throws SQLException {
         if (dialect == Dialect.H2) {
             try (Statement s = pooled.createStatement()) {
@@ -69,11 +81,33 @@ final class SessionBinder {
             }
             return -1;
         }
-        // An explicit READ WRITE transaction: a read-only default the previous borrower set cannot
-        // stop the binding, and the session settings made in it hold once it commits.
-        String sql = (TransactionState.idle(physical) ? "" : "ROLLBACK; ") + "BEGIN READ WRITE; " + RESET + "; "
-                + binding(binding, key != null, false);
-        return run(pooled, sql, binding, key, false);
+        String rollback = TransactionState.idle(physical) ? "" : "ROLLBACK; ";
+        String path = "SET search_path TO " + Dialect.quote(binding.schema()) + ", pg_temp";
+        if (!installed) {
+            if (key != null) {
+                throw new IllegalStateException("Signed bindings need " + SESSION_FUNCTION + " installed");
+            }
+            // An explicit READ WRITE transaction: a read-only default the previous borrower set
+            // cannot stop the binding, and the session settings made in it hold once it commits.
+            return run(
+                    pooled,
+                    rollback + "BEGIN READ WRITE; " + RESET + "; " + path + "; " + plainBinding(binding) + "; COMMIT; "
+                            + CHECK,
+                    binding,
+                    null,
+                    false);
+        }
+        String call = "SELECT " + Dialect.quote(BINDING_SCHEMA) + "." + SESSION_FUNCTION + "(?, ?, ?, ?, ?, false)";
+        try {
+            return run(pooled, rollback + call + "; " + path, binding, key, true);
+        } catch (SQLException e) {
+            if (!"25006".equals(e.getSQLState())) {
+                throw e;
+            }
+            // The previous borrower left the session read-only by default: the binding's writes
+            // need a READ WRITE transaction of their own.
+            return run(pooled, "BEGIN READ WRITE; " + call + "; " + path + "; COMMIT", binding, key, true);
+        }
     }
 
     /**
@@ -85,11 +119,44 @@ final class SessionBinder {
      *
      * @param isolation a {@link Connection} isolation level for the transaction, or -1 for the default
      */
-    static void bindTransaction(Connection pooled, Binding binding, BindingKey key, int isolation) throws SQLException {
+    static void bindTransaction(Connection pooled, Binding binding, BindingKey key, boolean installed, int isolation)
+            throws SQLException {
         // First, before any query: a read-only default left on the server process cannot stop the binding.
         String first = "SET TRANSACTION " + (isolation < 0 ? "" : "ISOLATION LEVEL " + isolationName(isolation) + " ")
                 + "READ WRITE; ";
-        run(pooled, first + RESET + "; " + binding(binding, key != null, true), binding, key, true);
+        String path = "SET LOCAL search_path TO " + Dialect.quote(binding.schema()) + ", pg_temp";
+        if (!installed) {
+            if (key != null) {
+                throw new IllegalStateException("Signed bindings need " + SESSION_FUNCTION + " installed");
+            }
+            String readOnly = binding.readOnly() ? "; SET LOCAL transaction_read_only TO on" : "";
+            run(
+                    pooled,
+                    first + RESET + "; " + path + "; " + plainBinding(binding).replace("SET ", "SET LOCAL ") + readOnly
+                            + "; " + CHECK,
+                    binding,
+                    null,
+                    false);
+            return;
+        }
+        run(
+                pooled,
+                first + "SELECT " + Dialect.quote(BINDING_SCHEMA) + "." + SESSION_FUNCTION + "(?, ?, ?, ?, ?, true); "
+                        + path,
+                binding,
+                key,
+                true);
+    }
+
+    /** What the text reset ends with: a statement prepared with SQL, and the server process. */
+    private static final String CHECK = "SELECT (EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements"
+            + " WHERE from_sql))::text || ',' || pg_catalog.pg_backend_pid()";
+
+    /** The unsigned tenant setting and read-only default, as text (a validated tenant id). */
+    private static String plainBinding(Binding binding) {
+        return "SET " + Dialect.TENANT_SETTING + " TO '"
+                + (binding.tenant() == null ? "" : binding.tenant().value())
+                + "'; SET default_transaction_read_only TO " + (binding.readOnly() ? "on" : "off");
     }
 
     /** The SQL name of a {@link Connection} isolation level. */
@@ -103,75 +170,49 @@ final class SessionBinder {
         };
     }
 
-    private static String binding(Binding binding, boolean signed, boolean local) {
-        String scope = local ? "SET LOCAL " : "SET ";
-        StringBuilder sql = new StringBuilder(320)
-                .append(scope)
-                .append("search_path TO ")
-                .append(Dialect.quote(binding.schema()))
-                .append(", pg_temp; ");
-        if (signed) {
-            sql.append("SELECT ")
-                    .append(Dialect.quote(BINDING_SCHEMA))
-                    .append('.')
-                    .append(BIND_FUNCTION)
-                    .append("(?, ?, ?, ?, ?, ")
-                    .append(local)
-                    .append("); ");
-        } else {
-            // a validated tenant id: lowercase letters, digits and '-'
-            sql.append(scope)
-                    .append(Dialect.TENANT_SETTING)
-                    .append(" TO '")
-                    .append(binding.tenant() == null ? "" : binding.tenant().value())
-                    .append("'; ");
-        }
-        if (local) {
-            sql.append(binding.readOnly() ? "SET LOCAL transaction_read_only TO on; " : "");
-        } else {
-            sql.append("SET default_transaction_read_only TO ")
-                    .append(binding.readOnly() ? "on" : "off")
-                    .append("; COMMIT; ");
-        }
-        return sql.append("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql),"
-                        + " pg_catalog.pg_backend_pid()")
-                .toString();
-    }
-
-    /** Runs the reset and binding; returns the server process id it ran on. */
-    private static int run(Connection pooled, String sql, Binding binding, BindingKey key, boolean local)
+    /**
+     * Runs the reset and binding ({@code withParameters}: the five arguments of {@value
+     * #SESSION_FUNCTION}, the signature null when unsigned); returns the server process id it ran
+     * on. A statement prepared with SQL {@code PREPARE} could stand in for one of pgJDBC's (same
+     * names): then they are all deallocated, which pgJDBC notices and prepares its own again.
+     */
+    private static int run(Connection pooled, String sql, Binding binding, BindingKey key, boolean withParameters)
             throws SQLException {
-        String[] last;
+        String result;
         try (PreparedStatement s = pooled.prepareStatement(sql)) {
-            if (key != null) {
+            if (withParameters) {
                 String tenant = binding.tenant() == null ? "" : binding.tenant().value();
                 long issued = System.currentTimeMillis();
-                String nonce = nonce();
+                String nonce = key == null ? null : nonce();
                 s.setString(1, tenant);
                 s.setString(2, binding.readOnly() ? "r" : "w");
                 s.setLong(3, issued);
                 s.setString(4, nonce);
-                s.setString(5, key.signBinding(tenant, binding.readOnly(), issued, nonce));
+                s.setString(5, key == null ? null : key.signBinding(tenant, binding.readOnly(), issued, nonce));
             }
-            last = lastRow(s);
+            result = checkResult(s);
         }
-        if (last[0].equals("t") || last[0].equals("true")) { // a statement prepared with SQL PREPARE
+        int comma = result.indexOf(',');
+        if (result.startsWith("t")) {
             try (Statement s = pooled.createStatement()) {
                 s.execute("DEALLOCATE ALL");
             }
         }
-        return Integer.parseInt(last[1]);
+        return Integer.parseInt(result.substring(comma + 1));
     }
 
-    /** Runs {@code s} and reads the two values of its last result. */
-    private static String[] lastRow(PreparedStatement s) throws SQLException {
+    /** Runs {@code s} and reads its one result row ({@code true,1234}). */
+    private static String checkResult(PreparedStatement s) throws SQLException {
         boolean result = s.execute();
-        String[] last = null;
+        String found = null;
         while (true) {
             if (result) {
                 try (ResultSet rs = s.getResultSet()) {
-                    if (rs.next() && rs.getMetaData().getColumnCount() == 2) {
-                        last = new String[] {rs.getString(1), rs.getString(2)};
+                    if (rs.next()) {
+                        String value = rs.getString(1);
+                        if (value != null && value.indexOf(',') > 0) {
+                            found = value;
+                        }
                     }
                 }
             } else if (s.getUpdateCount() == -1) {
@@ -179,10 +220,10 @@ final class SessionBinder {
             }
             result = s.getMoreResults();
         }
-        if (last == null) {
+        if (found == null) {
             throw new SQLException("The session binding returned no result", "08006");
         }
-        return last;
+        return found;
     }
 
     /** 128 random bits in hex: unique per binding, which {@code tenancy_bind} remembers for a while. */

@@ -201,7 +201,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         for (int attempt = 1; ; attempt++) {
             Connection pooled = platform.pool.getConnection();
             try {
-                return borrow(platform, pooled, platform.pool, binding, true, null);
+                return borrow(platform, null, pooled, platform.pool, binding, null);
             } catch (Unbindable e) {
                 if (attempt == BIND_ATTEMPTS) {
                     throw e.reported();
@@ -244,7 +244,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         }
         String schema = tenant.isolation() == IsolationModel.SCHEMA ? id.schemaName() : route.dialect.defaultSchema();
         Binding binding = new Binding(id, schema, readOnly);
-        boolean signed = tenant.isolation() != IsolationModel.DATABASE;
+        String database = tenant.isolation() == IsolationModel.DATABASE ? id.databaseName() : null;
         for (int attempt = 1; ; attempt++) {
             Writers writer = null;
             Runnable release = null;
@@ -275,7 +275,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                 throw e;
             }
             try {
-                return borrow(route, pooled, pool, binding, signed, returned);
+                return borrow(route, database, pooled, pool, binding, returned);
             } catch (Unbindable e) {
                 if (attempt == BIND_ATTEMPTS) {
                     throw e.reported();
@@ -324,7 +324,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
      * pool}, never handed out, and {@link Unbindable} says to try another.
      */
     private Connection borrow(
-            Route route, Connection pooled, HikariDataSource pool, Binding binding, boolean signed, Runnable onReturn)
+            Route route, String database, Connection pooled, HikariDataSource pool, Binding binding, Runnable onReturn)
             throws SQLException {
         Runnable returned = onReturn == null ? () -> {} : onReturn;
         Connection physical;
@@ -336,12 +336,14 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             throw e;
         }
         try {
-            BindingKey key = signed ? signingKey(route, pooled) : null;
+            Support support = support(route, database, pooled);
             if (route.server.transactionPooling() && route.dialect == Dialect.POSTGRESQL) {
                 pooled.setAutoCommit(false); // the pool sets it back on return
-                return BoundConnection.wrapPerTransaction(pooled, binding, route.dialect, returned, security, key);
+                return BoundConnection.wrapPerTransaction(
+                        pooled, binding, route.dialect, returned, security, support.key(), support.installed());
             }
-            serverPid = SessionBinder.bindSession(pooled, physical, route.dialect, binding, key);
+            serverPid = SessionBinder.bindSession(
+                    pooled, physical, route.dialect, binding, support.key(), support.installed());
         } catch (SQLException e) {
             pool.evictConnection(pooled);
             giveBack(pooled, returned, e);
@@ -373,50 +375,77 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         }
     }
 
-    /** Per server name: signed bindings are ready there ({@link #READY}), or when to look again. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> bindingReady =
+    /** How sessions are bound in one database: in one statement ({@code installed}), and signed with {@code key}. */
+    private record Support(boolean installed, BindingKey key) {}
+
+    private static final Support TEXT = new Support(false, null);
+
+    /** Per database ({@code server} or {@code server/database}): its support, and when to look again if lacking. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Support> support =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static final long READY = Long.MIN_VALUE;
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lookAgain =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * The key that signs bindings on {@code route}, or null without one (or off PostgreSQL). The
-     * first signed binding on a server makes sure {@value SessionBinder#BIND_FUNCTION} is there,
-     * installing it as the server's owner when it has one ({@link DatabaseServer#withOwner}).
-     * Without it and without an owner, bindings there are not signed (logged; looked at again
-     * every 30 s): no signed policy can exist there without it, so they fail closed meanwhile.
+     * How sessions are bound in {@code database} on {@code route} ({@code null}: the server's main
+     * database, where shared and schema tenants live; else a tenant's own database, where a signed
+     * binding makes read-only hold). Bindings are signed when a key is given. The first borrow there
+     * makes sure
+     * {@value SessionBinder#SESSION_FUNCTION} (and {@value SessionBinder#BIND_FUNCTION} when signing)
+     * is there, installing it as the server's owner when it has one ({@link DatabaseServer#withOwner}).
+     * Without it and without an owner, sessions are reset with a dozen statements instead of one,
+     * and not signed (logged; looked at again every 30 s): no signed policy can exist there without
+     * it, so such policies fail closed meanwhile.
      */
-    private BindingKey signingKey(Route route, Connection pooled) throws SQLException {
-        if (route.dialect != Dialect.POSTGRESQL || bindingKey == null) {
-            return null;
+    private Support support(Route route, String database, Connection pooled) throws SQLException {
+        if (route.dialect != Dialect.POSTGRESQL) {
+            return TEXT;
         }
-        String name = route.server.name();
-        Long state = bindingReady.get(name);
-        if (state != null && (state == READY || System.nanoTime() - state < 0)) {
-            return state == READY ? bindingKey : null;
+        String name = database == null ? route.server.name() : route.server.name() + "/" + database;
+        Support known = support.get(name);
+        if (known != null) {
+            return known;
         }
-        boolean ready = SessionBinder.bindingInstalled(pooled);
+        Long next = lookAgain.get(name);
+        if (next != null && System.nanoTime() - next < 0) {
+            return TEXT;
+        }
+        BindingKey key = bindingKey;
+        boolean ready = SessionBinder.installed(pooled, key != null);
         if (!ready && route.server.hasSeparateOwner()) {
+            String url = database == null ? route.server.jdbcUrl() : route.server.databaseUrl(database);
             try (Connection owner = java.sql.DriverManager.getConnection(
-                    route.server.jdbcUrl(), route.server.ownerUsername(), route.server.ownerPassword())) {
-                RowLevelSecurity.installBinding(owner, bindingKey);
+                    url, route.server.ownerUsername(), route.server.ownerPassword())) {
+                RowLevelSecurity.installBinding(owner, key);
+                ready = true;
+            } catch (SQLException e) {
+                if (key != null) {
+                    throw e;
+                }
+                LOG.warn(
+                        "Could not install {}.{} in '{}' as its owner: {}",
+                        SessionBinder.BINDING_SCHEMA,
+                        SessionBinder.SESSION_FUNCTION,
+                        name,
+                        e.getMessage());
             }
-            ready = true;
         }
         if (ready) {
-            bindingReady.put(name, READY);
-            return bindingKey;
+            Support found = new Support(true, key);
+            support.put(name, found);
+            return found;
         }
-        if (bindingReady.put(name, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)) == null) {
+        if (lookAgain.put(name, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)) == null) {
             LOG.warn(
-                    "Bindings on server '{}' are not signed: {}.{} is not installed there and the server has no"
-                            + " owner to install it (DatabaseServer.withOwner). Apply RowLevelSecurity...signedBy(key)"
-                            + " as the tables' owner",
+                    "Sessions in '{}' are reset with a dozen statements instead of one{}: {}.{} is not installed"
+                            + " there and the server has no owner to install it (DatabaseServer.withOwner)",
                     name,
+                    key == null ? "" : ", and bindings are not signed",
                     SessionBinder.BINDING_SCHEMA,
-                    SessionBinder.BIND_FUNCTION);
+                    SessionBinder.SESSION_FUNCTION);
         }
-        return null;
+        return TEXT;
     }
 
     private static SQLNonTransientConnectionException refused(RuntimeException cause) {

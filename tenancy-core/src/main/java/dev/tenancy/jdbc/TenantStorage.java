@@ -200,17 +200,25 @@ public final class TenantStorage {
     public Connection connect(Tenant tenant) throws SQLException {
         Connection c = ownerConnection(url(tenant));
         try {
-            BindingKey signing =
-                    dialect == Dialect.POSTGRESQL && tenant.isolation() != IsolationModel.DATABASE ? key : null;
-            if (signing != null && !SessionBinder.bindingInstalled(c)) {
-                RowLevelSecurity.installBinding(c, signing);
+            BindingKey signing = dialect == Dialect.POSTGRESQL ? key : null;
+            boolean installed = dialect == Dialect.POSTGRESQL && SessionBinder.installed(c, signing != null);
+            if (dialect == Dialect.POSTGRESQL && !installed) {
+                try {
+                    RowLevelSecurity.installBinding(c, signing); // as the owner
+                    installed = true;
+                } catch (SQLException e) {
+                    if (signing != null) {
+                        throw e;
+                    }
+                    // unsigned: the reset is sent as text instead
+                }
             }
             Binding binding = new Binding(tenant.id(), schema(tenant), false);
             if (server.transactionPooling() && dialect == Dialect.POSTGRESQL) {
                 c.setAutoCommit(false);
-                return BoundConnection.wrapPerTransaction(c, binding, dialect, () -> {}, null, signing);
+                return BoundConnection.wrapPerTransaction(c, binding, dialect, () -> {}, null, signing, installed);
             }
-            SessionBinder.bindSession(c, c, dialect, binding, signing);
+            SessionBinder.bindSession(c, c, dialect, binding, signing, installed);
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -223,8 +231,10 @@ public final class TenantStorage {
      * grants the application's user the use of {@code tenant}'s tables and sequences (schema and
      * database tenants; see {@link DatabaseServer#withOwner}), and closes a schema tenant's tables
      * to sessions bound to any other tenant ({@link RowLevelSecurity#onSchemaOf}, signed when the
-     * {@link TenantDataSource} this storage came from signs its bindings). Nothing for shared
-     * tenants (their tables are the host's), on H2, or when the application's user owns the tables
+     * {@link TenantDataSource} this storage came from signs its bindings); with signed bindings, a
+     * database tenant's tables get the same policy in its own database, so that its read-only
+     * bindings (archived, read-only scopes) cannot write whatever the session's SQL sets. Nothing
+     * for shared tenants (their tables are the host's), on H2, or when the application's user owns the tables
      * (row-level security would not bind it; logged once per server when bindings are signed, since
      * the deployment then expects tenants to be closed to each other).
      *
@@ -253,8 +263,13 @@ public final class TenantStorage {
                 Statement s = c.createStatement()) {
             grantToApplication(s, schema(tenant));
         }
-        if (tenant.isolation() != IsolationModel.SCHEMA) {
-            return List.of();
+        if (tenant.isolation() == IsolationModel.DATABASE) {
+            if (key == null) {
+                return List.of(); // its database keeps other tenants out; nothing to sign read-only with
+            }
+            try (Connection c = ownerConnection(url(tenant))) {
+                return RowLevelSecurity.onDatabaseOf(tenant.id()).signedBy(key).apply(c);
+            }
         }
         RowLevelSecurity.SchemaPolicy policy = RowLevelSecurity.onSchemaOf(tenant.id());
         try (Connection c = ownerConnection(server.jdbcUrl())) {

@@ -273,6 +273,9 @@ public final class TenancyAutoConfiguration {
         if (settings.ownerUsername() != null) {
             server = server.withOwner(settings.ownerUsername(), settings.ownerPassword());
         }
+        if (settings.transactionPooling()) {
+            server = server.withTransactionPooling();
+        }
         return server;
     }
 }

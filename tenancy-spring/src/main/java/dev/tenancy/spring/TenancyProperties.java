@@ -136,6 +136,9 @@ public record TenancyProperties(
      *     {@code {database}} in place of its name
      * @param maximumPoolSize the shared pool's size
      * @param tenantPoolSize the size of each tenant database's pool
+     * @param transactionPooling whether the server is reached through a transaction-pooling proxy
+     *     (PgBouncer's {@code pool_mode = transaction}, RDS Proxy, Supavisor): every transaction is
+     *     then bound on its own ({@code DatabaseServer.withTransactionPooling()})
      */
     public record Server(
             String url,
@@ -145,13 +148,14 @@ public record TenancyProperties(
             String ownerPassword,
             String databaseUrlTemplate,
             @DefaultValue("10") int maximumPoolSize,
-            @DefaultValue("2") int tenantPoolSize) {
+            @DefaultValue("2") int tenantPoolSize,
+            @DefaultValue("false") boolean transactionPooling) {
 
         @Override
         public String toString() {
             return "Server[url=" + url + ", username=" + username + ", ownerUsername=" + ownerUsername
                     + ", databaseUrlTemplate=" + databaseUrlTemplate + ", maximumPoolSize=" + maximumPoolSize
-                    + ", tenantPoolSize=" + tenantPoolSize + "]";
+                    + ", tenantPoolSize=" + tenantPoolSize + ", transactionPooling=" + transactionPooling + "]";
         }
     }
 

@@ -43,6 +43,17 @@ public abstract class AdversarialIsolationContract {
 
     protected abstract TestDatabase.Kind kind();
 
+    /** The server the contract's tenants live on (a subclass may reach it through a pooler). */
+    protected DatabaseServer server(TestDatabase database) {
+        return DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
+                .withDatabaseUrlTemplate(database.databaseUrlTemplate());
+    }
+
+    /** How many operations to run ({@code -Dtenancy.adversarial.ops}, default 60,000). */
+    protected long operations() {
+        return Long.getLong("tenancy.adversarial.ops", 60_000);
+    }
+
     private static final int TENANTS = 51;
     private static final int PLATFORM_THREADS = 8;
     private static final int VIRTUAL_THREADS = 1000;
@@ -64,7 +75,7 @@ public abstract class AdversarialIsolationContract {
 
     @Test
     void randomInterleavings_neverCrossTenants() throws Exception {
-        long operations = Long.getLong("tenancy.adversarial.ops", 60_000);
+        long operations = operations();
         database = TestDatabase.of(kind());
         TenantCatalog catalog =
                 TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
@@ -93,10 +104,7 @@ public abstract class AdversarialIsolationContract {
         }
         dataSource = TenantDataSource.builder()
                 .catalog(catalog)
-                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
-                        .withDatabaseUrlTemplate(database.databaseUrlTemplate())
-                        .withMaximumPoolSize(4)
-                        .withTenantPoolSize(1))
+                .server(server(database).withMaximumPoolSize(4).withTenantPoolSize(1))
                 .maxTenantPools(8)
                 .connectionBudget(12)
                 .budgetTimeout(Duration.ofSeconds(10))

@@ -65,6 +65,7 @@ class PooledSessionAttackTest {
     private final TenantId initech = TenantId.of("initech-" + suffix);
     private final TenantId hooli = TenantId.of("hooli-" + suffix);
     private final TenantId archived = TenantId.of("archived-" + suffix);
+    private final TenantId vault = TenantId.of("vault-" + suffix);
     private TestDatabase database;
     private String role;
     private TenantCatalog catalog;
@@ -91,13 +92,17 @@ class PooledSessionAttackTest {
                 .migrations("classpath:dev/tenancy/testkit/tenant/v1")
                 .seed(SEED)
                 .build();
-        for (TenantId id : List.of(acme, globex, initech, hooli, archived)) {
-            IsolationModel model = id == initech || id == hooli ? IsolationModel.SCHEMA : IsolationModel.SHARED;
+        database.dropOnClose(vault.databaseName());
+        for (TenantId id : List.of(acme, globex, initech, hooli, archived, vault)) {
+            IsolationModel model = id == initech || id == hooli
+                    ? IsolationModel.SCHEMA
+                    : id == vault ? IsolationModel.DATABASE : IsolationModel.SHARED;
             catalog.register(
                     TenantRegistration.builder(id, id.value()).isolation(model).build(), ADMIN);
             provisioner.provision(id, ADMIN);
         }
         catalog.transition(archived, dev.tenancy.TenantStatus.ARCHIVED, ADMIN, "closed");
+        catalog.transition(vault, dev.tenancy.TenantStatus.ARCHIVED, ADMIN, "closed");
     }
 
     private TenantDataSource dataSource(int poolSize) {
@@ -105,7 +110,9 @@ class PooledSessionAttackTest {
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), role, "")
                         .withOwner(database.user(), database.password())
-                        .withMaximumPoolSize(poolSize))
+                        .withDatabaseUrlTemplate(database.databaseUrlTemplate())
+                        .withMaximumPoolSize(poolSize)
+                        .withTenantPoolSize(poolSize))
                 .signedBinding(KEY)
                 .build();
     }
@@ -479,20 +486,22 @@ class PooledSessionAttackTest {
                 "BEGIN READ WRITE"
             })
     void readOnlyCannotBeSwitchedOffBySql(String change) throws SQLException {
-        for (String write : List.of(
-                "INSERT INTO notes VALUES ('" + archived + "', 5, 'written')",
-                "UPDATE notes SET body = 'changed'",
-                "DELETE FROM notes")) {
-            as(archived, c -> {
-                exec(c, change);
-                attempt(c, write);
-                if (change.startsWith("BEGIN")) {
-                    exec(c, "ROLLBACK");
-                }
-                return null;
-            });
+        for (TenantId tenant : List.of(archived, vault)) { // shared, and a database of its own
+            for (String write : List.of(
+                    "INSERT INTO notes VALUES ('" + tenant + "', 5, 'written')",
+                    "UPDATE notes SET body = 'changed'",
+                    "DELETE FROM notes")) {
+                as(tenant, c -> {
+                    exec(c, change);
+                    attempt(c, write);
+                    if (change.startsWith("BEGIN")) {
+                        exec(c, "ROLLBACK");
+                    }
+                    return null;
+                });
+            }
+            assertThat(rows(tenant, "SELECT body FROM notes")).containsExactly(tenant + " secret");
         }
-        assertThat(rows(archived, "SELECT body FROM notes")).containsExactly(archived + " secret");
         TenantContext.where(globex).readOnly().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 exec(c, change);

@@ -1,0 +1,85 @@
+package dev.tenancy.testkit;
+
+import dev.tenancy.IsolationModel;
+import dev.tenancy.catalog.TenantCatalog;
+import dev.tenancy.jdbc.DatabaseServer;
+import dev.tenancy.jdbc.TenantDataSource;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The isolation contract, every model, through a real PgBouncer in transaction mode ({@code
+ * .ci/run} starts one; see {@link TestDatabase#pooledJdbcUrl()}), with the server configured for it
+ * ({@link DatabaseServer#withTransactionPooling()}).
+ */
+class PgBouncerIsolationTest {
+
+    static TenantDataSource throughPooler(TestDatabase database, TenantCatalog catalog, int poolSize) {
+        String url = database.pooledJdbcUrl();
+        return TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", url, database.user(), database.password())
+                        .withDatabaseUrlTemplate(url.substring(0, url.lastIndexOf('/') + 1) + "{database}")
+                        .withMaximumPoolSize(poolSize)
+                        .withTenantPoolSize(poolSize)
+                        .withTransactionPooling())
+                .build();
+    }
+
+    abstract static class ThroughPgBouncer extends IsolationContract {
+        @Override
+        protected TestDatabase.Kind kind() {
+            return TestDatabase.Kind.POSTGRESQL;
+        }
+
+        @Override
+        protected TenantDataSource newDataSource(int poolSize) {
+            return throughPooler(database, catalog, poolSize);
+        }
+    }
+
+    @Nested
+    class Shared extends ThroughPgBouncer {
+        @Override
+        protected IsolationModel model() {
+            return IsolationModel.SHARED;
+        }
+    }
+
+    @Nested
+    class Schema extends ThroughPgBouncer {
+        @Override
+        protected IsolationModel model() {
+            return IsolationModel.SCHEMA;
+        }
+    }
+
+    @Nested
+    class Database extends ThroughPgBouncer {
+        @Override
+        protected IsolationModel model() {
+            return IsolationModel.DATABASE;
+        }
+    }
+
+    /** The adversarial contract (every model at once, poisoned sessions, failures) through the pooler. */
+    @Nested
+    class Adversarial extends AdversarialIsolationContract {
+        @Override
+        protected TestDatabase.Kind kind() {
+            return TestDatabase.Kind.POSTGRESQL;
+        }
+
+        @Override
+        protected DatabaseServer server(TestDatabase database) {
+            String url = database.pooledJdbcUrl();
+            return DatabaseServer.of("default", url, database.user(), database.password())
+                    .withDatabaseUrlTemplate(url.substring(0, url.lastIndexOf('/') + 1) + "{database}")
+                    .withTransactionPooling();
+        }
+
+        @Override
+        protected long operations() {
+            return Long.getLong("tenancy.adversarial.pooled.ops", 15_000);
+        }
+    }
+}
