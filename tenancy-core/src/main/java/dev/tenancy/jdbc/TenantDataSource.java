@@ -387,6 +387,8 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private final java.util.concurrent.ConcurrentHashMap<String, Long> lookAgain =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * How sessions are bound in {@code database} on {@code route} ({@code null}: the server's main
      * database, where shared and schema tenants live; else a tenant's own database, where a signed
@@ -436,14 +438,23 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             support.put(name, found);
             return found;
         }
-        if (lookAgain.put(name, System.nanoTime() + TimeUnit.SECONDS.toNanos(30)) == null) {
-            LOG.warn(
-                    "Sessions in '{}' are reset with a dozen statements instead of one{}: {}.{} is not installed"
-                            + " there and the server has no owner to install it (DatabaseServer.withOwner)",
-                    name,
-                    key == null ? "" : ", and bindings are not signed",
-                    SessionBinder.BINDING_SCHEMA,
-                    SessionBinder.SESSION_FUNCTION);
+        lookAgain.put(name, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+        if (warned.add(route.server.name())) { // once per server, not per tenant database
+            String message = "Sessions on server '{}' are reset with a dozen statements instead of one call{}: {}.{}"
+                    + " is not installed and the server has no owner of its own to install it"
+                    + " (DatabaseServer.withOwner); the application's role must not own it, or its SQL could"
+                    + " replace it";
+            Object[] arguments = {
+                route.server.name(),
+                key == null ? "" : ", and bindings are NOT signed",
+                SessionBinder.BINDING_SCHEMA,
+                SessionBinder.SESSION_FUNCTION
+            };
+            if (key == null) {
+                LOG.info(message, arguments);
+            } else {
+                LOG.warn(message, arguments);
+            }
         }
         return TEXT;
     }

@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The design's strongest invariant, on PostgreSQL: SQL the application runs as a tenant, injected
@@ -80,11 +81,14 @@ class InjectedSqlIsolationTest {
         }
     }
 
-    @Test
-    void hostileSqlAsAnyTenant_neverReachesAnotherTenantsRows() throws Exception {
+    /** Directly, and through a PgBouncer in transaction mode ({@code .ci/run} starts one). */
+    @ParameterizedTest(name = "through a transaction pooler: {0}")
+    @ValueSource(booleans = {false, true})
+    void hostileSqlAsAnyTenant_neverReachesAnotherTenantsRows(boolean pooled) throws Exception {
         long operations = Long.getLong("tenancy.injection.ops", 6_000);
         database = TestDatabase.postgres();
-        role = database.applicationRole();
+        String url = pooled ? database.pooledJdbcUrl() : database.jdbcUrl();
+        role = pooled ? database.pooledApplicationRole() : database.applicationRole();
         database.execute("CREATE TABLE notes (tenant_id VARCHAR(48) NOT NULL, id INT NOT NULL,"
                 + " body VARCHAR(200) NOT NULL, PRIMARY KEY (tenant_id, id))");
         database.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO " + role);
@@ -94,9 +98,11 @@ class InjectedSqlIsolationTest {
         TenantCatalog catalog = TenantCatalog.inMemory(AuditLog.inMemory());
         dataSource = TenantDataSource.builder()
                 .catalog(catalog)
-                .server(DatabaseServer.of("default", database.jdbcUrl(), role, "")
-                        .withOwner(database.user(), database.password())
-                        .withMaximumPoolSize(4))
+                .server(pooled(
+                        DatabaseServer.of("default", url, role, "")
+                                .withOwner(database.user(), database.password())
+                                .withMaximumPoolSize(4),
+                        pooled))
                 .signedBinding(KEY)
                 .build();
         TenantProvisioner provisioner = TenantProvisioner.builder()
@@ -189,9 +195,10 @@ class InjectedSqlIsolationTest {
             }
         }
         System.out.printf(
-                "[tenancy] injected SQL on POSTGRESQL: %d operations (%d hostile, %d refused by the database,"
+                "[tenancy] injected SQL on POSTGRESQL%s: %d operations (%d hostile, %d refused by the database,"
                         + " %d timed out waiting for a connection) over %d tenants (shared/schema), %d platform + %d"
                         + " virtual threads, %d ms, leaks=%d%n",
+                pooled ? " through PgBouncer (transaction mode)" : "",
                 operations,
                 hostile.get(),
                 refused.get(),
@@ -277,6 +284,10 @@ class InjectedSqlIsolationTest {
                 expectOnly(c, self, "SELECT tenant_id, body FROM " + victim.table(), leaks);
             }
         }
+    }
+
+    private static DatabaseServer pooled(DatabaseServer server, boolean pooled) {
+        return pooled ? server.withTransactionPooling() : server;
     }
 
     private static int random(int bound) {
