@@ -64,14 +64,19 @@ abstract class HibernateIsolationContract {
         }
     }
 
+    /** The server the tenants live on (a subclass may reach it through a pooler). */
+    protected DatabaseServer server(TestDatabase database) {
+        return DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
+                .withDatabaseUrlTemplate(database.databaseUrlTemplate());
+    }
+
     private void setUp(IsolationModel model) throws Exception {
         database = TestDatabase.of(kind());
         TenantCatalog catalog =
                 TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
         dataSource = TenantDataSource.builder()
                 .catalog(catalog)
-                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
-                        .withDatabaseUrlTemplate(database.databaseUrlTemplate()))
+                .server(server(database))
                 .build();
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         alpha = TenantId.of("alpha-" + suffix);

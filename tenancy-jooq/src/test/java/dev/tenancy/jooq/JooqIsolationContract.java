@@ -53,6 +53,12 @@ abstract class JooqIsolationContract {
 
     protected abstract TestDatabase.Kind kind();
 
+    /** The server the tenants live on (a subclass may reach it through a pooler). */
+    protected DatabaseServer server(TestDatabase database) {
+        return DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
+                .withDatabaseUrlTemplate(database.databaseUrlTemplate());
+    }
+
     private static final AtomicLong IDS = new AtomicLong(1000);
     private static final Field<Long> ID = field(name("notes", "id"), Long.class);
     private static final Field<String> BODY = field(name("notes", "body"), String.class);
@@ -99,8 +105,7 @@ abstract class JooqIsolationContract {
         catalog = TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
         dataSource = TenantDataSource.builder()
                 .catalog(catalog)
-                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
-                        .withDatabaseUrlTemplate(database.databaseUrlTemplate()))
+                .server(server(database))
                 .build();
         String suffix = UUID.randomUUID().toString().substring(0, 6);
         alpha = TenantId.of("alpha-" + suffix);

@@ -14,6 +14,7 @@ import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
 import dev.tenancy.context.TenantContext;
 import dev.tenancy.flags.FeatureFlags;
+import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.provision.FleetMigration;
 import dev.tenancy.provision.TenantProvisioner;
@@ -309,6 +310,21 @@ class TenancyAutoConfigurationTest {
                                 context.getBean(TenancyProperties.class).toString())
                         .doesNotContain("hunter2")
                         .doesNotContain("c2VjcmV0"));
+    }
+
+    @Test
+    void aServerBehindATransactionPooler_isBoundPerTransaction() {
+        runner.withPropertyValues(
+                        "tenancy.catalog.store=memory",
+                        "tenancy.servers.eu-1.url=jdbc:postgresql://127.0.0.1:6432/app",
+                        "tenancy.servers.eu-1.username=app",
+                        "tenancy.servers.eu-1.transaction-pooling=true")
+                .run(context -> {
+                    DatabaseServer server =
+                            context.getBean(TenantDataSource.class).server("eu-1");
+                    assertThat(server.transactionPooling()).isTrue();
+                    assertThat(server.jdbcUrl()).endsWith("?prepareThreshold=0");
+                });
     }
 
     @Configuration(proxyBeanMethods = false)

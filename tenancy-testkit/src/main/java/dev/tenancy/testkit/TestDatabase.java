@@ -210,6 +210,12 @@ public final class TestDatabase implements AutoCloseable {
 
     private static final AtomicBoolean POOLER_NOTICE_PRINTED = new AtomicBoolean();
 
+    /** {@link #databaseUrlTemplate()} through the same pooler as {@link #pooledJdbcUrl()}. */
+    public String pooledDatabaseUrlTemplate() {
+        String url = pooledJdbcUrl();
+        return url.substring(0, url.lastIndexOf('/') + 1) + "{database}";
+    }
+
     /**
      * {@value #POOLED_APPLICATION_ROLE}, created when absent: a login role with no password, neither
      * a superuser nor {@code BYPASSRLS}, owning nothing, the one the pooler lets in besides the

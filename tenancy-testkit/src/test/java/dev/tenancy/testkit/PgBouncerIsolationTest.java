@@ -18,7 +18,7 @@ class PgBouncerIsolationTest {
         return TenantDataSource.builder()
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", url, database.user(), database.password())
-                        .withDatabaseUrlTemplate(url.substring(0, url.lastIndexOf('/') + 1) + "{database}")
+                        .withDatabaseUrlTemplate(database.pooledDatabaseUrlTemplate())
                         .withMaximumPoolSize(poolSize)
                         .withTenantPoolSize(poolSize)
                         .withTransactionPooling())
@@ -73,7 +73,7 @@ class PgBouncerIsolationTest {
         protected DatabaseServer server(TestDatabase database) {
             String url = database.pooledJdbcUrl();
             return DatabaseServer.of("default", url, database.user(), database.password())
-                    .withDatabaseUrlTemplate(url.substring(0, url.lastIndexOf('/') + 1) + "{database}")
+                    .withDatabaseUrlTemplate(database.pooledDatabaseUrlTemplate())
                     .withTransactionPooling();
         }
 

@@ -103,7 +103,7 @@ class TransactionPoolingTest {
         TenantCatalog catalog = TenantCatalog.inMemory(AuditLog.inMemory());
         DatabaseServer server = DatabaseServer.of("default", pooled, role, "")
                 .withOwner(database.user(), database.password())
-                .withDatabaseUrlTemplate(pooled.substring(0, pooled.lastIndexOf('/') + 1) + "{database}")
+                .withDatabaseUrlTemplate(database.pooledDatabaseUrlTemplate())
                 .withMaximumPoolSize(8)
                 .withTenantPoolSize(2)
                 .withTransactionPooling();
