@@ -1,6 +1,7 @@
 package dev.tenancy.billing;
 
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEntry;
@@ -119,6 +120,7 @@ public final class Subscriptions {
      */
     public Subscription subscribe(
             TenantId tenant, String planKey, BillingCycle cycle, int trialDays, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("subscribe to a plan");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(cycle, "cycle");
         if (trialDays < 0 || trialDays > 365) {
@@ -179,6 +181,7 @@ public final class Subscriptions {
 
     /** Moves the subscription to the current version of {@code planKey} (an upgrade, a downgrade, or off a grandfathered version). */
     public Subscription changePlan(TenantId tenant, String planKey, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("change the plan");
         String why = BillingDatabase.requireReason(reason, "Changing the plan of '" + tenant + "'");
         PlanVersion plan = requirePlan(planKey);
         Subscription changed = update(
@@ -276,6 +279,7 @@ public final class Subscriptions {
 
     /** Changes the stored billing cycle, keeping the anchor. */
     public Subscription changeCycle(TenantId tenant, BillingCycle cycle, int anchorDay, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("change the billing cycle");
         String why = BillingDatabase.requireReason(reason, "Changing the billing cycle of '" + tenant + "'");
         new BillingSchedule(cycle, today(), anchorDay); // validates
         return update(tenant, actor, "change_cycle", why, s -> s.onSchedule(cycle, s.anchor(), anchorDay, now()));
@@ -284,6 +288,7 @@ public final class Subscriptions {
     /** Sets how the tenant pays and whether invoices are charged automatically. */
     public Subscription changePayment(
             TenantId tenant, PaymentMethod method, boolean autoCharge, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("change the payment method");
         Objects.requireNonNull(method, "method");
         String why = BillingDatabase.requireReason(reason, "Changing the payment of '" + tenant + "'");
         return update(tenant, actor, "change_payment", why, s -> s.payingBy(method, autoCharge, now()));
@@ -295,6 +300,7 @@ public final class Subscriptions {
      * @throws IllegalStateException naming both statuses when the change is not allowed
      */
     public Subscription transition(TenantId tenant, SubscriptionStatus target, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("change the subscription");
         Objects.requireNonNull(target, "target");
         String why = BillingDatabase.requireReason(reason, "Changing the status of '" + tenant + "'");
         return update(tenant, actor, "transition", why, s -> {
@@ -367,6 +373,7 @@ public final class Subscriptions {
      */
     public Grant grant(
             TenantId tenant, BillingOverride override, LocalDate from, LocalDate until, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("grant a billing override");
         Objects.requireNonNull(override, "override");
         Objects.requireNonNull(actor, "actor");
         String why = BillingDatabase.requireReason(reason, "Granting " + override.kind() + " to '" + tenant + "'");
@@ -430,6 +437,7 @@ public final class Subscriptions {
 
     /** Revokes a grant; revoking twice is a no-op. */
     public void revoke(long grantId, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("revoke a billing grant");
         String why = BillingDatabase.requireReason(reason, "Revoking override " + grantId);
         TenantId revoked = db.change("revoke override " + grantId, (c, audit) -> {
             try (PreparedStatement s = c.prepareStatement(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.StorageException;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditEvent;
@@ -12,6 +13,7 @@ import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
 import dev.tenancy.testkit.TestDatabase;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -161,6 +163,28 @@ abstract class BillingContract {
 
     @Nested
     class SubscriptionLife {
+        @Test
+        void a_read_only_scope_refuses_every_subscription_change_and_changes_nothing() {
+            TenantId acme = TenantId.of("acme");
+            f.subscriptions.subscribe(acme, "professional", BillingCycle.MONTHLY, 14, ADMIN, "Signed up");
+            Subscription before = f.subscriptions.subscription(acme).orElseThrow();
+            TenantContext.where(acme).readOnly().run(() -> {
+                assertThatThrownBy(() -> f.subscriptions.changePlan(acme, "business", ADMIN, "Upsell"))
+                        .isInstanceOf(ReadOnlyScopeException.class)
+                        .hasMessageContaining("change the plan");
+                assertThatThrownBy(() -> f.subscriptions.changeCycle(acme, BillingCycle.ANNUAL, 1, ADMIN, "x"))
+                        .isInstanceOf(ReadOnlyScopeException.class);
+                assertThatThrownBy(() -> f.subscriptions.changePayment(acme, PaymentMethod.CARD, false, ADMIN, "x"))
+                        .isInstanceOf(ReadOnlyScopeException.class);
+                assertThatThrownBy(() -> f.subscriptions.transition(acme, SubscriptionStatus.CANCELLED, ADMIN, "x"))
+                        .isInstanceOf(ReadOnlyScopeException.class);
+                assertThatThrownBy(() -> f.subscriptions.grant(
+                                acme, new BillingOverride.ExtendedTrial(14), null, null, ADMIN, "x"))
+                        .isInstanceOf(ReadOnlyScopeException.class);
+            });
+            assertThat(f.subscriptions.subscription(acme).orElseThrow()).isEqualTo(before);
+        }
+
         @Test
         void a_trial_converts_once_when_it_ends_and_the_job_is_idempotent() {
             TenantId acme = TenantId.of("acme");

@@ -1,6 +1,7 @@
 package dev.tenancy.access;
 
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.StorageException;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
@@ -112,6 +113,7 @@ public final class Invitations {
      * @throws InvitationLimitException when the tenant has sent its limit of invitations within the window
      */
     public IssuedInvitation invite(TenantId tenant, String email, String role, Actor invitedBy) {
+        ReadOnlyScopeException.refuseIfReadOnly("invite a team member");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(invitedBy, "invitedBy");
         String address = requireEmail(email);
@@ -216,6 +218,7 @@ public final class Invitations {
      *     the tenant has sent its limit of invitations within the window
      */
     public IssuedInvitation resend(String id, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("resend an invitation");
         Objects.requireNonNull(actor, "actor");
         Instant now = now();
         String token = newToken();
@@ -262,6 +265,7 @@ public final class Invitations {
      * @throws IllegalArgumentException when there is no invitation {@code id}
      */
     public Invitation cancel(String id, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("cancel an invitation");
         Objects.requireNonNull(actor, "actor");
         Instant now = now();
         return store.atomically("cancel invitation " + id, x -> {
@@ -290,6 +294,7 @@ public final class Invitations {
      * @return how many were deleted
      */
     public int forget(TenantId tenant, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("forget invitations");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(actor, "actor");
         return store.atomically("forget the invitations of '" + tenant + "'", x -> {

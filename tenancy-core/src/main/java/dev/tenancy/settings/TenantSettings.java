@@ -3,6 +3,7 @@ package dev.tenancy.settings;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.TenantId;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.AuditEntry;
@@ -143,6 +144,7 @@ public final class TenantSettings implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <T> T put(TenantId tenant, T value, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("change settings");
         Objects.requireNonNull(value, "value");
         Section<T> section = section((Class<T>) value.getClass());
         return write(tenant, section, json.valueToTree(value), actor);
@@ -158,6 +160,7 @@ public final class TenantSettings implements AutoCloseable {
      *     object, or the result is not a valid section (the message names the field); nothing is stored
      */
     public Object merge(TenantId tenant, String key, String patch, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("change settings");
         Section<?> section = byKey.get(key);
         if (section == null) {
             throw new IllegalArgumentException(
@@ -181,6 +184,7 @@ public final class TenantSettings implements AutoCloseable {
 
     /** Returns the tenant's section to its default (forgetting its own); nothing when it has none. */
     public <T> T reset(TenantId tenant, Class<T> type, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("reset settings");
         Section<T> section = section(type);
         if (store.read(tenant, section.key()).isEmpty()) {
             return section.defaults();
@@ -209,6 +213,7 @@ public final class TenantSettings implements AutoCloseable {
      * @return how many sections were deleted
      */
     public int forget(TenantId tenant, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("forget settings");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(actor, "actor");
         int deleted = store.deleteAll(

@@ -1,6 +1,7 @@
 package dev.tenancy.flags;
 
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.TenantId;
 import dev.tenancy.catalog.CatalogChangeNotifications;
 import dev.tenancy.catalog.TenantCatalog;
@@ -470,23 +471,27 @@ public final class FeatureFlags implements AutoCloseable {
 
     /** Creates or replaces a flag definition. */
     public void define(FlagDefinition definition, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("define a flag");
         store.define(definition, actor, reason);
         reloadIfBehind();
     }
 
     /** Sets overrides for many tenants in one transaction (for example a beta for five customers). */
     public void override(List<FlagOverride> overrides, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("override flags");
         store.override(overrides, actor);
         reloadIfBehind();
     }
 
     /** Sets one tenant's override. */
     public void override(FlagOverride override, Actor actor) {
+        ReadOnlyScopeException.refuseIfReadOnly("override a flag");
         override(List.of(override), actor);
     }
 
     /** Removes one tenant's override. */
     public void clearOverride(TenantId tenant, String key, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("clear a flag override");
         store.clearOverride(tenant, key, actor, reason);
         reloadIfBehind();
     }
@@ -498,11 +503,13 @@ public final class FeatureFlags implements AutoCloseable {
      * @throws IllegalArgumentException when the module or one it requires is not defined
      */
     public Set<String> enableModule(TenantId tenant, String module, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("enable a module");
         return enableModules(tenant, Set.of(module), actor, reason);
     }
 
     /** Enables every module of {@code bundle} (and what they require) for {@code tenant}. */
     public Set<String> enableBundle(TenantId tenant, ModuleBundle bundle, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("enable a bundle");
         return enableModules(tenant, bundle.modules(), actor, reason + " (bundle " + bundle.key() + ")");
     }
 
@@ -537,6 +544,7 @@ public final class FeatureFlags implements AutoCloseable {
      * @throws ModuleDependencyException naming both when a module that requires it is enabled
      */
     public void disableModule(TenantId tenant, String module, Actor actor, String reason) {
+        ReadOnlyScopeException.refuseIfReadOnly("disable a module");
         Objects.requireNonNull(tenant, "tenant");
         reloadIfBehind();
         FlagState s = state;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.TenantId;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
@@ -69,6 +70,25 @@ class FeatureFlagsTest {
     @AfterEach
     void tearDown() {
         flags.close();
+    }
+
+    @Test
+    void aReadOnlyScope_refusesEveryFlagAndModuleChange_andChangesNothing() {
+        define(FlagDefinition.builder("dark-mode"));
+        TenantContext.where(ACME).readOnly().run(() -> {
+            assertThatThrownBy(() -> flags.override(FlagOverride.on(ACME, "dark-mode", "ticket 7"), PM))
+                    .isInstanceOf(ReadOnlyScopeException.class)
+                    .hasMessageContaining("override a flag");
+            assertThatThrownBy(() -> flags.clearOverride(ACME, "dark-mode", PM, "x"))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+            assertThatThrownBy(() -> flags.define(FlagDefinition.builder("beta").build(), PM, "x"))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+            assertThatThrownBy(() -> flags.enableModule(ACME, "reports", PM, "x"))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+            assertThatThrownBy(() -> flags.disableModule(ACME, "reports", PM, "x"))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+        });
+        assertThat(flags.flag("dark-mode").isEnabled(ACME)).isFalse();
     }
 
     private void define(FlagDefinition.Builder definition) {

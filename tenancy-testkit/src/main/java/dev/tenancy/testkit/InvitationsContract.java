@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
 import dev.tenancy.TenantStatus;
@@ -18,6 +19,7 @@ import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.AuditQuery;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.context.TenantContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +78,22 @@ public abstract class InvitationsContract {
                 .map(AuditEvent::action)
                 .toList()
                 .reversed();
+    }
+
+    @Test
+    void aReadOnlyScope_refusesEveryWrite_withOneExceptionType_andChangesNothing() {
+        IssuedInvitation sent = invitations.invite(ACME, "jane@acme.com", "accountant", OWNER);
+        TenantContext.where(ACME).readOnly().run(() -> {
+            assertThatThrownBy(() -> invitations.invite(ACME, "joe@acme.com", "accountant", OWNER))
+                    .isInstanceOf(ReadOnlyScopeException.class)
+                    .hasMessageContaining("invite a team member");
+            assertThatThrownBy(() -> invitations.resend(sent.invitation().id(), OWNER))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+            assertThatThrownBy(() -> invitations.cancel(sent.invitation().id(), OWNER))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+            assertThatThrownBy(() -> invitations.forget(ACME, OWNER)).isInstanceOf(ReadOnlyScopeException.class);
+        });
+        assertThat(invitations.accept(sent.token(), "user-1").status()).isEqualTo(Invitation.Status.ACCEPTED);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenancy.Actor;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.TenantId;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.AuditEvent;
@@ -98,6 +99,26 @@ public abstract class TenantSettingsContract {
                         .build())
                 .items()
                 .reversed();
+    }
+
+    @Test
+    void aReadOnlyScope_refusesEveryWrite_withOneExceptionType_andChangesNothing() {
+        settings.put(ACME, new Security(true, 30, List.of()), ADMIN);
+        TenantContext.where(ACME).readOnly().run(() -> {
+            assertThatThrownBy(() -> settings.put(ACME, Security.DEFAULT, ADMIN))
+                    .isInstanceOf(ReadOnlyScopeException.class)
+                    .hasMessageContaining("change settings")
+                    .hasMessageContaining("read-only");
+            assertThatThrownBy(() -> settings.merge(ACME, "security", "{\"mfaRequired\": false}", ADMIN))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+            assertThatThrownBy(() -> settings.reset(ACME, Security.class, ADMIN))
+                    .isInstanceOf(ReadOnlyScopeException.class);
+            assertThatThrownBy(() -> settings.forget(ACME, ADMIN)).isInstanceOf(ReadOnlyScopeException.class);
+            assertThat(settings.get(ACME, Security.class).mfaRequired())
+                    .as("reads still work")
+                    .isTrue();
+        });
+        assertThat(settings.get(ACME, Security.class)).isEqualTo(new Security(true, 30, List.of()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tenancy.examples.reference;
 
 import dev.tenancy.IllegalTenantTransitionException;
 import dev.tenancy.InvalidTenantIdException;
+import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.TenancyException;
 import dev.tenancy.TenantAlreadyExistsException;
 import dev.tenancy.UnknownTenantException;
@@ -35,6 +36,7 @@ public class ProblemAdvice {
             case InvitationNotValidException x -> x.status() == null ? HttpStatus.NOT_FOUND : HttpStatus.GONE;
             case InvalidTenantIdException x -> HttpStatus.BAD_REQUEST;
             case QuotaExceededException x -> HttpStatus.FORBIDDEN;
+            case ReadOnlyScopeException x -> HttpStatus.FORBIDDEN;
             default -> HttpStatus.UNPROCESSABLE_CONTENT;
         };
         return problem(status, e);
