@@ -160,7 +160,12 @@ public record DatabaseServer(
      * own ({@code SET LOCAL}, {@code set_config(..., true)}, sent with its {@code BEGIN}), statements
      * in auto-commit run each in a transaction of their own, and pgJDBC uses unnamed statements only
      * ({@code prepareThreshold=0}, which PgBouncer before 1.21 needs). Costs a round trip more per
-     * transaction than a direct connection (the figures are in {@code BENCHMARKS.md}).
+     * transaction than a direct connection, and a {@code COMMIT} per statement in auto-commit (the
+     * figures are in {@code BENCHMARKS.md}). Known limits: in auto-commit, a statement's result set
+     * must be read within its own fetch (a fetch size smaller than the result fails at the next
+     * batch, its cursor gone with the transaction: read large results in a transaction); {@code
+     * LISTEN} (the library's change notifications) needs a session of its own, so point the
+     * platform's data source at the server or at a pooler in session mode.
      */
     public DatabaseServer withTransactionPooling() {
         return new DatabaseServer(
