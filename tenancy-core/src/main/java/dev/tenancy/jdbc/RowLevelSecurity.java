@@ -82,10 +82,11 @@ public final class RowLevelSecurity {
     /**
      * Accepts the session's tenant only with a valid signature from {@code key} (see {@link
      * BindingKey}): {@link #apply} also installs the verifying functions {@value #FUNCTION}() and
-     * {@value #WRITE_FUNCTION}() in the schema of the table ({@code public} when unqualified), and in
-     * {@code public} the binding machinery: the key ({@value #KEY_TABLE}), the per-process tokens
-     * ({@value #SESSIONS_TABLE}), the recent nonces ({@value #NONCES_TABLE}), {@code tenancy_bind}
-     * and {@code tenancy_session}; all owned by the caller, the tables closed to everyone else.
+     * {@value #WRITE_FUNCTION}() in the schema of the table ({@code public} when unqualified), in
+     * {@code public} the functions {@code tenancy_bind} and {@code tenancy_session}, and in schema
+     * {@value #BINDING_TABLES_SCHEMA}, closed to everyone but the caller, the key ({@value
+     * #KEY_TABLE}), the per-process tokens ({@value #SESSIONS_TABLE}) and the recent nonces
+     * ({@value #NONCES_TABLE}).
      * Give the same key to {@link TenantDataSource.Builder#signedBinding}.
      */
     public RowLevelSecurity signedBy(BindingKey key) {
@@ -103,6 +104,13 @@ public final class RowLevelSecurity {
 
     /** The statement trigger that refuses TRUNCATE while a tenant is bound, and its function. */
     public static final String TRUNCATE_TRIGGER = "tenancy_no_truncate_as_tenant";
+
+    /**
+     * The schema holding the tables of signed bindings ({@value #KEY_TABLE}, {@value
+     * #SESSIONS_TABLE}, {@value #NONCES_TABLE}), in every database where bindings are signed:
+     * usable by its owner alone.
+     */
+    public static final String BINDING_TABLES_SCHEMA = "tenancy_binding";
 
     /** The table, readable only by its owner, holding the signing key's HMAC pads. */
     public static final String KEY_TABLE = "tenancy_binding_key";
@@ -243,9 +251,14 @@ public final class RowLevelSecurity {
     private static String installBinding(Connection owner, Statement s, BindingKey key, boolean replaceKey)
             throws SQLException {
         String home = Dialect.quote(SessionBinder.BINDING_SCHEMA);
-        String keys = home + "." + KEY_TABLE;
-        String sessions = home + "." + SESSIONS_TABLE;
-        String nonces = home + "." + NONCES_TABLE;
+        // The tables live in a schema of their own, closed to everyone but its owner: no grant on
+        // "all tables in schema public" and no default privilege there can ever reach the key.
+        String vault = Dialect.quote(BINDING_TABLES_SCHEMA);
+        s.execute("CREATE SCHEMA IF NOT EXISTS " + vault);
+        s.execute("REVOKE ALL ON SCHEMA " + vault + " FROM PUBLIC");
+        String keys = vault + "." + KEY_TABLE;
+        String sessions = vault + "." + SESSIONS_TABLE;
+        String nonces = vault + "." + NONCES_TABLE;
         s.execute("CREATE TABLE IF NOT EXISTS " + keys + " (id SMALLINT PRIMARY KEY CHECK (id = 1),"
                 + " inner_pad BYTEA NOT NULL, outer_pad BYTEA NOT NULL)");
         s.execute("CREATE UNLOGGED TABLE IF NOT EXISTS " + sessions + " (pid INT PRIMARY KEY, port INT NOT NULL,"

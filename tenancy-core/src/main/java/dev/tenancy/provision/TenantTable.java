@@ -2,6 +2,7 @@ package dev.tenancy.provision;
 
 import dev.tenancy.IsolationModel;
 import dev.tenancy.Tenant;
+import dev.tenancy.jdbc.RowLevelSecurity;
 import dev.tenancy.jdbc.TenantStorage;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -23,9 +24,17 @@ import java.util.Set;
  */
 record TenantTable(String name, String schema, SharedTable shared) {
 
-    /** Tables in a tenant's storage that are bookkeeping, not the tenant's data. */
-    private static final Set<String> NOT_TENANT_DATA =
-            Set.of(TenantStorage.MIGRATION_HISTORY, TenantStorage.SEED_MARKER);
+    /**
+     * Tables in a tenant's storage that are bookkeeping, not the tenant's data: never exported or
+     * copied (a database tenant's own database holds the binding machinery of signed bindings, its
+     * key among them).
+     */
+    private static final Set<String> NOT_TENANT_DATA = Set.of(
+            TenantStorage.MIGRATION_HISTORY,
+            TenantStorage.SEED_MARKER,
+            RowLevelSecurity.KEY_TABLE,
+            RowLevelSecurity.SESSIONS_TABLE,
+            RowLevelSecurity.NONCES_TABLE);
 
     /** The tenant's tables in {@code c} (a connection from {@code storage.connect(tenant)}). */
     static List<TenantTable> of(Connection c, TenantStorage storage, Tenant tenant, List<SharedTable> shared)

@@ -274,7 +274,8 @@ class OwnedTenantStorageTest {
         assertThat(updateAs(id, "INSERT INTO labels (tenant_id, id, name) VALUES ('" + id.value() + "', 1, 'mine')"))
                 .isEqualTo(1);
         assertThat(rowsAs(id, "SELECT color FROM labels")).containsExactly("grey");
-        for (String closed : List.of(RowLevelSecurity.KEY_TABLE, "shared_schema_history")) {
+        for (String closed : List.of(
+                RowLevelSecurity.BINDING_TABLES_SCHEMA + "." + RowLevelSecurity.KEY_TABLE, "shared_schema_history")) {
             assertThatThrownBy(() -> rowsAs(id, "SELECT * FROM " + closed))
                     .as(closed + " stays closed to the application")
                     .isInstanceOfSatisfying(

@@ -407,12 +407,29 @@ class PooledSessionAttackTest {
             // The operating system gives a new process an old id: move the record onto this
             // process's id, as if it had been made for an earlier process with the same id.
             int pid = Integer.parseInt(one(raw, "SELECT pg_backend_pid()::text"));
-            database.execute("DELETE FROM public." + RowLevelSecurity.SESSIONS_TABLE + " WHERE pid = " + pid);
-            database.execute("UPDATE public." + RowLevelSecurity.SESSIONS_TABLE + " SET pid = " + pid
-                    + ", port = port + 1 WHERE token = '" + token + "'");
+            database.execute("DELETE FROM " + RowLevelSecurity.BINDING_TABLES_SCHEMA + "."
+                    + RowLevelSecurity.SESSIONS_TABLE + " WHERE pid = " + pid);
+            database.execute("UPDATE " + RowLevelSecurity.BINDING_TABLES_SCHEMA + "." + RowLevelSecurity.SESSIONS_TABLE
+                    + " SET pid = " + pid + ", port = port + 1 WHERE token = '" + token + "'");
             s.execute("SELECT set_config('tenancy.tenant_id', '" + globex + "', false),"
                     + " set_config('tenancy.binding', '" + token + "', false)");
             assertThat(column(raw, "SELECT body FROM notes")).isEmpty();
+        }
+    }
+
+    /** The key, the tokens and the nonces, in the platform's database and in a tenant's own. */
+    @Test
+    void theBindingsTables_areClosedToEveryTenant_inEveryDatabase() throws SQLException {
+        for (TenantId tenant : List.of(acme, initech, vault)) {
+            for (String table : List.of(
+                    RowLevelSecurity.KEY_TABLE, RowLevelSecurity.SESSIONS_TABLE, RowLevelSecurity.NONCES_TABLE)) {
+                String qualified = RowLevelSecurity.BINDING_TABLES_SCHEMA + "." + table;
+                assertThatThrownBy(() -> as(tenant, c -> column(c, "SELECT * FROM " + qualified)))
+                        .as(tenant + " reading " + qualified)
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            }
         }
     }
 

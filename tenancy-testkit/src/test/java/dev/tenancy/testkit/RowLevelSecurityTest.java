@@ -331,7 +331,9 @@ class RowLevelSecurityTest {
         signed(KEY);
         assertThatThrownBy(() -> TenantContext.where(ACME).call(() -> {
                     try (Connection c = dataSource.getConnection()) {
-                        return rows(c, "SELECT inner_pad AS tenant_id, outer_pad AS body FROM tenancy_binding_key");
+                        return rows(
+                                c,
+                                "SELECT inner_pad AS tenant_id, outer_pad AS body FROM tenancy_binding.tenancy_binding_key");
                     }
                 }))
                 .isInstanceOfSatisfying(
