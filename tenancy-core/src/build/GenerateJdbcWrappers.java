@@ -225,8 +225,6 @@ public class GenerateJdbcWrappers {
                 } else if (prepared && p.length == 0
                         && (batchRun || n.equals("executeUpdate") || n.equals("executeLargeUpdate"))) {
                     pre = "        connection.beforeWrite();\n";
-                } else if (n.equals("unwrap") || n.equals("isWrapperFor")) {
-                    pre = "        connection.unwrapping();\n";
                 }
                 boolean executes = n.startsWith("execute");
                 java.util.function.UnaryOperator<String> wrap = callable
@@ -240,15 +238,14 @@ public class GenerateJdbcWrappers {
         }
 
         // A result set: getStatement returns the watched statement (the driver's would run SQL
-        // outside the watch), unwrapping marks the connection.
+        // outside the watch).
         writeValueWrapper(out, ResultSet.class, "WatchedResultSet", " * A {@link java.sql.ResultSet} of a {@link WatchedStatement}:"
-                + " {@code getStatement} returns the watched\n * statement, unwrapping marks the connection for re-binding,"
-                + " and a failure marks it disturbed.\n");
+                + " {@code getStatement} returns the watched\n * statement, and a failure is reported to the connection.\n");
         // An array read from a result set: its result sets name the watched statement, whose
         // connection is the bound one (the driver's lead to the pooled connection).
         writeValueWrapper(out, java.sql.Array.class, "WatchedArray", " * A {@link java.sql.Array} read through a {@link WatchedResultSet} or a routed call: its result\n"
-                + " * sets are watched (their {@code getStatement} returns the watched statement), unwrapping marks the\n"
-                + " * connection for re-binding, and a failure marks it disturbed.\n");
+                + " * sets are watched (their {@code getStatement} returns the watched statement), and a failure is\n"
+                + " * reported to the connection.\n");
     }
 
     /**
@@ -279,7 +276,7 @@ public class GenerateJdbcWrappers {
                 r.append("        return statement;\n    }\n\n");
                 continue;
             }
-            String pre = n.equals("unwrap") || n.equals("isWrapperFor") ? "        connection.unwrapping();\n" : "";
+            String pre = "";
             boolean executes = iface == ResultSet.class
                     && m.getParameterCount() == 0
                     && (n.equals("insertRow") || n.equals("updateRow") || n.equals("deleteRow"));

@@ -151,17 +151,12 @@ final class BoundConnection extends ConnectionDelegate {
     }
 
     /**
-     * The raw connection or a driver statement is being handed out. Nothing to do: whatever the
-     * caller does with it, the next borrow resets the session first.
-     */
-    void unwrapping() {}
-
-    /**
      * {@code value}, read from a result set or a call, watched when it can lead back to the session:
      * a nested result set (a PostgreSQL ref cursor) or an array (whose result sets name a driver
      * statement on the pooled connection) is wrapped to name {@code statement} instead. When the
-     * caller asked for a type the wrapper is not (a driver class), the raw value is handed out and
-     * the connection is marked for re-binding, as for {@code unwrap}.
+     * caller asked for a type the wrapper is not (a driver class), the raw value is handed out, as
+     * {@code unwrap} hands out the driver's objects: whatever is done with them, the next borrow
+     * resets the session first.
      */
     Object watchedValue(Object value, Statement statement, Class<?> requested) {
         Object watched;
@@ -173,7 +168,6 @@ final class BoundConnection extends ConnectionDelegate {
             return value;
         }
         if (requested != null && !requested.isInstance(watched)) {
-            unwrapping();
             return value;
         }
         return watched;

@@ -580,7 +580,6 @@ class WatchedStatement implements java.sql.Statement {
 
     @Override
     public boolean isWrapperFor(java.lang.Class<?> a0) throws java.sql.SQLException {
-        connection.unwrapping();
         try {
             return delegate.isWrapperFor(a0);
         } catch (SQLException e) {
@@ -691,7 +690,6 @@ class WatchedStatement implements java.sql.Statement {
 
     @Override
     public <T> T unwrap(java.lang.Class<T> a0) throws java.sql.SQLException {
-        connection.unwrapping();
         try {
             return delegate.unwrap(a0);
         } catch (SQLException e) {
