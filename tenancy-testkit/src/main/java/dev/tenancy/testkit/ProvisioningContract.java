@@ -89,11 +89,16 @@ public abstract class ProvisioningContract {
         database.close();
     }
 
+    /** The server the tenants live on (a subclass may reach it through a pooler). */
+    protected DatabaseServer server(TestDatabase database) {
+        return DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
+                .withDatabaseUrlTemplate(database.databaseUrlTemplate());
+    }
+
     private TenantDataSource dataSource(boolean failedMigrationReadOnly) {
         return TenantDataSource.builder()
                 .catalog(catalog)
-                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
-                        .withDatabaseUrlTemplate(database.databaseUrlTemplate()))
+                .server(server(database))
                 .failedMigrationReadOnly(failedMigrationReadOnly)
                 .build();
     }

@@ -41,6 +41,12 @@ public abstract class TenantMoveContract {
 
     protected abstract TestDatabase.Kind kind();
 
+    /** Server {@code name}, on {@code db} (a subclass may reach it through a pooler). */
+    protected DatabaseServer server(String name, TestDatabase db) {
+        return DatabaseServer.of(name, db.jdbcUrl(), db.user(), db.password())
+                .withDatabaseUrlTemplate(db.databaseUrlTemplate());
+    }
+
     protected static final String MIGRATIONS = "classpath:dev/tenancy/testkit/move";
     protected static final Actor ADMIN = Actor.user("ops-1", "system_admin");
     private static final String TABLES = "CREATE TABLE people (tenant_id VARCHAR(48) NOT NULL,"
@@ -71,10 +77,8 @@ public abstract class TenantMoveContract {
         }
         dataSource = TenantDataSource.builder()
                 .catalog(catalog)
-                .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
-                        .withDatabaseUrlTemplate(database.databaseUrlTemplate()))
-                .server(DatabaseServer.of("second", second.jdbcUrl(), second.user(), second.password())
-                        .withDatabaseUrlTemplate(second.databaseUrlTemplate()))
+                .server(server("default", database))
+                .server(server("second", second))
                 .build();
         mover = mover(TenantMove.builder().listener((tenant, step) -> steps.add(step)));
     }

@@ -82,4 +82,38 @@ class PgBouncerIsolationTest {
             return Long.getLong("tenancy.adversarial.pooled.ops", 15_000);
         }
     }
+
+    /** Provisioning, fleet migrations and offboarding through the pooler. */
+    @Nested
+    class Provisioning extends ProvisioningContract {
+        @Override
+        protected TestDatabase.Kind kind() {
+            return TestDatabase.Kind.POSTGRESQL;
+        }
+
+        @Override
+        protected DatabaseServer server(TestDatabase database) {
+            return pooled("default", database);
+        }
+    }
+
+    /** Moves between models and servers through the pooler. */
+    @Nested
+    class Moves extends TenantMoveContract {
+        @Override
+        protected TestDatabase.Kind kind() {
+            return TestDatabase.Kind.POSTGRESQL;
+        }
+
+        @Override
+        protected DatabaseServer server(String name, TestDatabase db) {
+            return pooled(name, db);
+        }
+    }
+
+    static DatabaseServer pooled(String name, TestDatabase db) {
+        return DatabaseServer.of(name, db.pooledJdbcUrl(), db.user(), db.password())
+                .withDatabaseUrlTemplate(db.pooledDatabaseUrlTemplate())
+                .withTransactionPooling();
+    }
 }
