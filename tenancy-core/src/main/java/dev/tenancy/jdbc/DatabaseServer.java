@@ -32,6 +32,9 @@ import java.util.Objects;
  *     proxy (PgBouncer's {@code pool_mode = transaction}, RDS Proxy, Supavisor, Neon's pooled
  *     endpoint), where nothing set on a session survives its transaction: see {@link
  *     #withTransactionPooling()}
+ * @param readOnlyUsername the user read-only work connects as (see {@link #withReadOnlyUser}), or
+ *     {@code null}
+ * @param readOnlyPassword its password, or empty
  */
 public record DatabaseServer(
         String name,
@@ -43,7 +46,9 @@ public record DatabaseServer(
         int tenantPoolSize,
         String ownerUsername,
         String ownerPassword,
-        boolean transactionPooling) {
+        boolean transactionPooling,
+        String readOnlyUsername,
+        String readOnlyPassword) {
 
     /** The placeholder of {@link #databaseUrlTemplate()}. */
     public static final String DATABASE_PLACEHOLDER = "{database}";
@@ -61,6 +66,7 @@ public record DatabaseServer(
             ownerPassword = password;
         }
         ownerPassword = ownerPassword == null ? "" : ownerPassword;
+        readOnlyPassword = readOnlyPassword == null ? "" : readOnlyPassword;
         if (databaseUrlTemplate != null && !databaseUrlTemplate.contains(DATABASE_PLACEHOLDER)) {
             throw new IllegalArgumentException("Server '" + name + "': the database URL template '"
                     + databaseUrlTemplate + "' must contain " + DATABASE_PLACEHOLDER);
@@ -77,7 +83,7 @@ public record DatabaseServer(
 
     /** A server with a shared pool of 10 and tenant-database pools of 2, hosting no tenant databases. */
     public static DatabaseServer of(String name, String jdbcUrl, String username, String password) {
-        return new DatabaseServer(name, jdbcUrl, username, password, null, 10, 2, null, null, false);
+        return new DatabaseServer(name, jdbcUrl, username, password, null, 10, 2, null, null, false, null, null);
     }
 
     /**
@@ -102,7 +108,9 @@ public record DatabaseServer(
                 tenantPoolSize,
                 ownerUsername,
                 ownerPassword,
-                transactionPooling);
+                transactionPooling,
+                readOnlyUsername,
+                readOnlyPassword);
     }
 
     /** Whether tenant storage is owned by a user other than the application's ({@link #withOwner}). */
@@ -121,7 +129,9 @@ public record DatabaseServer(
                 tenantPoolSize,
                 ownerUsername,
                 ownerPassword,
-                transactionPooling);
+                transactionPooling,
+                readOnlyUsername,
+                readOnlyPassword);
     }
 
     public DatabaseServer withMaximumPoolSize(int size) {
@@ -135,7 +145,9 @@ public record DatabaseServer(
                 tenantPoolSize,
                 ownerUsername,
                 ownerPassword,
-                transactionPooling);
+                transactionPooling,
+                readOnlyUsername,
+                readOnlyPassword);
     }
 
     public DatabaseServer withTenantPoolSize(int size) {
@@ -149,7 +161,9 @@ public record DatabaseServer(
                 size,
                 ownerUsername,
                 ownerPassword,
-                transactionPooling);
+                transactionPooling,
+                readOnlyUsername,
+                readOnlyPassword);
     }
 
     /**
@@ -178,7 +192,9 @@ public record DatabaseServer(
                 tenantPoolSize,
                 ownerUsername,
                 ownerPassword,
-                true);
+                true,
+                readOnlyUsername,
+                readOnlyPassword);
     }
 
     /**
@@ -194,6 +210,59 @@ public record DatabaseServer(
         return url + (url.contains("?") ? "&" : "?") + "prepareThreshold=0";
     }
 
+    /**
+     * The same server with read-only work (archived tenants, read-only scopes and impersonations,
+     * tenants being moved) connecting as {@code username}, a login role with read privileges only,
+     * on PostgreSQL. Read-only then holds whatever the session's SQL does: the session's own
+     * read-only setting can be switched off ({@code SET default_transaction_read_only = off}, {@code
+     * BEGIN READ WRITE}), and row-level security covers tables but not sequences; a role without
+     * write privileges cannot advance a sequence or change a row whatever it sets. Needs an owner
+     * of its own ({@link #withOwner}), whose provisioning grants this role {@code SELECT} on the
+     * tenants' tables and sequences (never {@code USAGE}, which {@code nextval} needs). Create it
+     * once, e.g. {@code CREATE ROLE app_read LOGIN PASSWORD '...' NOSUPERUSER NOBYPASSRLS}.
+     */
+    public DatabaseServer withReadOnlyUser(String username, String password) {
+        Objects.requireNonNull(username, "read-only username");
+        return new DatabaseServer(
+                name,
+                jdbcUrl,
+                this.username,
+                this.password,
+                databaseUrlTemplate,
+                maximumPoolSize,
+                tenantPoolSize,
+                ownerUsername,
+                ownerPassword,
+                transactionPooling,
+                username,
+                password);
+    }
+
+    /** Whether read-only work connects as a user of its own ({@link #withReadOnlyUser}). */
+    public boolean hasReadOnlyUser() {
+        return readOnlyUsername != null;
+    }
+
+    /** This server as its read-only user sees it: the same, connecting as that user. */
+    DatabaseServer asReadOnlyUser() {
+        if (!hasReadOnlyUser()) {
+            throw new IllegalStateException("Server '" + name + "' has no read-only user: see withReadOnlyUser");
+        }
+        return new DatabaseServer(
+                name,
+                jdbcUrl,
+                readOnlyUsername,
+                readOnlyPassword,
+                databaseUrlTemplate,
+                maximumPoolSize,
+                tenantPoolSize,
+                ownerUsername,
+                ownerPassword,
+                transactionPooling,
+                readOnlyUsername,
+                readOnlyPassword);
+    }
+
     /** The URL of database {@code database} on this server. */
     public String databaseUrl(String database) {
         if (databaseUrlTemplate == null) {
@@ -207,6 +276,7 @@ public record DatabaseServer(
     public String toString() {
         return "DatabaseServer[" + name + ", " + jdbcUrl + ", user=" + username
                 + (hasSeparateOwner() ? ", owner=" + ownerUsername : "")
-                + (transactionPooling ? ", transaction pooling" : "") + "]";
+                + (transactionPooling ? ", transaction pooling" : "")
+                + (hasReadOnlyUser() ? ", read-only user=" + readOnlyUsername : "") + "]";
     }
 }

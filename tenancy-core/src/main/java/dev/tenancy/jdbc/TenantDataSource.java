@@ -80,6 +80,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private final List<String> serverOrder;
     private final Route platform;
     private final TenantDatabasePools tenantDatabases;
+    private final TenantDatabasePools readOnlyDatabases;
     private final ScheduledExecutorService housekeeping;
     private final boolean failedMigrationReadOnly;
     private final BindingKey bindingKey;
@@ -127,7 +128,13 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private record ReleaseThenReturn(TenantDatabasePools.TenantPool pool, Runnable run) {}
 
     /** A server's dialect and shared pool. */
-    private record Route(DatabaseServer server, Dialect dialect, HikariDataSource pool) {}
+    private record Route(DatabaseServer server, Dialect dialect, HikariDataSource pool, HikariDataSource readPool) {
+
+        /** The pool for a borrow: read-only work connects as the read-only user, when there is one. */
+        HikariDataSource pool(boolean readOnly) {
+            return readOnly && readPool != null ? readPool : pool;
+        }
+    }
 
     private TenantDataSource(Builder b) {
         this.catalog = b.catalog;
@@ -141,23 +148,34 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         });
         Map<String, Route> routes = new LinkedHashMap<>();
         for (DatabaseServer server : b.servers) {
-            routes.put(server.name(), new Route(server, Dialect.of(server.jdbcUrl()), sharedPool(server)));
+            Dialect dialect = Dialect.of(server.jdbcUrl());
+            HikariDataSource readPool = server.hasReadOnlyUser() && dialect == Dialect.POSTGRESQL
+                    ? sharedPool(server.asReadOnlyUser(), "-read-only")
+                    : null;
+            routes.put(server.name(), new Route(server, dialect, sharedPool(server, ""), readPool));
         }
         this.servers = Map.copyOf(routes);
         this.serverOrder = List.copyOf(routes.keySet());
         this.platform = routes.get(b.platform == null ? b.servers.getFirst().name() : b.platform);
-        this.tenantDatabases = new TenantDatabasePools(
-                b.maxTenantPools,
-                new ConnectionBudget(b.connectionBudget, b.budgetTimeout),
-                b.poolIdleTimeout,
-                housekeeping);
+        ConnectionBudget budget = new ConnectionBudget(b.connectionBudget, b.budgetTimeout);
+        this.tenantDatabases = new TenantDatabasePools(b.maxTenantPools, budget, b.poolIdleTimeout, housekeeping);
+        // Read-only work on tenant databases connects as the read-only user: pools of its own, within the same budget.
+        this.readOnlyDatabases = new TenantDatabasePools(b.maxTenantPools, budget, b.poolIdleTimeout, housekeeping);
         long sweep = Math.max(1, b.poolIdleTimeout.toSeconds() / 2);
-        housekeeping.scheduleWithFixedDelay(tenantDatabases::retireIdle, sweep, sweep, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(
+                () -> {
+                    tenantDatabases.retireIdle();
+                    readOnlyDatabases.retireIdle();
+                    proxies.sweep();
+                },
+                sweep,
+                sweep,
+                TimeUnit.SECONDS);
     }
 
-    private HikariDataSource sharedPool(DatabaseServer server) {
+    private HikariDataSource sharedPool(DatabaseServer server, String suffix) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("tenancy-" + server.name());
+        config.setPoolName("tenancy-" + server.name() + suffix);
         config.setJdbcUrl(server.jdbcUrl());
         config.setUsername(server.username());
         config.setPassword(server.password());
@@ -198,10 +216,11 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
 
     private Connection systemConnection() throws SQLException {
         Binding binding = new Binding(null, platform.dialect.defaultSchema(), TenantContext.isReadOnly());
+        HikariDataSource pool = platform.pool(binding.readOnly());
         for (int attempt = 1; ; attempt++) {
-            Connection pooled = platform.pool.getConnection();
+            Connection pooled = pool.getConnection();
             try {
-                return borrow(platform, null, pooled, platform.pool, binding, null);
+                return borrow(platform, null, pooled, pool, binding, null);
             } catch (Unbindable e) {
                 if (attempt == BIND_ATTEMPTS) {
                     throw e.reported();
@@ -259,13 +278,13 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             HikariDataSource pool;
             try {
                 if (tenant.isolation() == IsolationModel.DATABASE) {
-                    TenantDatabasePools.Lease lease = leaseTenantDatabase(route.server, id);
+                    TenantDatabasePools.Lease lease = leaseTenantDatabase(route.server, id, readOnly);
                     pooled = lease.connection();
                     pool = lease.pool().dataSource;
                     returned = writer == null ? lease.pool().onReturn : writer.releaseThenReturn(lease.pool());
                 } else {
-                    pooled = route.pool.getConnection();
-                    pool = route.pool;
+                    pool = route.pool(readOnly);
+                    pooled = pool.getConnection();
                     returned = release;
                 }
             } catch (SQLException | RuntimeException e) {
@@ -304,9 +323,12 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         }
     }
 
-    private TenantDatabasePools.Lease leaseTenantDatabase(DatabaseServer server, TenantId id) throws SQLException {
+    private TenantDatabasePools.Lease leaseTenantDatabase(DatabaseServer server, TenantId id, boolean readOnly)
+            throws SQLException {
         try {
-            return tenantDatabases.borrow(server, id);
+            return readOnly && server.hasReadOnlyUser()
+                    ? readOnlyDatabases.borrow(server.asReadOnlyUser(), id)
+                    : tenantDatabases.borrow(server, id);
         } catch (SQLTransientConnectionException e) {
             // HikariCP reports its own timeout; when the budget was the reason, say so first.
             SQLTransientConnectionException budget = ConnectionBudget.spentIn(e);
@@ -554,7 +576,13 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     @Override
     public void close() {
         tenantDatabases.close();
-        servers.values().forEach(r -> r.pool.close());
+        readOnlyDatabases.close();
+        servers.values().forEach(r -> {
+            r.pool.close();
+            if (r.readPool != null) {
+                r.readPool.close();
+            }
+        });
         housekeeping.shutdownNow();
     }
 
@@ -668,6 +696,12 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             List<String> names = servers.stream().map(DatabaseServer::name).toList();
             if (platform != null && !names.contains(platform)) {
                 throw new IllegalStateException("platform server '" + platform + "' is not among " + names);
+            }
+            for (DatabaseServer server : servers) {
+                if (server.hasReadOnlyUser() && !server.hasSeparateOwner()) {
+                    throw new IllegalStateException("Server '" + server.name() + "' has a read-only user but no owner:"
+                            + " the owner's provisioning grants it read access. Add withOwner(user, password)");
+                }
             }
             if (maxTenantPools < 1 || connectionBudget < 1) {
                 throw new IllegalStateException("maxTenantPools and connectionBudget must be at least 1, were "

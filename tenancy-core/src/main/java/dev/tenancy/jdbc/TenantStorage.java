@@ -312,15 +312,25 @@ public final class TenantStorage {
                     }
                 }
             }
+            String reader = server.hasReadOnlyUser() ? Dialect.quote(server.readOnlyUsername()) : null;
+            if (reader != null) {
+                s.execute("GRANT USAGE ON SCHEMA " + Dialect.quote(schema) + " TO " + reader);
+            }
             for (String table : tables) {
                 String qualified = Dialect.quote(schema) + "." + Dialect.quote(table);
                 if (closed.contains(table)) {
-                    s.execute("REVOKE ALL ON " + qualified + " FROM " + app);
+                    s.execute("REVOKE ALL ON " + qualified + " FROM " + app + (reader == null ? "" : ", " + reader));
                 } else {
                     s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + qualified + " TO " + app);
+                    if (reader != null) {
+                        s.execute("GRANT SELECT ON " + qualified + " TO " + reader);
+                    }
                 }
             }
             s.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + Dialect.quote(schema) + " TO " + app);
+            if (reader != null) {
+                s.execute("GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + Dialect.quote(schema) + " TO " + reader);
+            }
         }
     }
 
@@ -351,6 +361,14 @@ public final class TenantStorage {
         s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "
                 + app);
         s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT USAGE, SELECT ON SEQUENCES TO " + app);
+        String reader = server.hasReadOnlyUser() ? Dialect.quote(server.readOnlyUsername()) : null;
+        if (reader != null) { // reads only: SELECT on sequences reads them, USAGE (nextval) is never granted
+            s.execute("GRANT USAGE ON SCHEMA " + quoted + " TO " + reader);
+            s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + quoted + " TO " + reader);
+            s.execute("GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + quoted + " TO " + reader);
+            s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT SELECT ON TABLES TO " + reader);
+            s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT SELECT ON SEQUENCES TO " + reader);
+        }
         // Provisioning's own bookkeeping is not the tenant's data: its session may not rewrite it.
         for (String bookkeeping : List.of(MIGRATION_HISTORY, SHARED_MIGRATION_HISTORY, SEED_MARKER)) {
             try (PreparedStatement exists = s.getConnection().prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
@@ -358,7 +376,8 @@ public final class TenantStorage {
                 try (ResultSet rs = exists.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
-                        s.execute("REVOKE ALL ON " + quoted + "." + Dialect.quote(bookkeeping) + " FROM " + app);
+                        s.execute("REVOKE ALL ON " + quoted + "." + Dialect.quote(bookkeeping) + " FROM " + app
+                                + (reader == null ? "" : ", " + reader));
                     }
                 }
             }

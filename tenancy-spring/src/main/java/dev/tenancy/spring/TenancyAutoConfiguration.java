@@ -276,6 +276,9 @@ public final class TenancyAutoConfiguration {
         if (settings.transactionPooling()) {
             server = server.withTransactionPooling();
         }
+        if (settings.readOnlyUsername() != null) {
+            server = server.withReadOnlyUser(settings.readOnlyUsername(), settings.readOnlyPassword());
+        }
         return server;
     }
 }

@@ -139,6 +139,10 @@ public record TenancyProperties(
      * @param transactionPooling whether the server is reached through a transaction-pooling proxy
      *     (PgBouncer's {@code pool_mode = transaction}, RDS Proxy, Supavisor): every transaction is
      *     then bound on its own ({@code DatabaseServer.withTransactionPooling()})
+     * @param readOnlyUsername a login role with read privileges only, which read-only work
+     *     (archived tenants, read-only impersonations) connects as ({@code
+     *     DatabaseServer.withReadOnlyUser}); needs {@code owner-username}
+     * @param readOnlyPassword its password
      */
     public record Server(
             String url,
@@ -149,13 +153,16 @@ public record TenancyProperties(
             String databaseUrlTemplate,
             @DefaultValue("10") int maximumPoolSize,
             @DefaultValue("2") int tenantPoolSize,
-            @DefaultValue("false") boolean transactionPooling) {
+            @DefaultValue("false") boolean transactionPooling,
+            String readOnlyUsername,
+            String readOnlyPassword) {
 
         @Override
         public String toString() {
             return "Server[url=" + url + ", username=" + username + ", ownerUsername=" + ownerUsername
                     + ", databaseUrlTemplate=" + databaseUrlTemplate + ", maximumPoolSize=" + maximumPoolSize
-                    + ", tenantPoolSize=" + tenantPoolSize + ", transactionPooling=" + transactionPooling + "]";
+                    + ", tenantPoolSize=" + tenantPoolSize + ", transactionPooling=" + transactionPooling
+                    + ", readOnlyUsername=" + readOnlyUsername + "]";
         }
     }
 

@@ -313,16 +313,22 @@ class TenancyAutoConfigurationTest {
     }
 
     @Test
-    void aServerBehindATransactionPooler_isBoundPerTransaction() {
+    void aServerBehindATransactionPooler_withAReadOnlyUser() {
         runner.withPropertyValues(
                         "tenancy.catalog.store=memory",
                         "tenancy.servers.eu-1.url=jdbc:postgresql://127.0.0.1:6432/app",
                         "tenancy.servers.eu-1.username=app",
-                        "tenancy.servers.eu-1.transaction-pooling=true")
+                        "tenancy.servers.eu-1.transaction-pooling=true",
+                        "tenancy.servers.eu-1.owner-username=owner",
+                        "tenancy.servers.eu-1.read-only-username=app_read",
+                        "tenancy.servers.eu-1.read-only-password=hunter2")
                 .run(context -> {
                     DatabaseServer server =
                             context.getBean(TenantDataSource.class).server("eu-1");
                     assertThat(server.transactionPooling()).isTrue();
+                    assertThat(server.readOnlyUsername()).isEqualTo("app_read");
+                    assertThat(context.getBean(TenancyProperties.class).toString())
+                            .doesNotContain("hunter2");
                     assertThat(server.jdbcUrl()).endsWith("?prepareThreshold=0");
                 });
     }

@@ -68,6 +68,7 @@ class PooledSessionAttackTest {
     private final TenantId vault = TenantId.of("vault-" + suffix);
     private TestDatabase database;
     private String role;
+    private String reader;
     private TenantCatalog catalog;
     private TenantDataSource dataSource;
 
@@ -78,6 +79,11 @@ class PooledSessionAttackTest {
         database.execute("CREATE TABLE notes (tenant_id VARCHAR(48) NOT NULL, id INT NOT NULL,"
                 + " body VARCHAR(200) NOT NULL, PRIMARY KEY (tenant_id, id))");
         database.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO " + role);
+        reader = database.applicationRole();
+        database.execute("GRANT SELECT ON notes TO " + reader);
+        database.execute("CREATE SEQUENCE counter");
+        database.execute("GRANT USAGE, SELECT ON SEQUENCE counter TO " + role);
+        database.execute("GRANT SELECT ON SEQUENCE counter TO " + reader);
         database.execute("CREATE ROLE " + role + "_other NOLOGIN NOSUPERUSER NOBYPASSRLS");
         database.execute("GRANT " + role + "_other TO " + role);
         try (Connection owner = database.dataSource().getConnection()) {
@@ -101,6 +107,7 @@ class PooledSessionAttackTest {
                     TenantRegistration.builder(id, id.value()).isolation(model).build(), ADMIN);
             provisioner.provision(id, ADMIN);
         }
+        database.executeIn(vault.databaseName(), "CREATE SEQUENCE counter"); // granted by default privileges
         catalog.transition(archived, dev.tenancy.TenantStatus.ARCHIVED, ADMIN, "closed");
         catalog.transition(vault, dev.tenancy.TenantStatus.ARCHIVED, ADMIN, "closed");
     }
@@ -110,6 +117,7 @@ class PooledSessionAttackTest {
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), role, "")
                         .withOwner(database.user(), database.password())
+                        .withReadOnlyUser(reader, "")
                         .withDatabaseUrlTemplate(database.databaseUrlTemplate())
                         .withMaximumPoolSize(poolSize)
                         .withTenantPoolSize(poolSize))
@@ -528,6 +536,42 @@ class PooledSessionAttackTest {
             return null;
         });
         assertThat(rows(globex, "SELECT body FROM notes")).containsExactly(globex + " secret");
+    }
+
+    /**
+     * What row-level security does not cover: a sequence. Read-only work connects as a role with
+     * read privileges only, so no setting the session changes lets it advance one.
+     */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "SET default_transaction_read_only = off",
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+                "BEGIN READ WRITE"
+            })
+    void readOnlyCannotAdvanceASequence_whateverTheSessionSets(String change) throws SQLException {
+        for (TenantId tenant : List.of(archived, vault)) {
+            as(tenant, c -> {
+                exec(c, change);
+                assertThat(one(c, "SELECT current_user")).isEqualTo(reader);
+                assertThatThrownBy(() -> exec(c, "SELECT nextval('counter')"))
+                        .as(tenant + " after " + change)
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+                return null;
+            });
+        }
+        TenantContext.where(globex).readOnly().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                exec(c, change);
+                assertThatThrownBy(() -> exec(c, "SELECT nextval('counter')")).isInstanceOf(SQLException.class);
+            }
+            return null;
+        });
+        assertThat(value(acme, "SELECT nextval('counter')::text"))
+                .as("a writable tenant still can")
+                .isNotNull();
     }
 
     /** Runs a write that must change nothing: refused, or no row. */
