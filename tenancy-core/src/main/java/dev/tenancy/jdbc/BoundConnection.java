@@ -28,6 +28,8 @@ final class BoundConnection extends ConnectionDelegate {
 
     private final BindingKey key;
     private final boolean installed;
+    /** The driver's connection, for its transaction state (behind a transaction pooler). */
+    private final Connection physical;
     /** What the borrower sees as auto-commit; behind a transaction pooler the pooled connection never is. */
     private boolean autoCommit = true;
     /** Whether the current transaction has been bound (behind a transaction pooler). */
@@ -44,7 +46,8 @@ final class BoundConnection extends ConnectionDelegate {
             SecurityEvents security,
             boolean perTransaction,
             BindingKey key,
-            boolean installed) {
+            boolean installed,
+            Connection physical) {
         super(pooled);
         this.binding = binding;
         this.dialect = dialect;
@@ -53,12 +56,13 @@ final class BoundConnection extends ConnectionDelegate {
         this.perTransaction = perTransaction;
         this.key = key;
         this.installed = installed;
+        this.physical = physical;
     }
 
     /** A connection whose session is already reset and bound ({@link SessionBinder#bindSession}). */
     static Connection wrap(
             Connection pooled, Binding binding, Dialect dialect, Runnable onClose, SecurityEvents security) {
-        return new BoundConnection(pooled, binding, dialect, onClose, security, false, null, false);
+        return new BoundConnection(pooled, binding, dialect, onClose, security, false, null, false, null);
     }
 
     /**
@@ -73,8 +77,9 @@ final class BoundConnection extends ConnectionDelegate {
             Runnable onClose,
             SecurityEvents security,
             BindingKey key,
-            boolean installed) {
-        return new BoundConnection(pooled, binding, dialect, onClose, security, true, key, installed);
+            boolean installed,
+            Connection physical) {
+        return new BoundConnection(pooled, binding, dialect, onClose, security, true, key, installed, physical);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -92,7 +97,9 @@ final class BoundConnection extends ConnectionDelegate {
      * reset and bound first, in the round trip that begins it; a failure there rolls it back.
      */
     void beforeExecute() throws SQLException {
-        if (!perTransaction || bound) {
+        // The driver's own state, not only ours: a transaction the borrower's SQL ended (COMMIT,
+        // ROLLBACK as a statement) leaves the next statement to begin a new one, unbound.
+        if (!perTransaction || (bound && !TransactionState.idle(physical))) {
             return;
         }
         Binding effective =

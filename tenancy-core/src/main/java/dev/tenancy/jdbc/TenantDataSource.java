@@ -362,7 +362,14 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             if (route.server.transactionPooling() && route.dialect == Dialect.POSTGRESQL) {
                 pooled.setAutoCommit(false); // the pool sets it back on return
                 return BoundConnection.wrapPerTransaction(
-                        pooled, binding, route.dialect, returned, security, support.key(), support.installed());
+                        pooled,
+                        binding,
+                        route.dialect,
+                        returned,
+                        security,
+                        support.key(),
+                        support.installed(),
+                        physical);
             }
             serverPid = SessionBinder.bindSession(
                     pooled, physical, route.dialect, binding, support.key(), support.installed());

@@ -216,7 +216,7 @@ public final class TenantStorage {
             Binding binding = new Binding(tenant.id(), schema(tenant), false);
             if (server.transactionPooling() && dialect == Dialect.POSTGRESQL) {
                 c.setAutoCommit(false);
-                return BoundConnection.wrapPerTransaction(c, binding, dialect, () -> {}, null, signing, installed);
+                return BoundConnection.wrapPerTransaction(c, binding, dialect, () -> {}, null, signing, installed, c);
             }
             SessionBinder.bindSession(c, c, dialect, binding, signing, installed);
         } catch (SQLException | RuntimeException e) {

@@ -233,6 +233,48 @@ class TransactionPoolingTest {
         hammer(transactionPerBorrow);
     }
 
+    /**
+     * A transaction the borrower's own SQL ends ({@code COMMIT} as a statement) is followed by one
+     * that is bound afresh, not by an unbound one on whatever server process comes next, where an
+     * earlier client may have left another tenant's id as a session setting.
+     */
+    @Test
+    void aTransactionEndedBySql_isFollowedByABoundOne() throws Exception {
+        setUp(false, IsolationModel.SHARED, IsolationModel.SHARED);
+        TenantId honest = tenants.get(0);
+        TenantId victim = tenants.get(1);
+        for (int round = 0; round < 40; round++) {
+            TenantContext.where(honest)
+                    .call(
+                            () -> { // poisons the server processes it passes through
+                                try (Connection c = dataSource.getConnection();
+                                        Statement s = c.createStatement()) {
+                                    s.execute("SELECT set_config('tenancy.tenant_id', '" + victim + "', false)");
+                                }
+                                return null;
+                            });
+            List<String> seen = TenantContext.where(honest).call(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    c.setAutoCommit(false);
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SELECT 1");
+                        s.execute("COMMIT");
+                    }
+                    List<String> owners = new ArrayList<>();
+                    try (Statement s = c.createStatement();
+                            ResultSet rs = s.executeQuery("SELECT DISTINCT tenant_id FROM notes")) {
+                        while (rs.next()) {
+                            owners.add(rs.getString(1));
+                        }
+                    }
+                    c.commit();
+                    return owners;
+                }
+            });
+            assertThat(seen).containsExactly(honest.value());
+        }
+    }
+
     @Test
     void preparedStatements_writes_rollbacksAndReadOnly_workThroughThePooler() throws Exception {
         setUp(true, IsolationModel.SHARED, IsolationModel.SCHEMA);
