@@ -236,8 +236,11 @@ public final class RowLevelSecurity {
      */
     static void installBinding(Connection owner, BindingKey key) throws SQLException {
         inSerializedTransaction(owner, null, s -> {
-            s.execute(sessionFunction());
-            return key == null ? null : installBinding(owner, s, key, false);
+            if (key == null) {
+                s.execute(SessionBinder.sessionFunction());
+                return null;
+            }
+            return installBinding(owner, s, key, false);
         });
     }
 
@@ -281,47 +284,8 @@ public final class RowLevelSecurity {
         // per binding. The functions run as their owner, who alone can read these tables; their
         // search path is fixed so a caller's objects cannot stand in for the built-ins.
         s.execute(binder(home, keys, sessions, nonces));
-        s.execute(sessionFunction());
+        s.execute(SessionBinder.sessionFunction());
         return sessions;
-    }
-
-    /**
-     * {@value SessionBinder#SESSION_FUNCTION}(tenant, mode, issued, nonce, signature, local), run
-     * as the caller: the session reset of {@link SessionBinder} and the binding in one statement (a
-     * dozen statements cost a dozen protocol exchanges through pgJDBC; measured in {@code
-     * BENCHMARKS.md}). Resets what {@code DISCARD ALL} does except prepared statements; binds the
-     * tenant through {@value SessionBinder#BIND_FUNCTION} when a signature is given, else as a plain
-     * setting; sets read-only for mode {@code r}; returns whether a statement prepared with SQL
-     * {@code PREPARE} exists, and the server process id, as {@code t,1234}. Every call is qualified:
-     * after the reset, the caller's search path is the default, and functions are never looked up in
-     * {@code pg_temp}.
-     */
-    private static String sessionFunction() {
-        String home = Dialect.quote(SessionBinder.BINDING_SCHEMA);
-        return "CREATE OR REPLACE FUNCTION " + home + "." + SessionBinder.SESSION_FUNCTION
-                + "(p_tenant text, p_mode text, p_issued bigint, p_nonce text, p_signature text, p_local boolean)"
-                + " RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$"
-                + " BEGIN"
-                + "   SET SESSION AUTHORIZATION DEFAULT;"
-                + "   RESET ALL;"
-                + "   EXECUTE 'CLOSE ALL';"
-                + "   UNLISTEN *;"
-                + "   PERFORM pg_catalog.pg_advisory_unlock_all();"
-                + "   DISCARD TEMP;"
-                + "   DISCARD SEQUENCES;"
-                + "   IF p_signature IS NULL THEN"
-                + "     PERFORM pg_catalog.set_config('" + Dialect.TENANT_SETTING + "', p_tenant, p_local);"
-                + "   ELSE"
-                + "     PERFORM " + home + "." + SessionBinder.BIND_FUNCTION
-                + "(p_tenant, p_mode, p_issued, p_nonce, p_signature, p_local);"
-                + "   END IF;"
-                + "   IF p_mode = 'r' THEN"
-                + "     PERFORM pg_catalog.set_config(CASE WHEN p_local THEN 'transaction_read_only'"
-                + " ELSE 'default_transaction_read_only' END, 'on', p_local);"
-                + "   END IF;"
-                + "   RETURN (SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql))::text"
-                + "     || ',' || pg_catalog.pg_backend_pid();"
-                + " END $fn$";
     }
 
     /**

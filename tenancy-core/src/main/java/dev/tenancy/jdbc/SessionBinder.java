@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,15 +16,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * listeners, advisory locks, SQL-level prepared statements) must not reach the next one.
  *
  * <p>On PostgreSQL, one round trip: {@code ROLLBACK} when pgJDBC reports a transaction open or
- * aborted, then, in a {@code READ WRITE} transaction (so a read-only default left behind cannot
- * stop it), {@value #RESET} (what {@code DISCARD ALL} does, less the two parts that would
- * throw away pgJDBC's own prepared statements, and allowed where {@code DISCARD ALL} is not:
- * inside the implicit transaction of a multi-statement round trip), then the binding: the search
- * path with {@code pg_temp} searched last (a temporary object can never shadow a tenant's table),
- * the tenant ({@code tenancy_bind(...)} with a signature when the key is given, else a plain
- * setting), the read-only default, and a look at {@code pg_prepared_statements}: a statement
- * prepared with SQL {@code PREPARE} could stand in for one of pgJDBC's (same names), so when one
- * exists the session deallocates them all (pgJDBC sees it and prepares its own again).
+ * aborted, then {@value #SESSION_FUNCTION}(...), which runs what {@code DISCARD ALL} does less the
+ * parts that would throw away pgJDBC's own prepared statements ({@link #RESET_STATEMENTS}) and
+ * binds the tenant ({@code tenancy_bind(...)} with a signature when a key is given, else a plain
+ * setting) and the read-only default; then the search path, with {@code pg_temp} searched last (a
+ * temporary object can never shadow a tenant's table). A statement prepared with SQL {@code
+ * PREPARE} could stand in for one of pgJDBC's (same names): when one exists, the session
+ * deallocates them all (pgJDBC sees it and prepares its own again). Where the function cannot be
+ * installed (no owner), the same reset is sent as text, unsigned.
  *
  * <p>Behind a transaction-pooling proxy the same reset and binding are sent at the start of each
  * transaction instead, transaction-scoped ({@link #bindTransaction}).
@@ -32,9 +32,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * the connection.
  */
 final class SessionBinder {
-    /** Everything {@code DISCARD ALL} resets except pgJDBC's prepared statements and plans. */
-    static final String RESET = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; UNLISTEN *;"
-            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SessionBinder.class);
+
+    /**
+     * Everything {@code DISCARD ALL} resets except pgJDBC's prepared statements and plans, in order:
+     * sent as text ({@link #RESET}) where {@value #SESSION_FUNCTION} is not installed, run by it
+     * where it is ({@link #sessionFunction()}).
+     */
+    private static final List<String> RESET_STATEMENTS = List.of(
+            "SET SESSION AUTHORIZATION DEFAULT",
+            "RESET ALL",
+            "CLOSE ALL",
+            "UNLISTEN *",
+            "SELECT pg_catalog.pg_advisory_unlock_all()",
+            "DISCARD TEMP",
+            "DISCARD SEQUENCES");
+
+    /** {@link #RESET_STATEMENTS} as one text. */
+    static final String RESET = String.join("; ", RESET_STATEMENTS);
 
     /** The schema the binding machinery of signed policies lives in (see {@link RowLevelSecurity#signedBy}). */
     static final String BINDING_SCHEMA = "public";
@@ -60,6 +75,67 @@ final class SessionBinder {
             rs.next();
             return rs.getBoolean(1);
         }
+    }
+
+    /**
+     * Installs {@value #SESSION_FUNCTION} (and, with {@code key}, the machinery of signed bindings)
+     * in {@code owner}'s database unless it is there, as its owner; whether it is there now. Without
+     * a key, a failure (the user may not create functions) leaves the text reset, and says so.
+     */
+    static boolean ensureInstalled(Connection owner, BindingKey key) throws SQLException {
+        if (installed(owner, key != null)) {
+            return true;
+        }
+        try {
+            RowLevelSecurity.installBinding(owner, key);
+            return true;
+        } catch (SQLException e) {
+            if (key != null) {
+                throw e;
+            }
+            LOG.warn(
+                    "Could not install {}.{} as the owner ({}): sessions are reset with a dozen statements",
+                    BINDING_SCHEMA,
+                    SESSION_FUNCTION,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * {@value #SESSION_FUNCTION}(tenant, mode, issued, nonce, signature, local), run as the caller:
+     * the reset and the binding in one statement (a dozen statements cost a dozen protocol exchanges
+     * through pgJDBC; measured in {@code BENCHMARKS.md}). Runs {@link #RESET_STATEMENTS}; binds the
+     * tenant through {@value #BIND_FUNCTION} when a signature is given, else as a plain setting; sets
+     * read-only for mode {@code r}; returns whether a statement prepared with SQL {@code PREPARE}
+     * exists, and the server process id, as {@code true,1234}. Every call is qualified: after the
+     * reset the caller's search path is the default, and functions are never looked up in {@code
+     * pg_temp}.
+     */
+    static String sessionFunction() {
+        String home = Dialect.quote(BINDING_SCHEMA);
+        StringBuilder reset = new StringBuilder();
+        for (String statement : RESET_STATEMENTS) {
+            reset.append("   EXECUTE '").append(statement).append("';");
+        }
+        return "CREATE OR REPLACE FUNCTION " + home + "." + SESSION_FUNCTION
+                + "(p_tenant text, p_mode text, p_issued bigint, p_nonce text, p_signature text, p_local boolean)"
+                + " RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$"
+                + " BEGIN"
+                + reset
+                + "   IF p_signature IS NULL THEN"
+                + "     PERFORM pg_catalog.set_config('" + Dialect.TENANT_SETTING + "', p_tenant, p_local);"
+                + "   ELSE"
+                + "     PERFORM " + home + "." + BIND_FUNCTION + "(p_tenant, p_mode, p_issued, p_nonce, p_signature,"
+                + " p_local);"
+                + "   END IF;"
+                + "   IF p_mode = 'r' THEN"
+                + "     PERFORM pg_catalog.set_config(CASE WHEN p_local THEN 'transaction_read_only'"
+                + " ELSE 'default_transaction_read_only' END, 'on', p_local);"
+                + "   END IF;"
+                + "   RETURN (SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql))::text"
+                + "     || ',' || pg_catalog.pg_backend_pid();"
+                + " END $fn$";
     }
 
     /**

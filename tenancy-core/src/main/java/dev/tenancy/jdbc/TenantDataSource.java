@@ -183,9 +183,6 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         config.setAutoCommit(true);
         config.setInitializationFailTimeout(-1);
         config.setScheduledExecutor(housekeeping);
-        if (server.transactionPooling()) {
-            config.addDataSourceProperty("prepareThreshold", "0"); // unnamed statements: any server process runs them
-        }
         return new HikariDataSource(config);
     }
 
@@ -314,12 +311,11 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
 
         SQLException reported() {
             SQLException cause = (SQLException) getCause();
-            SQLException reported = new SQLException(
+            return new SQLException(
                     "Could not bring a pooled connection to a known state for its next borrower (" + BIND_ATTEMPTS
                             + " connections tried, each evicted): " + cause.getMessage(),
                     cause.getSQLState(),
                     cause);
-            return reported;
         }
     }
 
@@ -446,20 +442,8 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         boolean ready = SessionBinder.installed(pooled, key != null);
         if (!ready && route.server.hasSeparateOwner()) {
             String url = database == null ? route.server.jdbcUrl() : route.server.databaseUrl(database);
-            try (Connection owner = java.sql.DriverManager.getConnection(
-                    url, route.server.ownerUsername(), route.server.ownerPassword())) {
-                RowLevelSecurity.installBinding(owner, key);
-                ready = true;
-            } catch (SQLException e) {
-                if (key != null) {
-                    throw e;
-                }
-                LOG.warn(
-                        "Could not install {}.{} in '{}' as its owner: {}",
-                        SessionBinder.BINDING_SCHEMA,
-                        SessionBinder.SESSION_FUNCTION,
-                        name,
-                        e.getMessage());
+            try (Connection owner = TenantStorage.on(route.server, key).ownerConnection(url)) {
+                ready = SessionBinder.ensureInstalled(owner, key);
             }
         }
         if (ready) {

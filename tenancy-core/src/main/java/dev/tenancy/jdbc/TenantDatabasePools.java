@@ -297,13 +297,7 @@ final class TenantDatabasePools implements AutoCloseable {
             }
             Connection physical;
             try {
-                java.util.Properties properties = new java.util.Properties();
-                properties.setProperty("user", server.username());
-                properties.setProperty("password", server.password());
-                if (server.transactionPooling()) {
-                    properties.setProperty("prepareThreshold", "0"); // unnamed statements: any server process runs them
-                }
-                physical = DriverManager.getConnection(url, properties);
+                physical = DriverManager.getConnection(url, server.username(), server.password());
             } catch (SQLException | RuntimeException e) {
                 budget.release();
                 throw e;

@@ -201,18 +201,7 @@ public final class TenantStorage {
         Connection c = ownerConnection(url(tenant));
         try {
             BindingKey signing = dialect == Dialect.POSTGRESQL ? key : null;
-            boolean installed = dialect == Dialect.POSTGRESQL && SessionBinder.installed(c, signing != null);
-            if (dialect == Dialect.POSTGRESQL && !installed) {
-                try {
-                    RowLevelSecurity.installBinding(c, signing); // as the owner
-                    installed = true;
-                } catch (SQLException e) {
-                    if (signing != null) {
-                        throw e;
-                    }
-                    // unsigned: the reset is sent as text instead
-                }
-            }
+            boolean installed = dialect == Dialect.POSTGRESQL && SessionBinder.ensureInstalled(c, signing);
             Binding binding = new Binding(tenant.id(), schema(tenant), false);
             if (server.transactionPooling() && dialect == Dialect.POSTGRESQL) {
                 c.setAutoCommit(false);
@@ -384,14 +373,9 @@ public final class TenantStorage {
         }
     }
 
-    private Connection ownerConnection(String url) throws SQLException {
-        java.util.Properties properties = new java.util.Properties();
-        properties.setProperty("user", server.ownerUsername());
-        properties.setProperty("password", server.ownerPassword());
-        if (server.transactionPooling()) {
-            properties.setProperty("prepareThreshold", "0"); // unnamed statements: any server process runs them
-        }
-        return DriverManager.getConnection(url, properties);
+    /** A connection to {@code url} as the server's owner (its URLs carry what a transaction pooler needs). */
+    Connection ownerConnection(String url) throws SQLException {
+        return DriverManager.getConnection(url, server.ownerUsername(), server.ownerPassword());
     }
 
     private static boolean schemaExists(Connection c, String schema) throws SQLException {

@@ -12,8 +12,6 @@ class PgBouncerHibernateIsolationTest extends HibernateIsolationContract {
 
     @Override
     protected DatabaseServer server(TestDatabase database) {
-        return DatabaseServer.of("default", database.pooledJdbcUrl(), database.user(), database.password())
-                .withDatabaseUrlTemplate(database.pooledDatabaseUrlTemplate())
-                .withTransactionPooling();
+        return database.pooledServer("default");
     }
 }

@@ -12,8 +12,6 @@ class PgBouncerJooqIsolationTest extends JooqIsolationContract {
 
     @Override
     protected DatabaseServer server(TestDatabase database) {
-        return DatabaseServer.of("default", database.pooledJdbcUrl(), database.user(), database.password())
-                .withDatabaseUrlTemplate(database.pooledDatabaseUrlTemplate())
-                .withTransactionPooling();
+        return database.pooledServer("default");
     }
 }

@@ -210,6 +210,16 @@ public final class TestDatabase implements AutoCloseable {
 
     private static final AtomicBoolean POOLER_NOTICE_PRINTED = new AtomicBoolean();
 
+    /**
+     * Server {@code name} on this database through the pooler ({@link #pooledJdbcUrl()}), as this
+     * database's user, configured for it ({@code withTransactionPooling()}).
+     */
+    public dev.tenancy.jdbc.DatabaseServer pooledServer(String name) {
+        return dev.tenancy.jdbc.DatabaseServer.of(name, pooledJdbcUrl(), user, password)
+                .withDatabaseUrlTemplate(pooledDatabaseUrlTemplate())
+                .withTransactionPooling();
+    }
+
     /** {@link #databaseUrlTemplate()} through the same pooler as {@link #pooledJdbcUrl()}. */
     public String pooledDatabaseUrlTemplate() {
         String url = pooledJdbcUrl();

@@ -1,7 +1,6 @@
 package dev.tenancy.testkit;
 
 import dev.tenancy.IsolationModel;
-import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import org.junit.jupiter.api.Nested;
@@ -13,18 +12,6 @@ import org.junit.jupiter.api.Nested;
  */
 class PgBouncerIsolationTest {
 
-    static TenantDataSource throughPooler(TestDatabase database, TenantCatalog catalog, int poolSize) {
-        String url = database.pooledJdbcUrl();
-        return TenantDataSource.builder()
-                .catalog(catalog)
-                .server(DatabaseServer.of("default", url, database.user(), database.password())
-                        .withDatabaseUrlTemplate(database.pooledDatabaseUrlTemplate())
-                        .withMaximumPoolSize(poolSize)
-                        .withTenantPoolSize(poolSize)
-                        .withTransactionPooling())
-                .build();
-    }
-
     abstract static class ThroughPgBouncer extends IsolationContract {
         @Override
         protected TestDatabase.Kind kind() {
@@ -33,7 +20,12 @@ class PgBouncerIsolationTest {
 
         @Override
         protected TenantDataSource newDataSource(int poolSize) {
-            return throughPooler(database, catalog, poolSize);
+            return TenantDataSource.builder()
+                    .catalog(catalog)
+                    .server(database.pooledServer("default")
+                            .withMaximumPoolSize(poolSize)
+                            .withTenantPoolSize(poolSize))
+                    .build();
         }
     }
 
@@ -71,10 +63,7 @@ class PgBouncerIsolationTest {
 
         @Override
         protected DatabaseServer server(TestDatabase database) {
-            String url = database.pooledJdbcUrl();
-            return DatabaseServer.of("default", url, database.user(), database.password())
-                    .withDatabaseUrlTemplate(database.pooledDatabaseUrlTemplate())
-                    .withTransactionPooling();
+            return database.pooledServer("default");
         }
 
         @Override
@@ -93,7 +82,7 @@ class PgBouncerIsolationTest {
 
         @Override
         protected DatabaseServer server(TestDatabase database) {
-            return pooled("default", database);
+            return database.pooledServer("default");
         }
     }
 
@@ -107,13 +96,7 @@ class PgBouncerIsolationTest {
 
         @Override
         protected DatabaseServer server(String name, TestDatabase db) {
-            return pooled(name, db);
+            return db.pooledServer(name);
         }
-    }
-
-    static DatabaseServer pooled(String name, TestDatabase db) {
-        return DatabaseServer.of(name, db.pooledJdbcUrl(), db.user(), db.password())
-                .withDatabaseUrlTemplate(db.pooledDatabaseUrlTemplate())
-                .withTransactionPooling();
     }
 }
