@@ -24,23 +24,6 @@ public final class InvalidTenantIdException extends TenancyException {
     }
 
     static String quote(String value) {
-        if (value == null) {
-            return "null";
-        }
-        // Keep messages (and logs) safe and short whatever the input was.
-        StringBuilder sb = new StringBuilder("'");
-        int limit = Math.min(value.length(), 80);
-        for (int i = 0; i < limit; i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        if (value.length() > limit) {
-            sb.append("...(").append(value.length()).append(" chars)");
-        }
-        return sb.append('\'').toString();
+        return dev.tenancy.internal.Quoted.quote(value);
     }
 }

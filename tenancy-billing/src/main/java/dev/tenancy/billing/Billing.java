@@ -35,9 +35,9 @@ import javax.sql.DataSource;
  *   <li>{@link #analytics()}: MRR, ARR, churn, plan mix, upsell candidates.
  * </ul>
  *
- * <p>Building installs or upgrades the billing tables ({@code tenancy_plan_versions}, {@code
- * tenancy_subscriptions}, {@code tenancy_billing_overrides}, {@code tenancy_usage_*}, {@code
- * tenancy_invoice*}, {@code tenancy_mrr_snapshots}) with Flyway, once, whichever node starts first.
+ * <p>Building installs or upgrades the billing tables ({@code tenancy.tenancy_plan_versions}, {@code
+ * tenancy.tenancy_subscriptions}, {@code tenancy.tenancy_billing_overrides}, {@code tenancy_usage_*}, {@code
+ * tenancy_invoice*}, {@code tenancy.tenancy_mrr_snapshots}) with Flyway, once, whichever node starts first.
  */
 public final class Billing {
     private final Builder config;

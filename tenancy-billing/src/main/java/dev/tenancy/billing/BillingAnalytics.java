@@ -115,12 +115,14 @@ public final class BillingAnalytics {
     public int snapshot(LocalDate day) {
         List<Terms> all = subscriptions.allTerms(day);
         return db.change("snapshot MRR on " + day, (c, audit) -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_mrr_snapshots WHERE snapshot_day = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("DELETE FROM tenancy.tenancy_mrr_snapshots WHERE snapshot_day = ?")) {
                 s.setObject(1, day);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_mrr_snapshots (snapshot_day, tenant_id,"
-                    + " plan_key, currency, mrr_minor) VALUES (?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO tenancy.tenancy_mrr_snapshots (snapshot_day, tenant_id,"
+                            + " plan_key, currency, mrr_minor) VALUES (?, ?, ?, ?, ?)")) {
                 for (Terms t : all) {
                     Money m = calculator.mrr(t);
                     s.setObject(1, day);
@@ -211,7 +213,7 @@ public final class BillingAnalytics {
         Map<TenantId, Money> out = db.read("read the MRR snapshot of " + day, c -> {
             Map<TenantId, Money> m = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT tenant_id, currency, mrr_minor FROM tenancy_mrr_snapshots WHERE snapshot_day = ?")) {
+                    "SELECT tenant_id, currency, mrr_minor FROM tenancy.tenancy_mrr_snapshots WHERE snapshot_day = ?")) {
                 s.setObject(1, day);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
 /**
  * Usage in the platform database. Every change locks the counter row first ({@code SELECT ... FOR
  * UPDATE}), so the hard-limit check and the change it allows are one step on every node; the
- * idempotency key is the primary key of {@code tenancy_usage_events}.
+ * idempotency key is the primary key of {@code tenancy.tenancy_usage_events}.
  */
 final class JdbcUsageStore implements UsageStore {
     private final DataSource dataSource;
@@ -42,10 +42,11 @@ final class JdbcUsageStore implements UsageStore {
     public void open(CounterKey key) {
         try {
             Jdbc.inTransaction(dataSource, "create a usage counter", c -> {
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_usage_counters (tenant_id, metric,"
-                        + " period_start, used, leased, written_off, peak, events) SELECT ?, ?, ?, 0, 0, 0, 0, 0"
-                        + " WHERE NOT EXISTS (SELECT 1 FROM tenancy_usage_counters WHERE tenant_id = ? AND metric = ?"
-                        + " AND period_start = ?)")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("INSERT INTO tenancy.tenancy_usage_counters (tenant_id, metric,"
+                                + " period_start, used, leased, written_off, peak, events) SELECT ?, ?, ?, 0, 0, 0, 0, 0"
+                                + " WHERE NOT EXISTS (SELECT 1 FROM tenancy.tenancy_usage_counters WHERE tenant_id = ? AND metric = ?"
+                                + " AND period_start = ?)")) {
                     bind(s, 1, key);
                     bind(s, 4, key);
                     return s.executeUpdate();
@@ -70,8 +71,9 @@ final class JdbcUsageStore implements UsageStore {
         for (int attempt = 1; ; attempt++) {
             try {
                 return Jdbc.inTransaction(dataSource, "record usage for '" + key.tenant() + "'", c -> {
-                    try (PreparedStatement s = c.prepareStatement("SELECT metric, quantity FROM tenancy_usage_events"
-                            + " WHERE tenant_id = ? AND idempotency_key = ?")) {
+                    try (PreparedStatement s =
+                            c.prepareStatement("SELECT metric, quantity FROM tenancy.tenancy_usage_events"
+                                    + " WHERE tenant_id = ? AND idempotency_key = ?")) {
                         s.setString(1, key.tenant().value());
                         s.setString(2, idempotencyKey);
                         try (ResultSet rs = s.executeQuery()) {
@@ -87,7 +89,7 @@ final class JdbcUsageStore implements UsageStore {
                     }
                     requireNotBelowZero(key, quantity, before.used());
                     try (PreparedStatement s = c.prepareStatement(
-                            "INSERT INTO tenancy_usage_events (tenant_id, idempotency_key, metric, period_start,"
+                            "INSERT INTO tenancy.tenancy_usage_events (tenant_id, idempotency_key, metric, period_start,"
                                     + " quantity, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                         s.setString(1, key.tenant().value());
                         s.setString(2, idempotencyKey);
@@ -135,21 +137,23 @@ final class JdbcUsageStore implements UsageStore {
             if (grant == 0) {
                 return lease;
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET leased = leased + ?"
-                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE tenancy.tenancy_usage_counters SET leased = leased + ?"
+                            + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
                 s.setLong(1, grant);
                 bind(s, 2, key);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount + ?,"
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET amount = amount + ?,"
                     + " expires_at = ? WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
                 s.setLong(1, grant);
                 s.setObject(2, Jdbc.utc(expiresAt));
                 bind(s, 3, key);
                 s.setString(6, nodeId);
                 if (s.executeUpdate() == 0) {
-                    try (PreparedStatement i = c.prepareStatement("INSERT INTO tenancy_usage_leases (tenant_id, metric,"
-                            + " period_start, node_id, amount, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    try (PreparedStatement i =
+                            c.prepareStatement("INSERT INTO tenancy.tenancy_usage_leases (tenant_id, metric,"
+                                    + " period_start, node_id, amount, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                         bind(i, 1, key);
                         i.setString(4, nodeId);
                         i.setLong(5, grant);
@@ -170,8 +174,9 @@ final class JdbcUsageStore implements UsageStore {
             long leased = 0;
             long writtenOff = 0;
             if (fromLease) {
-                try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount - ?"
-                        + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET amount = amount - ?"
+                                + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
                     s.setLong(1, quantity);
                     bind(s, 2, key);
                     s.setString(5, nodeId);
@@ -199,14 +204,14 @@ final class JdbcUsageStore implements UsageStore {
         Jdbc.inTransaction(dataSource, "return a lease of '" + key.tenant() + "'", c -> {
             counter(c, key, true);
             boolean held;
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_leases SET amount = amount - ?"
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET amount = amount - ?"
                     + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
                 s.setLong(1, amount);
                 bind(s, 2, key);
                 s.setString(5, nodeId);
                 held = s.executeUpdate() == 1;
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET "
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_counters SET "
                     + (held
                             ? "leased = leased - ?"
                             : "written_off = CASE WHEN written_off > ? THEN written_off - ? ELSE 0 END")
@@ -219,7 +224,7 @@ final class JdbcUsageStore implements UsageStore {
                 bind(s, i, key);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_usage_leases WHERE tenant_id = ?"
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy.tenancy_usage_leases WHERE tenant_id = ?"
                     + " AND metric = ? AND period_start = ? AND node_id = ? AND amount <= 0")) {
                 bind(s, 1, key);
                 s.setString(4, nodeId);
@@ -233,7 +238,7 @@ final class JdbcUsageStore implements UsageStore {
     public int renewLeases(String nodeId, Instant expiresAt) {
         return Jdbc.inTransaction(dataSource, "renew the leases of " + nodeId, c -> {
             try (PreparedStatement s =
-                    c.prepareStatement("UPDATE tenancy_usage_leases SET expires_at = ? WHERE node_id = ?")) {
+                    c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET expires_at = ? WHERE node_id = ?")) {
                 s.setObject(1, Jdbc.utc(expiresAt));
                 s.setString(2, nodeId);
                 return s.executeUpdate();
@@ -246,7 +251,7 @@ final class JdbcUsageStore implements UsageStore {
         record Expired(CounterKey key, String node) {}
         List<Expired> expired = Jdbc.read(dataSource, "find expired leases", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT tenant_id, metric, period_start, node_id FROM"
-                    + " tenancy_usage_leases WHERE expires_at < ?")) {
+                    + " tenancy.tenancy_usage_leases WHERE expires_at < ?")) {
                 s.setObject(1, Jdbc.utc(now));
                 List<Expired> out = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -267,7 +272,7 @@ final class JdbcUsageStore implements UsageStore {
             WrittenOff w = Jdbc.inTransaction(dataSource, "write off an expired lease", c -> {
                 counter(c, e.key(), true);
                 long amount;
-                try (PreparedStatement s = c.prepareStatement("SELECT amount FROM tenancy_usage_leases WHERE"
+                try (PreparedStatement s = c.prepareStatement("SELECT amount FROM tenancy.tenancy_usage_leases WHERE"
                         + " tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ? AND expires_at < ?")) {
                     bind(s, 1, e.key());
                     s.setString(4, e.node());
@@ -279,15 +284,17 @@ final class JdbcUsageStore implements UsageStore {
                         amount = rs.getLong(1);
                     }
                 }
-                try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET leased = leased - ?,"
-                        + " written_off = written_off + ? WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE tenancy.tenancy_usage_counters SET leased = leased - ?,"
+                                + " written_off = written_off + ? WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
                     s.setLong(1, amount);
                     s.setLong(2, amount);
                     bind(s, 3, e.key());
                     s.executeUpdate();
                 }
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_usage_leases WHERE tenant_id = ?"
-                        + " AND metric = ? AND period_start = ? AND node_id = ?")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("DELETE FROM tenancy.tenancy_usage_leases WHERE tenant_id = ?"
+                                + " AND metric = ? AND period_start = ? AND node_id = ?")) {
                     bind(s, 1, e.key());
                     s.setString(4, e.node());
                     s.executeUpdate();
@@ -304,8 +311,9 @@ final class JdbcUsageStore implements UsageStore {
     @Override
     public List<UsagePeriod> history(TenantId tenant, String metric) {
         return Jdbc.read(dataSource, "read usage history of '" + tenant + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT period_start, used, peak, events FROM"
-                    + " tenancy_usage_counters WHERE tenant_id = ? AND metric = ? ORDER BY period_start DESC")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT period_start, used, peak, events FROM"
+                            + " tenancy.tenancy_usage_counters WHERE tenant_id = ? AND metric = ? ORDER BY period_start DESC")) {
                 s.setString(1, tenant.value());
                 s.setString(2, metric);
                 List<UsagePeriod> out = new ArrayList<>();
@@ -324,7 +332,7 @@ final class JdbcUsageStore implements UsageStore {
     public List<PeriodUsage> periods(LocalDate fromInclusive, LocalDate toExclusive) {
         return Jdbc.read(dataSource, "read usage counters", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT tenant_id, metric, period_start, used FROM"
-                    + " tenancy_usage_counters WHERE period_start >= ? AND period_start < ?")) {
+                    + " tenancy.tenancy_usage_counters WHERE period_start >= ? AND period_start < ?")) {
                 s.setObject(1, fromInclusive);
                 s.setObject(2, toExclusive);
                 List<PeriodUsage> out = new ArrayList<>();
@@ -345,7 +353,7 @@ final class JdbcUsageStore implements UsageStore {
     /** The counter row (locked when {@code lock}); {@link Counter#ZERO} when missing and not locked. */
     private static Counter counter(Connection c, CounterKey key, boolean lock) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT used, leased, written_off, peak, events FROM"
-                + " tenancy_usage_counters WHERE tenant_id = ? AND metric = ? AND period_start = ?"
+                + " tenancy.tenancy_usage_counters WHERE tenant_id = ? AND metric = ? AND period_start = ?"
                 + (lock ? " FOR UPDATE" : ""))) {
             bind(s, 1, key);
             try (ResultSet rs = s.executeQuery()) {
@@ -364,7 +372,7 @@ final class JdbcUsageStore implements UsageStore {
     private static void addUsed(
             Connection c, CounterKey key, long quantity, long events, long fromLease, long fromWrittenOff)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_usage_counters SET used = used + ?,"
+        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_counters SET used = used + ?,"
                 + " leased = leased - ?, written_off = written_off - ?, events = events + ?,"
                 + " peak = CASE WHEN used + ? > peak THEN used + ? ELSE peak END"
                 + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {

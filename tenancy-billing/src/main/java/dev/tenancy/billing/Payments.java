@@ -66,7 +66,7 @@ public final class Payments {
         List<String[]> open = db.read("read open invoices", c -> {
             List<String[]> out = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT id, tenant_id FROM tenancy_invoices WHERE status = 'OPEN' ORDER BY id")) {
+                    "SELECT id, tenant_id FROM tenancy.tenancy_invoices WHERE status = 'OPEN' ORDER BY id")) {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         out.add(new String[] {rs.getString(1), rs.getString(2)});
@@ -114,8 +114,8 @@ public final class Payments {
         TenantId tenant = db.change("apply a payment to invoice " + invoiceId, (c, audit) -> {
             String owner;
             String before;
-            try (PreparedStatement s =
-                    c.prepareStatement("SELECT tenant_id, status FROM tenancy_invoices WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT tenant_id, status FROM tenancy.tenancy_invoices WHERE id = ? FOR UPDATE")) {
                 s.setString(1, invoiceId);
                 try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
@@ -128,7 +128,8 @@ public final class Payments {
             if (before.equals(result.status().name()) || before.equals("PAID")) {
                 return null; // already applied, or paid (a late failure report never unpays)
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_invoices SET status = ? WHERE id = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE tenancy.tenancy_invoices SET status = ? WHERE id = ?")) {
                 s.setString(1, result.status().name());
                 s.setString(2, invoiceId);
                 s.executeUpdate();
@@ -164,7 +165,7 @@ public final class Payments {
     private int failedInvoices(TenantId tenant) {
         return db.read("count failed invoices", c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT COUNT(*) FROM tenancy_invoices WHERE tenant_id = ? AND status = 'PAYMENT_FAILED'")) {
+                    "SELECT COUNT(*) FROM tenancy.tenancy_invoices WHERE tenant_id = ? AND status = 'PAYMENT_FAILED'")) {
                 s.setString(1, tenant.value());
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();

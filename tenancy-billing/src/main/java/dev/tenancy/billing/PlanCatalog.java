@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The catalog of plans as immutable versions in the platform database (table {@code
- * tenancy_plan_versions}). {@link #publish} never changes a version: it adds the next one, and
+ * tenancy.tenancy_plan_versions}). {@link #publish} never changes a version: it adds the next one, and
  * subscriptions keep the version they hold until they are moved. Publishing the same content as the
  * current version is a no-op that returns it.
  *
@@ -81,9 +81,10 @@ public final class PlanCatalog {
             int next = current.map(v -> v.version() + 1).orElse(1);
             PlanVersion v =
                     new PlanVersion(plan, next, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_plan_versions (plan_key, version, name,"
-                    + " tier, currency, monthly_minor, annual_minor, limits, modules, published_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO tenancy.tenancy_plan_versions (plan_key, version, name,"
+                            + " tier, currency, monthly_minor, annual_minor, limits, modules, published_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, plan.key());
                 s.setInt(2, next);
                 s.setString(3, plan.name());
@@ -130,8 +131,8 @@ public final class PlanCatalog {
             return cached;
         }
         PlanVersion v = db.read("read plan " + key + "@" + version, c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("SELECT * FROM tenancy_plan_versions WHERE plan_key = ? AND version = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT * FROM tenancy.tenancy_plan_versions WHERE plan_key = ? AND version = ?")) {
                 s.setString(1, key);
                 s.setInt(2, version);
                 try (ResultSet rs = s.executeQuery()) {
@@ -149,14 +150,14 @@ public final class PlanCatalog {
 
     /** Every version of {@code key}, oldest first. */
     public List<PlanVersion> versions(String key) {
-        return list("SELECT * FROM tenancy_plan_versions WHERE plan_key = ? ORDER BY version", key);
+        return list("SELECT * FROM tenancy.tenancy_plan_versions WHERE plan_key = ? ORDER BY version", key);
     }
 
     /** The newest version of every plan, by key. */
     public List<PlanVersion> currentPlans() {
         return list(
-                "SELECT * FROM tenancy_plan_versions p WHERE version = (SELECT MAX(version) FROM"
-                        + " tenancy_plan_versions q WHERE q.plan_key = p.plan_key) ORDER BY plan_key",
+                "SELECT * FROM tenancy.tenancy_plan_versions p WHERE version = (SELECT MAX(version) FROM"
+                        + " tenancy.tenancy_plan_versions q WHERE q.plan_key = p.plan_key) ORDER BY plan_key",
                 null);
     }
 
@@ -181,7 +182,7 @@ public final class PlanCatalog {
 
     private Optional<PlanVersion> latest(Connection c, String key) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT * FROM tenancy_plan_versions WHERE plan_key = ? ORDER BY version DESC FETCH FIRST 1 ROWS ONLY")) {
+                "SELECT * FROM tenancy.tenancy_plan_versions WHERE plan_key = ? ORDER BY version DESC FETCH FIRST 1 ROWS ONLY")) {
             s.setString(1, key);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();

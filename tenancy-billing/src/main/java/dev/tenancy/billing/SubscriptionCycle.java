@@ -228,7 +228,7 @@ public final class SubscriptionCycle {
         Set<TenantId> have = new HashSet<>();
         for (int from = 0; from < invoices.size(); from += 1000) {
             List<Invoice> slice = invoices.subList(from, Math.min(invoices.size(), from + 1000));
-            StringBuilder sql = new StringBuilder("SELECT tenant_id FROM tenancy_invoices WHERE id IN (");
+            StringBuilder sql = new StringBuilder("SELECT tenant_id FROM tenancy.tenancy_invoices WHERE id IN (");
             for (int i = 0; i < slice.size(); i++) {
                 sql.append(i == 0 ? "?" : ", ?");
             }
@@ -272,7 +272,7 @@ public final class SubscriptionCycle {
         Instant now = clock.instant();
         multiRowInsert(
                 c,
-                "INSERT INTO tenancy_invoices (id, tenant_id, period_start, period_end, issued_on, due_on,"
+                "INSERT INTO tenancy.tenancy_invoices (id, tenant_id, period_start, period_end, issued_on, due_on,"
                         + " currency, total_minor, status, created_at) VALUES ",
                 10,
                 invoices,
@@ -300,7 +300,7 @@ public final class SubscriptionCycle {
         }
         multiRowInsert(
                 c,
-                "INSERT INTO tenancy_invoice_lines (invoice_id, line_no, kind, code, description, quantity,"
+                "INSERT INTO tenancy.tenancy_invoice_lines (invoice_id, line_no, kind, code, description, quantity,"
                         + " unit_minor, amount_minor) VALUES ",
                 8,
                 rows,
@@ -350,7 +350,7 @@ public final class SubscriptionCycle {
         return db.read("read the invoices of '" + tenant + "'", c -> {
             Map<String, List<InvoiceLine>> lines = new HashMap<>();
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT l.* FROM tenancy_invoice_lines l JOIN tenancy_invoices i"
+                    c.prepareStatement("SELECT l.* FROM tenancy.tenancy_invoice_lines l JOIN tenancy.tenancy_invoices i"
                             + " ON i.id = l.invoice_id WHERE i.tenant_id = ? ORDER BY l.invoice_id, l.line_no")) {
                 s.setString(1, tenant.value());
                 try (ResultSet rs = s.executeQuery()) {
@@ -362,7 +362,7 @@ public final class SubscriptionCycle {
             }
             List<Invoice> out = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT * FROM tenancy_invoices WHERE tenant_id = ? ORDER BY period_start DESC")) {
+                    "SELECT * FROM tenancy.tenancy_invoices WHERE tenant_id = ? ORDER BY period_start DESC")) {
                 s.setString(1, tenant.value());
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {

@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Subscriptions and billing overrides in the platform database (tables {@code
- * tenancy_subscriptions} and {@code tenancy_billing_overrides}). Every change commits together with
+ * tenancy.tenancy_subscriptions} and {@code tenancy.tenancy_billing_overrides}). Every change commits together with
  * its audit event (actor, reason, before and after).
  *
  * <pre>{@code
@@ -241,7 +241,7 @@ public final class Subscriptions {
         Objects.requireNonNull(actor, "actor");
         PlanVersion plan = requirePlan(planKey);
         List<TenantId> older = db.read("find subscriptions on older versions of '" + planKey + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT tenant_id FROM tenancy_subscriptions"
+            try (PreparedStatement s = c.prepareStatement("SELECT tenant_id FROM tenancy.tenancy_subscriptions"
                     + " WHERE plan_key = ? AND plan_version < ? AND status IN (?, ?, ?) ORDER BY tenant_id")) {
                 s.setString(1, plan.key());
                 s.setInt(2, plan.version());
@@ -393,7 +393,7 @@ public final class Subscriptions {
             Instant at = now();
             long id;
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO tenancy_billing_overrides (tenant_id, kind, payload, valid_from, valid_until, reason,"
+                    "INSERT INTO tenancy.tenancy_billing_overrides (tenant_id, kind, payload, valid_from, valid_until, reason,"
                             + " set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     Statement.RETURN_GENERATED_KEYS)) {
                 s.setString(1, tenant.value());
@@ -440,8 +440,8 @@ public final class Subscriptions {
         ReadOnlyScopeException.refuseIfReadOnly("revoke a billing grant");
         String why = BillingDatabase.requireReason(reason, "Revoking override " + grantId);
         TenantId revoked = db.change("revoke override " + grantId, (c, audit) -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE tenancy_billing_overrides SET revoked_at = ?" + " WHERE id = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_billing_overrides SET revoked_at = ?"
+                    + " WHERE id = ? AND revoked_at IS NULL")) {
                 s.setObject(1, Jdbc.utc(now()));
                 s.setLong(2, grantId);
                 if (s.executeUpdate() == 0) {
@@ -450,7 +450,7 @@ public final class Subscriptions {
             }
             String tenant;
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT tenant_id FROM tenancy_billing_overrides WHERE id = ?")) {
+                    c.prepareStatement("SELECT tenant_id FROM tenancy.tenancy_billing_overrides WHERE id = ?")) {
                 s.setLong(1, grantId);
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
@@ -525,7 +525,7 @@ public final class Subscriptions {
             grants.putAll(grants(c, null));
             List<Subscription> out = new ArrayList<>();
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT * FROM tenancy_subscriptions ORDER BY tenant_id")) {
+                    ResultSet rs = s.executeQuery("SELECT * FROM tenancy.tenancy_subscriptions ORDER BY tenant_id")) {
                 while (rs.next()) {
                     out.add(read(rs));
                 }
@@ -545,8 +545,8 @@ public final class Subscriptions {
     /** Subscriptions in {@code status}, by tenant. */
     public List<Subscription> list(SubscriptionStatus status) {
         return db.read("list subscriptions", c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("SELECT * FROM tenancy_subscriptions WHERE status = ? ORDER BY tenant_id")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT * FROM tenancy.tenancy_subscriptions WHERE status = ? ORDER BY tenant_id")) {
                 s.setString(1, status.db());
                 List<Subscription> out = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -626,7 +626,7 @@ public final class Subscriptions {
             if (after == null) {
                 return before;
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_subscriptions SET plan_key = ?,"
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_subscriptions SET plan_key = ?,"
                     + " plan_version = ?, status = ?, cycle_months = ?, anchor_date = ?, anchor_day = ?,"
                     + " trial_ends_on = ?, started_on = ?, ended_on = ?, auto_charge = ?, payment_method = ?,"
                     + " updated_at = ? WHERE tenant_id = ?")) {
@@ -680,9 +680,10 @@ public final class Subscriptions {
     }
 
     private static void insert(Connection c, Subscription s) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO tenancy_subscriptions (plan_key, plan_version,"
-                + " status, cycle_months, anchor_date, anchor_day, trial_ends_on, started_on, ended_on, auto_charge,"
-                + " payment_method, updated_at, tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement p =
+                c.prepareStatement("INSERT INTO tenancy.tenancy_subscriptions (plan_key, plan_version,"
+                        + " status, cycle_months, anchor_date, anchor_day, trial_ends_on, started_on, ended_on, auto_charge,"
+                        + " payment_method, updated_at, tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             bind(p, s);
             p.executeUpdate();
         }
@@ -706,7 +707,7 @@ public final class Subscriptions {
 
     private static Optional<Subscription> find(Connection c, TenantId tenant, boolean lock) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT * FROM tenancy_subscriptions WHERE tenant_id = ?" + (lock ? " FOR UPDATE" : ""))) {
+                "SELECT * FROM tenancy.tenancy_subscriptions WHERE tenant_id = ?" + (lock ? " FOR UPDATE" : ""))) {
             s.setString(1, tenant.value());
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -732,7 +733,7 @@ public final class Subscriptions {
     }
 
     private static Map<TenantId, List<Grant>> grants(Connection c, String tenant) throws SQLException {
-        String sql = "SELECT * FROM tenancy_billing_overrides" + (tenant == null ? "" : " WHERE tenant_id = ?")
+        String sql = "SELECT * FROM tenancy.tenancy_billing_overrides" + (tenant == null ? "" : " WHERE tenant_id = ?")
                 + " ORDER BY id";
         Map<TenantId, List<Grant>> out = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement(sql)) {

@@ -231,6 +231,11 @@ public final class UsageMeter implements AutoCloseable {
         return new QuotaDecision(allowed, a.metric.key(), limit, used, remaining, a.retryAfter, false);
     }
 
+    /** How many tenants this meter holds allowances for (for tests: tenants without a subscription hold none). */
+    int tenantsHeld() {
+        return allowances.size();
+    }
+
     Allowance allowance(TenantId tenant, Metric metric) {
         ConcurrentHashMap<String, Allowance> byMetric = allowances.get(tenant);
         if (byMetric != null) {
@@ -248,13 +253,18 @@ public final class UsageMeter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("This UsageMeter is closed");
         }
+        Allowance fresh = load(tenant, metric);
+        if (fresh.unsubscribed) {
+            // No subscription (a tenant the catalog does not know has none): denied, and nothing is
+            // kept or written for it, so unknown ids cannot grow this map or the counter table.
+            return fresh;
+        }
         ConcurrentHashMap<String, Allowance> byMetric =
                 allowances.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
         Allowance current = byMetric.get(metric.key());
         if (current != null && current.metric.equals(metric)) {
             return current;
         }
-        Allowance fresh = load(tenant, metric);
         Allowance raced = byMetric.putIfAbsent(metric.key(), fresh);
         if (raced == null) {
             return fresh;
@@ -291,10 +301,19 @@ public final class UsageMeter implements AutoCloseable {
                 end,
                 end == null ? null : end.atStartOfDay(zone).toInstant());
         a.apply(limit);
+        a.unsubscribed = terms == null;
         return a;
     }
 
     private boolean refill(Allowance a, TenantId tenant, Metric metric, long quantity) {
+        if (a.unsubscribed) { // kept nowhere: look again for a subscription, never lease from the store
+            Allowance now = create(tenant, metric);
+            if (now.unsubscribed) {
+                return false;
+            }
+            a.retired = true; // a handle holding it moves to the subscribed allowance
+            return tryConsume(now, quantity);
+        }
         synchronized (a) {
             if (a.retired) {
                 return tryConsume(tenant, metric, quantity);
@@ -555,6 +574,8 @@ public final class UsageMeter implements AutoCloseable {
         volatile long knownAvailable;
         volatile long knownUsed;
         volatile boolean retired;
+        /** No subscription when it was loaded: limit 0, kept in no map, never leased from the store. */
+        volatile boolean unsubscribed;
 
         Allowance(TenantId tenant, Metric metric, LocalDate periodStart, LocalDate periodEnd, Instant retryAfter) {
             this.tenant = tenant;

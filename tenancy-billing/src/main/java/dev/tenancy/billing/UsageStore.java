@@ -27,8 +27,8 @@ import javax.sql.DataSource;
  * usage is refused. The {@code UsageStoreContract} tests hold the in-memory, H2 and PostgreSQL
  * stores to this.
  *
- * <p>{@link #jdbc} keeps everything in the platform database ({@code tenancy_usage_counters},
- * {@code tenancy_usage_events}, {@code tenancy_usage_leases}) and is exact across nodes. {@link
+ * <p>{@link #jdbc} keeps everything in the platform database ({@code tenancy.tenancy_usage_counters},
+ * {@code tenancy.tenancy_usage_events}, {@code tenancy.tenancy_usage_leases}) and is exact across nodes. {@link
  * #inMemory} is exact across the meters of one JVM and loses everything on restart.
  */
 public interface UsageStore {

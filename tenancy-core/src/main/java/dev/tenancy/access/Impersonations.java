@@ -43,7 +43,7 @@ import javax.sql.DataSource;
  *
  * <p>Every event (started, refused, action, ended) is appended to the audit log with the tenant's
  * id, so the tenant's own audit view shows it, and the admin's id and role as the actor. With a
- * data source, sessions live in the platform database ({@code tenancy_impersonations}, installed
+ * data source, sessions live in the platform database ({@code tenancy.tenancy_impersonations}, installed
  * like the catalog's tables) and each change commits with its audit event; without, in memory.
  *
  * <pre>{@code

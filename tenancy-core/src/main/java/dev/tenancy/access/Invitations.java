@@ -53,7 +53,7 @@ import javax.sql.DataSource;
  * <p>Who may invite is the host's decision (a tenant admin is not a platform actor); every change
  * is appended to the audit log with the tenant's id, the actor, the address and the role, never the
  * token. With a data source, invitations live in the platform database ({@code
- * tenancy_invitations}, installed like the catalog's tables) and each change commits with its audit
+ * tenancy.tenancy_invitations}, installed like the catalog's tables) and each change commits with its audit
  * event; without, in memory.
  *
  * <pre>{@code

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Sessions in {@code tenancy_impersonations}; each change is one transaction. */
+/** Sessions in {@code tenancy.tenancy_impersonations}; each change is one transaction. */
 final class JdbcImpersonationStore implements ImpersonationStore {
     private static final String COLUMNS = "id, tenant_id, impersonator_id, impersonator_role, user_id, user_role, mode,"
             + " reason, consent_source, consent_reference, started_at, expires_at, ended_at, ended_by";
-    private static final String SELECT = "SELECT " + COLUMNS + " FROM tenancy_impersonations";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM tenancy.tenancy_impersonations";
 
     private final AuditedTransactions transactions;
     private final DataSource dataSource;
@@ -57,8 +57,9 @@ final class JdbcImpersonationStore implements ImpersonationStore {
 
                     @Override
                     public void insert(Impersonation x) throws SQLException {
-                        try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_impersonations (" + COLUMNS
-                                + ", active_actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)")) {
+                        try (PreparedStatement s = c.prepareStatement(
+                                "INSERT INTO tenancy.tenancy_impersonations (" + COLUMNS
+                                        + ", active_actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)")) {
                             s.setString(1, x.id());
                             s.setString(2, x.tenant().value());
                             s.setString(3, x.impersonator().id());
@@ -78,7 +79,7 @@ final class JdbcImpersonationStore implements ImpersonationStore {
 
                     @Override
                     public void end(Impersonation ended) throws SQLException {
-                        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_impersonations"
+                        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_impersonations"
                                 + " SET ended_at = ?, ended_by = ?, active_actor = NULL WHERE id = ?")) {
                             s.setObject(1, Jdbc.utc(ended.endedAt()));
                             s.setString(2, ended.endedBy());

@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Invitations in {@code tenancy_invitations}; each change is one transaction. */
+/** Invitations in {@code tenancy.tenancy_invitations}; each change is one transaction. */
 final class JdbcInvitationStore implements InvitationStore {
     private static final String COLUMNS = "id, tenant_id, email, role, invited_by_id, invited_by_role, created_at,"
             + " expires_at, status, decided_at, decided_by";
-    private static final String SELECT = "SELECT " + COLUMNS + " FROM tenancy_invitations";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM tenancy.tenancy_invitations";
 
     private final AuditedTransactions transactions;
     private final DataSource dataSource;
@@ -57,8 +57,9 @@ final class JdbcInvitationStore implements InvitationStore {
 
                     @Override
                     public void insert(Invitation x, String tokenHash) throws SQLException {
-                        try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_invitations (" + COLUMNS
-                                + ", token_hash, open_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)")) {
+                        try (PreparedStatement s = c.prepareStatement(
+                                "INSERT INTO tenancy.tenancy_invitations (" + COLUMNS
+                                        + ", token_hash, open_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)")) {
                             s.setString(1, x.id());
                             s.setString(2, x.tenant().value());
                             s.setString(3, x.email());
@@ -77,7 +78,7 @@ final class JdbcInvitationStore implements InvitationStore {
                     @Override
                     public void update(Invitation x, String tokenHash) throws SQLException {
                         try (PreparedStatement s = c.prepareStatement(
-                                "UPDATE tenancy_invitations SET invited_by_id = ?,"
+                                "UPDATE tenancy.tenancy_invitations SET invited_by_id = ?,"
                                         + " invited_by_role = ?, created_at = ?, expires_at = ?, status = ?, decided_at = ?,"
                                         + " decided_by = ?, open_email = ?, token_hash = COALESCE(?, token_hash) WHERE id = ?")) {
                             s.setString(1, x.invitedBy().id());
@@ -97,8 +98,9 @@ final class JdbcInvitationStore implements InvitationStore {
                     @Override
                     public List<java.time.Instant> sentAfter(TenantId tenant, java.time.Instant since)
                             throws SQLException {
-                        try (PreparedStatement s = c.prepareStatement("SELECT created_at FROM tenancy_invitations"
-                                + " WHERE tenant_id = ? AND created_at > ? ORDER BY created_at")) {
+                        try (PreparedStatement s =
+                                c.prepareStatement("SELECT created_at FROM tenancy.tenancy_invitations"
+                                        + " WHERE tenant_id = ? AND created_at > ? ORDER BY created_at")) {
                             s.setString(1, tenant.value());
                             s.setObject(2, Jdbc.utc(since));
                             List<java.time.Instant> sent = new java.util.ArrayList<>();
@@ -114,7 +116,7 @@ final class JdbcInvitationStore implements InvitationStore {
                     @Override
                     public int deleteAll(TenantId tenant) throws SQLException {
                         try (PreparedStatement s =
-                                c.prepareStatement("DELETE FROM tenancy_invitations WHERE tenant_id = ?")) {
+                                c.prepareStatement("DELETE FROM tenancy.tenancy_invitations WHERE tenant_id = ?")) {
                             s.setString(1, tenant.value());
                             return s.executeUpdate();
                         }

@@ -13,8 +13,10 @@ import java.util.Map;
 /**
  * The hash chain of the audit log. An event's hash is SHA-256 over the canonical JSON array {@code
  * [sequence, previousHash, action, entityType, entityId, tenantId, actorId, actorRole,
- * createdAtEpochMillis, metadata]} (map keys sorted), hex-encoded. Every store computes and checks
- * it the same way, so a log can be verified by any of them.
+ * createdAtEpochMillis, metadata]} (map keys sorted), hex-encoded; with a chain key it is
+ * HMAC-SHA256 under that key instead, so that whoever can write the table but does not hold the key
+ * cannot recompute the chain after changing an event. Every store computes and checks it the same
+ * way, so a log can be verified by any of them.
  */
 final class AuditChain {
     private AuditChain() {}
@@ -24,6 +26,7 @@ final class AuditChain {
     }
 
     static String hash(
+            byte[] key,
             long sequence,
             String previousHash,
             String action,
@@ -52,19 +55,26 @@ final class AuditChain {
                 actorRole,
                 createdAt.toEpochMilli(),
                 metadata));
+        byte[] bytes = canonical.getBytes(StandardCharsets.UTF_8);
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+            if (key == null) {
+                return HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            }
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(bytes));
+        } catch (NoSuchAlgorithmException | java.security.InvalidKeyException e) {
+            throw new IllegalStateException("SHA-256 and HmacSHA256 are required of every Java platform", e);
         }
     }
 
-    static AuditEvent seal(AuditEntry entry, long sequence, String previousHash, Instant now) {
+    static AuditEvent seal(byte[] key, AuditEntry entry, long sequence, String previousHash, Instant now) {
         Instant createdAt = truncate(now);
         String tenant = entry.tenantId() == null ? null : entry.tenantId().value();
         String metadataJson = Json.write(entry.metadata());
         String hash = hash(
+                key,
                 sequence,
                 previousHash,
                 entry.action(),
@@ -91,6 +101,7 @@ final class AuditChain {
 
     static String rehash(AuditEvent e) {
         return hash(
+                null,
                 e.sequence(),
                 e.previousHash(),
                 e.action(),

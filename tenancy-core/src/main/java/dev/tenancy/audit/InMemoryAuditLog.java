@@ -19,7 +19,7 @@ final class InMemoryAuditLog implements AuditLog {
     public synchronized AuditEvent append(AuditEntry entry) {
         String previous =
                 events.isEmpty() ? AuditEvent.GENESIS_HASH : events.getLast().hash();
-        AuditEvent event = AuditChain.seal(entry, events.size() + 1L, previous, clock.instant());
+        AuditEvent event = AuditChain.seal(null, entry, events.size() + 1L, previous, clock.instant());
         events.add(event);
         return event;
     }

@@ -17,9 +17,15 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * The audit log in the platform database (PostgreSQL or H2), table {@code tenancy_audit_events}.
+ * The audit log in the platform database (PostgreSQL or H2), table {@code tenancy.tenancy_audit_events}.
  *
- * <p>Appends lock the one-row chain head ({@code tenancy_audit_head}) for the length of their
+ * <p>Tamper evidence against whoever can write the platform database: the chain is keyed with a
+ * secret the database does not hold ({@link Builder#chainKey}), its head is checkpointed outside
+ * the database ({@link Builder#checkpoints}, {@link #checkpoint()}) so that events cut off the end are
+ * noticed, and on PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE of events for every role
+ * until the table's owner drops them.
+ *
+ * <p>Appends lock the one-row chain head ({@code tenancy.tenancy_audit_head}) for the length of their
  * transaction, so the chain stays linear across threads and nodes. {@link #append(Connection,
  * AuditEntry)} appends inside the caller's transaction, so a change and its audit event commit or
  * roll back together.
@@ -36,13 +42,87 @@ public final class JdbcAuditLog implements AuditLog {
 
     private final DataSource dataSource;
     private final InstantSource clock;
+    private final byte[] chainKey;
+    private final AuditCheckpoints checkpoints;
 
     private JdbcAuditLog(Builder builder) {
         this.dataSource = builder.dataSource;
         this.clock = builder.clock;
+        this.chainKey = builder.chainKey;
+        this.checkpoints = builder.checkpoints;
         if (builder.installSchema) {
             ControlPlaneSchema.install(dataSource);
+            Jdbc.inTransaction(dataSource, "make the audit log append-only", c -> {
+                installAppendOnly(c);
+                return null;
+            });
         }
+    }
+
+    /** The trigger that refuses UPDATE, DELETE and TRUNCATE of events (PostgreSQL), installed once. */
+    static final String APPEND_ONLY_TRIGGER = "tenancy_audit_events_append_only";
+
+    /**
+     * Makes the events table append-only on PostgreSQL for every role, its owner included, until the
+     * owner drops or disables the trigger: row triggers refuse UPDATE and DELETE, a statement trigger
+     * TRUNCATE, each with SQLSTATE 42501. Idempotent; nodes starting together serialize on the head.
+     */
+    private static void installAppendOnly(Connection c) throws SQLException {
+        if (!"PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
+            return;
+        }
+        try (PreparedStatement present = c.prepareStatement("SELECT count(*) FROM pg_trigger t"
+                + " JOIN pg_class r ON r.oid = t.tgrelid JOIN pg_namespace n ON n.oid = r.relnamespace"
+                + " WHERE n.nspname = 'tenancy' AND r.relname = 'tenancy_audit_events' AND t.tgname LIKE ?")) {
+            present.setString(1, APPEND_ONLY_TRIGGER + "%");
+            try (ResultSet rs = present.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) == 2) {
+                    return;
+                }
+            }
+        }
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE tenancy.tenancy_audit_head IN EXCLUSIVE MODE");
+            s.execute("CREATE OR REPLACE FUNCTION tenancy.tenancy_audit_append_only() RETURNS trigger"
+                    + " LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'The audit log is append-only: % of %.% is"
+                    + " refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = '42501'; END $$");
+            s.execute(
+                    "CREATE OR REPLACE TRIGGER " + APPEND_ONLY_TRIGGER + " BEFORE UPDATE OR DELETE ON"
+                            + " tenancy.tenancy_audit_events FOR EACH ROW EXECUTE FUNCTION tenancy.tenancy_audit_append_only()");
+            s.execute("CREATE OR REPLACE TRIGGER " + APPEND_ONLY_TRIGGER + "_truncate BEFORE TRUNCATE ON"
+                    + " tenancy.tenancy_audit_events FOR EACH STATEMENT EXECUTE FUNCTION"
+                    + " tenancy.tenancy_audit_append_only()");
+            s.execute("REVOKE UPDATE, DELETE, TRUNCATE ON tenancy.tenancy_audit_events FROM PUBLIC");
+        }
+    }
+
+    /**
+     * Records the chain's committed head with the {@linkplain Builder#checkpoints checkpoints}, outside
+     * the database; run it on a schedule (the Spring starter does, every {@code
+     * tenancy.audit.checkpoint-interval}). Events appended after the last checkpoint can be cut off
+     * the end unnoticed by whoever can write the table; the interval bounds that window.
+     *
+     * @throws IllegalStateException when the log has no checkpoints configured
+     */
+    public AuditCheckpoint checkpoint() {
+        if (checkpoints == null) {
+            throw new IllegalStateException(
+                    "This audit log keeps no checkpoints: build it with checkpoints(AuditCheckpoints.file(path))");
+        }
+        AuditCheckpoint head = Jdbc.read(dataSource, "read the audit chain's head", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                            "SELECT last_seq, last_hash FROM tenancy.tenancy_audit_head WHERE id = 1");
+                    ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException(
+                            "tenancy.tenancy_audit_head has no row: the audit tables were altered by hand");
+                }
+                return new AuditCheckpoint(rs.getLong(1), rs.getString(2), clock.instant());
+            }
+        });
+        checkpoints.record(head);
+        return head;
     }
 
     /** A builder over the platform database. */
@@ -71,18 +151,19 @@ public final class JdbcAuditLog implements AuditLog {
         long lastSeq;
         String lastHash;
         try (PreparedStatement head = connection.prepareStatement(
-                "SELECT last_seq, last_hash FROM tenancy_audit_head WHERE id = 1 FOR UPDATE")) {
+                "SELECT last_seq, last_hash FROM tenancy.tenancy_audit_head WHERE id = 1 FOR UPDATE")) {
             try (ResultSet rs = head.executeQuery()) {
                 if (!rs.next()) {
-                    throw new SQLException("tenancy_audit_head has no row: the audit tables were altered by hand");
+                    throw new SQLException(
+                            "tenancy.tenancy_audit_head has no row: the audit tables were altered by hand");
                 }
                 lastSeq = rs.getLong(1);
                 lastHash = rs.getString(2);
             }
         }
-        AuditEvent event = AuditChain.seal(entry, lastSeq + 1, lastHash, clock.instant());
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO tenancy_audit_events (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        AuditEvent event = AuditChain.seal(chainKey, entry, lastSeq + 1, lastHash, clock.instant());
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO tenancy.tenancy_audit_events ("
+                + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setLong(1, event.sequence());
             insert.setString(2, event.action());
             insert.setString(3, event.entityType());
@@ -97,8 +178,8 @@ public final class JdbcAuditLog implements AuditLog {
             insert.setString(11, event.hash());
             insert.executeUpdate();
         }
-        try (PreparedStatement update =
-                connection.prepareStatement("UPDATE tenancy_audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE tenancy.tenancy_audit_head SET last_seq = ?, last_hash = ? WHERE id = 1")) {
             update.setLong(1, event.sequence());
             update.setString(2, event.hash());
             update.executeUpdate();
@@ -145,7 +226,7 @@ public final class JdbcAuditLog implements AuditLog {
                 c -> Jdbc.page(
                         c,
                         COLUMNS,
-                        "tenancy_audit_events",
+                        "tenancy.tenancy_audit_events",
                         where.toString(),
                         params,
                         " ORDER BY seq DESC",
@@ -156,6 +237,12 @@ public final class JdbcAuditLog implements AuditLog {
 
     @Override
     public AuditVerification verify() {
+        java.util.NavigableMap<Long, AuditCheckpoint> kept = new java.util.TreeMap<>();
+        if (checkpoints != null) {
+            for (AuditCheckpoint checkpoint : checkpoints.recorded()) {
+                kept.put(checkpoint.sequence(), checkpoint);
+            }
+        }
         return Jdbc.read(dataSource, "verify the audit log", c -> {
             String previous = AuditEvent.GENESIS_HASH;
             long expected = 1;
@@ -164,7 +251,7 @@ public final class JdbcAuditLog implements AuditLog {
                 int batch = 0;
                 try (PreparedStatement select = c.prepareStatement(
                         "SELECT " + COLUMNS
-                                + " FROM tenancy_audit_events WHERE seq >= ? ORDER BY seq OFFSET 0 ROWS FETCH NEXT 1000 ROWS ONLY")) {
+                                + " FROM tenancy.tenancy_audit_events WHERE seq >= ? ORDER BY seq OFFSET 0 ROWS FETCH NEXT 1000 ROWS ONLY")) {
                     select.setLong(1, expected);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
@@ -178,6 +265,7 @@ public final class JdbcAuditLog implements AuditLog {
                             }
                             Instant createdAt = Jdbc.instant(rs, "created_at");
                             String hash = AuditChain.hash(
+                                    chainKey,
                                     seq,
                                     rs.getString("prev_hash"),
                                     rs.getString("action"),
@@ -194,7 +282,20 @@ public final class JdbcAuditLog implements AuditLog {
                                         checked, seq, "previous hash does not match the event before");
                             }
                             if (!hash.equals(rs.getString("hash"))) {
-                                return AuditVerification.broken(checked, seq, "content does not match its hash");
+                                return AuditVerification.broken(
+                                        checked,
+                                        seq,
+                                        chainKey == null
+                                                ? "content does not match its hash"
+                                                : "content does not match its hash under the chain key");
+                            }
+                            AuditCheckpoint checkpoint = kept.get(seq);
+                            if (checkpoint != null && !checkpoint.hash().equals(hash)) {
+                                return AuditVerification.broken(
+                                        checked,
+                                        seq,
+                                        "event " + seq + " is not the one the checkpoint taken at "
+                                                + checkpoint.takenAt() + " recorded: the log was rewritten from there");
                             }
                             previous = hash;
                             expected++;
@@ -205,8 +306,16 @@ public final class JdbcAuditLog implements AuditLog {
                     break;
                 }
             }
-            try (PreparedStatement head =
-                            c.prepareStatement("SELECT last_seq, last_hash FROM tenancy_audit_head WHERE id = 1");
+            if (!kept.isEmpty() && kept.lastKey() > expected - 1) {
+                AuditCheckpoint last = kept.lastEntry().getValue();
+                return AuditVerification.broken(
+                        checked,
+                        expected,
+                        "the log ends at event " + (expected - 1) + " but the checkpoint taken at " + last.takenAt()
+                                + " records event " + last.sequence() + ": events were removed from the end");
+            }
+            try (PreparedStatement head = c.prepareStatement(
+                            "SELECT last_seq, last_hash FROM tenancy.tenancy_audit_head WHERE id = 1");
                     ResultSet rs = head.executeQuery()) {
                 if (!rs.next()) {
                     return AuditVerification.broken(checked, expected, "the chain head row is missing");
@@ -246,6 +355,8 @@ public final class JdbcAuditLog implements AuditLog {
         private final DataSource dataSource;
         private InstantSource clock = InstantSource.system();
         private boolean installSchema = true;
+        private byte[] chainKey;
+        private AuditCheckpoints checkpoints;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -260,6 +371,30 @@ public final class JdbcAuditLog implements AuditLog {
         /** Whether {@link #build()} installs or upgrades the control-plane tables; on by default. */
         public Builder installSchema(boolean installSchema) {
             this.installSchema = installSchema;
+            return this;
+        }
+
+        /**
+         * Chains events with HMAC-SHA256 under {@code key} (at least 32 bytes, the same on every node,
+         * kept outside the database) instead of plain SHA-256: whoever can write the events table
+         * but does not hold the key cannot change an event and recompute the chain after it. Every
+         * event of the log must be chained with it; a log begun without a key verifies without one.
+         */
+        public Builder chainKey(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            if (key.length < 32) {
+                throw new IllegalArgumentException("An audit chain key needs at least 32 bytes, got " + key.length);
+            }
+            this.chainKey = key.clone();
+            return this;
+        }
+
+        /**
+         * Where {@link JdbcAuditLog#checkpoint()} keeps the chain's head outside the database, and
+         * {@link JdbcAuditLog#verify()} reads it back; none by default.
+         */
+        public Builder checkpoints(AuditCheckpoints checkpoints) {
+            this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
             return this;
         }
 

@@ -36,20 +36,27 @@ final class CachingTenantCatalog implements TenantCatalog, CatalogChangeNotifica
     private final boolean delegateNotifies;
     private final CatalogSubscribers subscribers = new CatalogSubscribers();
 
+    private static final long MAXIMUM_WEIGHT = 1_000_000;
+    private static final int MISS_WEIGHT = 100;
+
     CachingTenantCatalog(TenantCatalog delegate, Duration ttl, Ticker ticker) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         Objects.requireNonNull(ttl, "ttl");
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("Catalog cache TTL must be positive, was " + ttl);
         }
+        // A miss weighs 100 hits: a flood of unknown ids or hosts keeps at most 10,000 of them, and
+        // (Caffeine admits by frequency) does not push out the tenants actually served.
         this.byId = Caffeine.newBuilder()
                 .expireAfterWrite(ttl)
-                .maximumSize(1_000_000)
+                .maximumWeight(MAXIMUM_WEIGHT)
+                .weigher((TenantId id, Optional<Tenant> found) -> found.isPresent() ? 1 : MISS_WEIGHT)
                 .ticker(ticker)
                 .build();
         this.byDomain = Caffeine.newBuilder()
                 .expireAfterWrite(ttl)
-                .maximumSize(1_000_000)
+                .maximumWeight(MAXIMUM_WEIGHT)
+                .weigher((String host, Optional<TenantId> found) -> found.isPresent() ? 1 : MISS_WEIGHT)
                 .ticker(ticker)
                 .build();
         this.loadById = delegate::find;
@@ -168,6 +175,16 @@ final class CachingTenantCatalog implements TenantCatalog, CatalogChangeNotifica
             invalidateDomain(domain);
         }
         return announce(verified.tenantId(), verified);
+    }
+
+    @Override
+    public void unverifyDomain(String domain, Actor actor, String reason) {
+        try {
+            delegate.unverifyDomain(domain, actor, reason);
+        } finally {
+            invalidateDomain(domain);
+        }
+        announce(null, null);
     }
 
     @Override

@@ -140,6 +140,11 @@ final class CatalogChanges {
         return AuditEntry.of("make-primary", DOMAIN, d.domain(), d.tenantId(), actor, metadata);
     }
 
+    static AuditEntry domainUnverified(TenantDomain d, Actor actor, String reason) {
+        return AuditEntry.of(
+                "unverify", DOMAIN, d.domain(), d.tenantId(), actor, Map.of("reason", String.valueOf(reason)));
+    }
+
     static AuditEntry domainRemoved(TenantDomain d, Actor actor) {
         return AuditEntry.of("delete", DOMAIN, d.domain(), d.tenantId(), actor, Map.of("verified", d.verified()));
     }

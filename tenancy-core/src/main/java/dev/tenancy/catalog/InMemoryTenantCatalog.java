@@ -145,7 +145,8 @@ final class InMemoryTenantCatalog implements TenantCatalog, CatalogChangeNotific
     @Override
     public synchronized TenantDomain addDomain(TenantId id, String domain, Actor actor) {
         Objects.requireNonNull(actor, "actor");
-        TenantDomain added = new TenantDomain(domain, id, false, false, CatalogChanges.now(clock));
+        TenantDomain added = new TenantDomain(
+                DomainRules.basic().requireClaimable(domain), id, false, false, CatalogChanges.now(clock));
         require(id);
         if (domains.containsKey(added.domain())) {
             throw new TenantAlreadyExistsException("Domain", added.domain());
@@ -203,6 +204,29 @@ final class InMemoryTenantCatalog implements TenantCatalog, CatalogChangeNotific
         domains.put(host, primary);
         subscribers.changed(existing.tenantId());
         return primary;
+    }
+
+    @Override
+    public synchronized void unverifyDomain(String domain, Actor actor, String reason) {
+        Objects.requireNonNull(actor, "actor");
+        String host = Hosts.requireHost(domain);
+        TenantDomain existing = domains.get(host);
+        if (existing == null || !existing.verified()) {
+            return;
+        }
+        TenantDomain now = new TenantDomain(host, existing.tenantId(), false, false, existing.createdAt());
+        audit.append(CatalogChanges.domainUnverified(now, actor, reason));
+        domains.put(host, now);
+        if (existing.primary()) {
+            domains.values().stream()
+                    .filter(d -> d.tenantId().equals(existing.tenantId()) && d.verified())
+                    .findFirst()
+                    .ifPresent(next -> {
+                        audit.append(CatalogChanges.domainPrimary(next.withPrimary(true), host, actor));
+                        domains.put(next.domain(), next.withPrimary(true));
+                    });
+        }
+        subscribers.changed(existing.tenantId());
     }
 
     @Override

@@ -31,8 +31,8 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
- * The tenant catalog in the platform database (PostgreSQL or H2), tables {@code tenancy_tenants}
- * and {@code tenancy_tenant_domains}, installed and upgraded by {@link Builder#build()}.
+ * The tenant catalog in the platform database (PostgreSQL or H2), tables {@code tenancy.tenancy_tenants}
+ * and {@code tenancy.tenancy_tenant_domains}, installed and upgraded by {@link Builder#build()}.
  *
  * <p>Each write runs in one transaction that locks the tenant's row. When the audit log is a
  * {@link JdbcAuditLog} on the same {@code DataSource}, the audit event is written in that same
@@ -122,7 +122,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         }
         return Jdbc.read(dataSource, "look up domain '" + normalized + "'", c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT tenant_id FROM tenancy_tenant_domains WHERE domain = ? AND verified = TRUE")) {
+                    "SELECT tenant_id FROM tenancy.tenancy_tenant_domains WHERE domain = ? AND verified = TRUE")) {
                 s.setString(1, normalized);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? Optional.of(TenantId.of(rs.getString(1))) : Optional.empty();
@@ -136,7 +136,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         Objects.requireNonNull(id, "id");
         return Jdbc.read(dataSource, "list domains of '" + id + "'", c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, primary_of, created_at"
-                    + " FROM tenancy_tenant_domains WHERE tenant_id = ? ORDER BY domain")) {
+                    + " FROM tenancy.tenancy_tenant_domains WHERE tenant_id = ? ORDER BY domain")) {
                 s.setString(1, id.value());
                 List<TenantDomain> result = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -197,7 +197,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
                 c -> Jdbc.page(
                         c,
                         COLUMNS,
-                        "tenancy_tenants",
+                        "tenancy.tenancy_tenants",
                         where.toString(),
                         params,
                         order,
@@ -210,7 +210,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     public Map<String, Long> countByServer(IsolationModel isolation) {
         Objects.requireNonNull(isolation, "isolation");
         return Jdbc.read(dataSource, "count tenants by server", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT server, COUNT(*) FROM tenancy_tenants"
+            try (PreparedStatement s = c.prepareStatement("SELECT server, COUNT(*) FROM tenancy.tenancy_tenants"
                     + " WHERE isolation = ? AND status <> ? GROUP BY server")) {
                 s.setString(1, isolation.key());
                 s.setString(2, TenantStatus.PURGED.key());
@@ -232,7 +232,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         Tenant tenant = CatalogChanges.newTenant(registration, CatalogChanges.now(clock));
         try {
             return announce(tenant.id(), Jdbc.inTransaction(dataSource, "register tenant '" + tenant.id() + "'", c -> {
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_tenants (" + COLUMNS
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy.tenancy_tenants (" + COLUMNS
                         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     bindTenant(s, tenant);
                     s.executeUpdate();
@@ -280,11 +280,12 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     @Override
     public TenantDomain addDomain(TenantId id, String domain, Actor actor) {
         Objects.requireNonNull(actor, "actor");
-        TenantDomain added = new TenantDomain(domain, id, false, false, CatalogChanges.now(clock));
+        TenantDomain added = new TenantDomain(
+                DomainRules.basic().requireClaimable(domain), id, false, false, CatalogChanges.now(clock));
         try {
             return announce(id, Jdbc.inTransaction(dataSource, "add domain '" + added.domain() + "'", c -> {
                 lock(c, id);
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_tenant_domains"
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy.tenancy_tenant_domains"
                         + " (domain, tenant_id, verified, created_at) VALUES (?, ?, ?, ?)")) {
                     s.setString(1, added.domain());
                     s.setString(2, id.value());
@@ -317,7 +318,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
             }
             boolean first = primaryOf(c, existing.tenantId()) == null;
             try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE tenancy_tenant_domains SET verified = TRUE, primary_of = ? WHERE domain = ?")) {
+                    "UPDATE tenancy.tenancy_tenant_domains SET verified = TRUE, primary_of = ? WHERE domain = ?")) {
                 s.setString(1, first ? existing.tenantId().value() : null);
                 s.setString(2, host);
                 s.executeUpdate();
@@ -348,13 +349,13 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
             }
             lock(c, existing.tenantId()); // serializes primary changes of one tenant
             String previous = primaryOf(c, existing.tenantId());
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE tenancy_tenant_domains SET primary_of = NULL WHERE primary_of = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE tenancy.tenancy_tenant_domains SET primary_of = NULL WHERE primary_of = ?")) {
                 s.setString(1, existing.tenantId().value());
                 s.executeUpdate();
             }
             try (PreparedStatement s =
-                    c.prepareStatement("UPDATE tenancy_tenant_domains SET primary_of = ? WHERE domain = ?")) {
+                    c.prepareStatement("UPDATE tenancy.tenancy_tenant_domains SET primary_of = ? WHERE domain = ?")) {
                 s.setString(1, existing.tenantId().value());
                 s.setString(2, host);
                 s.executeUpdate();
@@ -370,11 +371,39 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     /** The tenant's primary domain's name, or null. */
     private static String primaryOf(Connection c, TenantId tenant) throws SQLException {
         try (PreparedStatement s =
-                c.prepareStatement("SELECT domain FROM tenancy_tenant_domains WHERE primary_of = ?")) {
+                c.prepareStatement("SELECT domain FROM tenancy.tenancy_tenant_domains WHERE primary_of = ?")) {
             s.setString(1, tenant.value());
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
+        }
+    }
+
+    @Override
+    public void unverifyDomain(String domain, Actor actor, String reason) {
+        Objects.requireNonNull(actor, "actor");
+        String host = Hosts.requireHost(domain);
+        TenantDomain changed = Jdbc.inTransaction(dataSource, "unverify domain '" + host + "'", c -> {
+            TenantDomain existing = lockDomain(c, host);
+            if (existing == null || !existing.verified()) {
+                return null;
+            }
+            if (existing.primary()) {
+                lock(c, existing.tenantId()); // serializes primary changes of one tenant
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_tenant_domains"
+                    + " SET verified = FALSE, primary_of = NULL WHERE domain = ?")) {
+                s.setString(1, host);
+                s.executeUpdate();
+            }
+            audit(c, CatalogChanges.domainUnverified(existing, actor, reason));
+            if (existing.primary()) {
+                promoteNextPrimary(c, existing, actor);
+            }
+            return existing;
+        });
+        if (changed != null) {
+            announce(changed.tenantId(), changed);
         }
     }
 
@@ -388,7 +417,8 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
                 if (existing.primary()) {
                     lock(c, existing.tenantId()); // serializes primary changes of one tenant
                 }
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_tenant_domains WHERE domain = ?")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("DELETE FROM tenancy.tenancy_tenant_domains WHERE domain = ?")) {
                     s.setString(1, host);
                     s.executeUpdate();
                 }
@@ -408,7 +438,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     private void promoteNextPrimary(Connection c, TenantDomain removed, Actor actor) throws SQLException {
         TenantDomain next;
         try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, primary_of, created_at"
-                + " FROM tenancy_tenant_domains WHERE tenant_id = ? AND verified = TRUE"
+                + " FROM tenancy.tenancy_tenant_domains WHERE tenant_id = ? AND verified = TRUE"
                 + " ORDER BY domain FETCH FIRST 1 ROW ONLY")) {
             s.setString(1, removed.tenantId().value());
             try (ResultSet rs = s.executeQuery()) {
@@ -419,7 +449,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
             return;
         }
         try (PreparedStatement s =
-                c.prepareStatement("UPDATE tenancy_tenant_domains SET primary_of = ? WHERE domain = ?")) {
+                c.prepareStatement("UPDATE tenancy.tenancy_tenant_domains SET primary_of = ? WHERE domain = ?")) {
             s.setString(1, removed.tenantId().value());
             s.setString(2, next.domain());
             s.executeUpdate();
@@ -452,8 +482,8 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     }
 
     private static Tenant select(Connection c, TenantId id, boolean forUpdate) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM tenancy_tenants WHERE id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM tenancy.tenancy_tenants WHERE id = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
             s.setString(1, id.value());
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? readTenant(rs) : null;
@@ -463,7 +493,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
 
     private static TenantDomain lockDomain(Connection c, String host) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT domain, tenant_id, verified, primary_of, created_at"
-                + " FROM tenancy_tenant_domains WHERE domain = ? FOR UPDATE")) {
+                + " FROM tenancy.tenancy_tenant_domains WHERE domain = ? FOR UPDATE")) {
             s.setString(1, host);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? readDomain(rs) : null;
@@ -472,7 +502,7 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     }
 
     private static void write(Connection c, Tenant t) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_tenants SET display_name = ?, status = ?,"
+        try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_tenants SET display_name = ?, status = ?,"
                 + " status_reason = ?, tier = ?, owner_email = ?, attributes = ?, updated_at = ?, version = ?,"
                 + " isolation = ?, server = ?, expires_at = ? WHERE id = ? AND version = ?")) {
             s.setString(1, t.displayName());

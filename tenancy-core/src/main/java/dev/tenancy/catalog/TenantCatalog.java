@@ -86,14 +86,23 @@ public interface TenantCatalog extends AutoCloseable {
     Tenant transition(TenantId id, TenantStatus target, Actor actor, String reason);
 
     /**
-     * Maps an unverified custom domain to a tenant.
+     * Maps an unverified custom domain to a tenant. Use {@link CustomDomains}, which also holds it
+     * to the platform's {@link DomainRules} and proves ownership through DNS.
      *
      * @throws TenantAlreadyExistsException when the domain is mapped already
+     * @throws InvalidDomainException for an IP literal, {@code localhost} or a single label
      */
     TenantDomain addDomain(TenantId id, String domain, Actor actor);
 
     /** Marks a mapped domain verified, so that it resolves requests. */
     TenantDomain verifyDomain(String domain, Actor actor);
+
+    /**
+     * Marks a verified domain unverified again (its ownership is no longer proven), so that it stops
+     * resolving requests; recorded with {@code reason}. When it was primary, the tenant's first other
+     * verified domain (by name) becomes primary. Nothing happens to an unverified or unmapped domain.
+     */
+    void unverifyDomain(String domain, Actor actor, String reason);
 
     /**
      * Makes a verified domain its tenant's primary one (the one its links and emails use); the
@@ -139,7 +148,7 @@ public interface TenantCatalog extends AutoCloseable {
     /**
      * A Caffeine cache in front of {@code delegate}: lookups by id and domain are answered from
      * memory for up to {@code ttl} (unknown ids too, so probing for tenants does not reach the
-     * database); every change made through the returned catalog invalidates its entries at once.
+     * database, at most 10,000 of them, so probing cannot grow memory either); every change made through the returned catalog invalidates its entries at once.
      * Over a {@link JdbcTenantCatalog} on PostgreSQL, changes made through any other catalog on that
      * database (another node) are dropped as they commit, through LISTEN/NOTIFY on one dedicated
      * connection ({@link #close()} the returned catalog to release it); elsewhere they are seen

@@ -112,6 +112,22 @@ public final class BindingKey {
         return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * A key for PostgreSQL's advisory locks named {@code name}, derived from this secret, so that a
+     * tenant's session cannot compute it in advance to take the lock first: the first 8 bytes of
+     * HMAC-SHA256 of {@code lock:name}.
+     */
+    long lockKey(String name) {
+        Mac mac;
+        try {
+            mac = (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
+        }
+        byte[] digest = mac.doFinal(("lock:" + name).getBytes(StandardCharsets.UTF_8));
+        return java.nio.ByteBuffer.wrap(digest, 0, 8).getLong();
+    }
+
     /** The key padded to the block and XORed with HMAC's inner pad: what the database stores. */
     byte[] innerPad() {
         return pad((byte) 0x36);

@@ -146,14 +146,14 @@ public final class RowLevelSecurity {
                 ? "(select current_setting('" + Dialect.TENANT_SETTING + "', true))"
                 : "(select " + schema + "." + FUNCTION + "())";
         String writable = key == null ? bound : "(select " + schema + "." + WRITE_FUNCTION + "())";
-        inSerializedTransaction(owner, null, s -> {
+        inSerializedTransaction(owner, key, null, s -> {
             if (key != null) {
                 installSigned(owner, s, schema, key);
             }
             s.execute(truncateGuard(schema));
             return null;
         });
-        inSerializedTransaction(owner, table, s -> {
+        inSerializedTransaction(owner, key, table, s -> {
             s.execute("ALTER TABLE " + quotedTable + " ENABLE ROW LEVEL SECURITY");
             s.execute("ALTER TABLE " + quotedTable + " FORCE ROW LEVEL SECURITY");
             createPolicies(s, quotedTable, column, bound, writable, key != null);
@@ -195,14 +195,39 @@ public final class RowLevelSecurity {
      * replacement PostgreSQL fails ("tuple concurrently updated"). Applications to different
      * tables run in parallel, as a fleet migration needs; only the short function installation is
      * serialized. Rolls back on failure and restores the connection's auto-commit.
+     *
+     * <p>The lock's key is derived from {@code key} when there is one (a tenant's session cannot compute
+     * it to take the lock first), and the lock is waited for at most {@value #LOCK_WAIT_SECONDS} s: a
+     * session holding it longer fails the work with an error saying so, instead of stalling
+     * provisioning.
      */
-    private static <T> T inSerializedTransaction(Connection owner, String object, Work<T> work) throws SQLException {
+    private static <T> T inSerializedTransaction(Connection owner, BindingKey key, String object, Work<T> work)
+            throws SQLException {
         boolean autoCommit = owner.getAutoCommit();
         owner.setAutoCommit(false);
         try (Statement s = owner.createStatement()) {
-            // object is a validated lowercase SQL name (or a tenant's schema name): safe as a literal
-            s.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", "
-                    + (object == null ? "0" : "hashtext('" + object + "')") + ")");
+            s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT_SECONDS + "s'");
+            try {
+                if (key == null) {
+                    // object is a validated lowercase SQL name (or a tenant's schema name): safe as a literal
+                    s.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", "
+                            + (object == null ? "0" : "hashtext('" + object + "')") + ")");
+                } else {
+                    s.execute("SELECT pg_advisory_xact_lock(" + key.lockKey(object == null ? "" : object) + ")");
+                }
+            } catch (SQLException e) {
+                if ("55P03".equals(e.getSQLState())) {
+                    throw new SQLException(
+                            "Could not take the lock that serializes row-level security changes"
+                                    + (object == null ? "" : " of " + object) + " within " + LOCK_WAIT_SECONDS
+                                    + " s: another node is applying them, or a session holds the lock (a tenant's"
+                                    + " session releases its advisory locks at every borrow); retry",
+                            "55P03",
+                            e);
+                }
+                throw e;
+            }
+            s.execute("SET LOCAL lock_timeout = DEFAULT"); // the work itself waits as the server says
             T result = work.run(s);
             owner.commit();
             return result;
@@ -235,7 +260,7 @@ public final class RowLevelSecurity {
      * node with the wrong key then fails its bindings, loudly, instead of locking the others out).
      */
     static void installBinding(Connection owner, BindingKey key) throws SQLException {
-        inSerializedTransaction(owner, null, s -> {
+        inSerializedTransaction(owner, key, null, s -> {
             if (key == null) {
                 s.execute(SessionBinder.sessionFunction());
                 return null;
@@ -371,14 +396,14 @@ public final class RowLevelSecurity {
                     : "(select " + platform + "." + FUNCTION + "())";
             String writable = key == null ? bound : "(select " + platform + "." + WRITE_FUNCTION + "())";
             List<String> found = tablesOf(owner, schema); // refuses a missing schema before any change
-            inSerializedTransaction(owner, null, s -> {
+            inSerializedTransaction(owner, key, null, s -> {
                 if (key != null) {
                     installSigned(owner, s, platform, key);
                 }
                 s.execute(schemaTruncateGuard(platform));
                 return null;
             });
-            List<String> tables = inSerializedTransaction(owner, schema, s -> {
+            List<String> tables = inSerializedTransaction(owner, key, schema, s -> {
                 for (String table : found) {
                     String quoted = Dialect.quote(schema) + "." + Dialect.quote(table);
                     s.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
@@ -430,7 +455,10 @@ public final class RowLevelSecurity {
         }
     }
 
-    /** The first key of the advisory locks row-level security is applied under ("tena"). */
+    /** How long row-level security changes wait for their lock. */
+    private static final int LOCK_WAIT_SECONDS = 30;
+
+    /** The first key of the advisory locks row-level security is applied under ("tena"), without a binding key. */
     private static final int LOCK_CLASS = 0x74656e61;
 
     /** The statement trigger that refuses TRUNCATE of a tenant schema's table while another tenant is bound. */

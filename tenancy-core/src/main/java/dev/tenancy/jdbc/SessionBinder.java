@@ -174,6 +174,8 @@ final class SessionBinder {
                     false);
         }
         String call = "SELECT " + Dialect.quote(BINDING_SCHEMA) + "." + SESSION_FUNCTION + "(?, ?, ?, ?, ?, false)";
+        // The schema as a parameter, not a literal: no other session reads a tenant's name in pg_stat_activity.
+        path = BOUND_PATH.formatted("false");
         try {
             return run(pooled, rollback + call + "; " + path, binding, key, true);
         } catch (SQLException e) {
@@ -218,11 +220,14 @@ final class SessionBinder {
         run(
                 pooled,
                 first + "SELECT " + Dialect.quote(BINDING_SCHEMA) + "." + SESSION_FUNCTION + "(?, ?, ?, ?, ?, true); "
-                        + path,
+                        + BOUND_PATH.formatted("true"),
                 binding,
                 key,
                 true);
     }
+
+    /** The search path as the binding's sixth parameter (session or {@code LOCAL}); answers no row value. */
+    private static final String BOUND_PATH = "SELECT NULL FROM pg_catalog.set_config('search_path', ?, %s)";
 
     /** What the text reset ends with: a statement prepared with SQL, and the server process. */
     private static final String CHECK = "SELECT (EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements"
@@ -265,6 +270,7 @@ final class SessionBinder {
                 s.setLong(3, issued);
                 s.setString(4, nonce);
                 s.setString(5, key == null ? null : key.signBinding(tenant, binding.readOnly(), issued, nonce));
+                s.setString(6, Dialect.quote(binding.schema()) + ", pg_temp");
             }
             result = checkResult(s);
         }

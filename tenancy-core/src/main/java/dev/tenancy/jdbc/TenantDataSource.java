@@ -85,6 +85,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private final boolean failedMigrationReadOnly;
     private final BindingKey bindingKey;
     private final SecurityEvents security;
+    private final ConnectionRoles roles;
 
     /**
      * The tenant attribute a fleet migration sets when a tenant's migration failed (its value is
@@ -141,6 +142,7 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         this.bindingKey = b.bindingKey;
         this.security = b.security;
         this.failedMigrationReadOnly = b.failedMigrationReadOnly;
+        this.roles = new ConnectionRoles(b.allowInsecureRole);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tenancy-pools");
             t.setDaemon(true);
@@ -354,6 +356,20 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             throw e;
         }
         try {
+            String user = binding.readOnly() && route.server.hasReadOnlyUser()
+                    ? route.server.readOnlyUsername()
+                    : route.server.username();
+            if (route.dialect == Dialect.POSTGRESQL && !roles.passed(route.server, database, user)) {
+                if (!TransactionState.idle(physical)) {
+                    ConnectionRoles.endTransaction(pooled);
+                }
+                roles.check(route.server, database, user, pooled);
+            }
+        } catch (SQLException | RuntimeException e) { // a misconfiguration: another connection would not do better
+            giveBack(pooled, returned, e);
+            throw e;
+        }
+        try {
             Support support = support(route, database, pooled);
             if (route.server.transactionPooling() && route.dialect == Dialect.POSTGRESQL) {
                 pooled.setAutoCommit(false); // the pool sets it back on return
@@ -477,6 +493,36 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     }
 
     /**
+     * Checks now, on one connection to each PostgreSQL server's main database (and one as its
+     * read-only user), what the first borrow there would check: that the role tenants connect as is
+     * neither superuser nor {@code BYPASSRLS}, owns no table or schema and cannot reach the
+     * platform's tables. Call it at start-up to fail before serving; the Spring starter does.
+     *
+     * @throws SQLNonTransientConnectionException (SQLSTATE 28000) naming the role, what is wrong
+     *     with it and the fix, unless {@link Builder#allowInsecureRole()} (then logged at WARN)
+     */
+    public void checkRoles() throws SQLException {
+        for (String name : serverOrder) {
+            Route route = servers.get(name);
+            if (route.dialect != Dialect.POSTGRESQL) {
+                continue;
+            }
+            for (boolean readOnly : new boolean[] {false, true}) {
+                if (readOnly && route.readPool == null) {
+                    continue;
+                }
+                String user = readOnly ? route.server.readOnlyUsername() : route.server.username();
+                try (Connection c = route.pool(readOnly).getConnection()) {
+                    if (!TransactionState.idle(c.unwrap(Connection.class))) {
+                        ConnectionRoles.endTransaction(c);
+                    }
+                    roles.check(route.server, null, user, c);
+                }
+            }
+        }
+    }
+
+    /**
      * The configured server a new tenant of {@code isolation} should be placed on: the one holding
      * the fewest tenants of that model (ties go to the server configured first). Pass it to {@link
      * dev.tenancy.catalog.TenantRegistration.Builder#server(String)} unless placing explicitly.
@@ -523,7 +569,12 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
      * security it applies to schema tenants accepts the bindings made here.
      */
     public TenantStorage storage(Tenant tenant) {
-        return TenantStorage.on(server(tenant.server()), bindingKey);
+        return storage(tenant.server());
+    }
+
+    /** The storage of server {@code serverName} (its shared tables), with this data source's binding key. */
+    public TenantStorage storage(String serverName) {
+        return TenantStorage.on(server(serverName), bindingKey);
     }
 
     /**
@@ -589,8 +640,20 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
         private boolean failedMigrationReadOnly;
         private BindingKey bindingKey;
         private SecurityEvents security;
+        private boolean allowInsecureRole;
 
         private Builder() {}
+
+        /**
+         * Serves tenants even when the PostgreSQL role they connect as is a superuser, has {@code
+         * BYPASSRLS}, owns tables or schemas, or can reach the platform's tables; each such server
+         * and role is logged once at WARN. Without it such connections are refused (SQLSTATE 28000),
+         * because tenant SQL on them can reach other tenants. For tests and local demos only.
+         */
+        public Builder allowInsecureRole() {
+            this.allowInsecureRole = true;
+            return this;
+        }
 
         /**
          * How a tenant whose last migration failed (marked with {@link #MIGRATION_FAILED} by a fleet

@@ -323,6 +323,28 @@ public final class TenantStorage {
         }
     }
 
+    /**
+     * Puts {@code table} (a shared-model table whose rows {@code tenantColumn} tells apart) under
+     * row-level security, as the server's owner: {@link RowLevelSecurity#on}, signed with this
+     * storage's binding key when it has one. Idempotent; nothing on H2 or without an owner of the
+     * server's own (the application's role would own the table, and no policy binds an owner).
+     *
+     * @return whether the policy was applied
+     */
+    public boolean applyRowLevelSecurity(String table, String tenantColumn) throws SQLException {
+        if (dialect != Dialect.POSTGRESQL || !server.hasSeparateOwner()) {
+            return false;
+        }
+        RowLevelSecurity policy = RowLevelSecurity.on(table).tenantColumn(tenantColumn);
+        if (key != null) {
+            policy = policy.signedBy(key);
+        }
+        try (Connection owner = ownerConnection(server.jdbcUrl())) {
+            policy.apply(owner);
+        }
+        return true;
+    }
+
     /** The server's users and passwords, for tools (such as Flyway) that open their own connections. */
     public DatabaseServer server() {
         return server;

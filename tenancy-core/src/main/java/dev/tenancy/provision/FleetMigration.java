@@ -67,6 +67,7 @@ public final class FleetMigration {
     private final Ledger ledger;
     private final TenantMigrations migrations;
     private final TenantMigrations sharedMigrations;
+    private final List<SharedTable> secured;
     private final int parallelism;
     private final int canary;
     private final int maxFailures;
@@ -81,6 +82,7 @@ public final class FleetMigration {
         this.ledger = new Ledger(b.platform, b.clock);
         this.migrations = new TenantMigrations(b.migrations, b.classLoader);
         this.sharedMigrations = new TenantMigrations(b.sharedMigrations, b.classLoader);
+        this.secured = List.copyOf(b.secured);
         this.parallelism = b.parallelism;
         this.canary = b.canary;
         this.maxFailures = b.maxFailures;
@@ -246,8 +248,7 @@ public final class FleetMigration {
     private FleetReport.SharedOutcome migrateSharedTables(String server) {
         long start = System.nanoTime();
         try {
-            TenantMigrations.SharedRun run =
-                    sharedMigrations.migrateShared(TenantStorage.on(dataSource.server(server)));
+            TenantMigrations.SharedRun run = sharedMigrations.migrateShared(dataSource.storage(server), secured);
             boolean ran = run != null && run.executed() > 0;
             return new FleetReport.SharedOutcome(
                     server,
@@ -309,6 +310,7 @@ public final class FleetMigration {
         private DataSource platform;
         private final List<String> migrations = new ArrayList<>();
         private final List<String> sharedMigrations = new ArrayList<>();
+        private final List<SharedTable> secured = new ArrayList<>();
         private ClassLoader classLoader = FleetMigration.class.getClassLoader();
         private int parallelism = 8;
         private int canary = 5;
@@ -351,6 +353,19 @@ public final class FleetMigration {
          */
         public Builder sharedMigrations(String... locations) {
             sharedMigrations.addAll(TenantMigrations.requireLocations("sharedMigrations", locations));
+            return this;
+        }
+
+        /**
+         * Shared-model tables put under row-level security after each shared migration on a
+         * PostgreSQL server with an owner of its own ({@link TenantStorage#applyRowLevelSecurity}),
+         * signed when the data source signs its bindings: the application's own SQL then reaches
+         * only the current tenant's rows of them, whatever it sets.
+         */
+        public Builder rowLevelSecurity(SharedTable... tables) {
+            for (SharedTable table : tables) {
+                secured.add(java.util.Objects.requireNonNull(table, "table"));
+            }
             return this;
         }
 

@@ -14,8 +14,8 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * The provisioning and migration ledgers in the platform database ({@code tenancy_provisioning},
- * {@code tenancy_tenant_migrations}).
+ * The provisioning and migration ledgers in the platform database ({@code tenancy.tenancy_provisioning},
+ * {@code tenancy.tenancy_tenant_migrations}).
  */
 final class Ledger {
     static final String CURRENT = "current";
@@ -34,7 +34,7 @@ final class Ledger {
     ProvisioningStep completed(TenantId tenant) {
         return Jdbc.read(platform, "read the provisioning ledger of '" + tenant + "'", c -> {
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT completed FROM tenancy_provisioning WHERE tenant_id = ?")) {
+                    c.prepareStatement("SELECT completed FROM tenancy.tenancy_provisioning WHERE tenant_id = ?")) {
                 s.setString(1, tenant.value());
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() && rs.getString(1) != null ? ProvisioningStep.valueOf(rs.getString(1)) : null;
@@ -47,12 +47,12 @@ final class Ledger {
     void acquire(TenantId tenant, String owner, Duration lease) {
         Instant now = clock.instant();
         insertIfAbsent(
-                "INSERT INTO tenancy_provisioning (tenant_id, updated_at) VALUES (?, ?)",
-                "SELECT COUNT(*) FROM tenancy_provisioning WHERE tenant_id = ?",
+                "INSERT INTO tenancy.tenancy_provisioning (tenant_id, updated_at) VALUES (?, ?)",
+                "SELECT COUNT(*) FROM tenancy.tenancy_provisioning WHERE tenant_id = ?",
                 tenant,
                 now);
         Jdbc.inTransaction(platform, "take the provisioning lease of '" + tenant + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_provisioning SET lease_owner = ?,"
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_provisioning SET lease_owner = ?,"
                     + " lease_until = ?, updated_at = ? WHERE tenant_id = ?"
                     + " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)")) {
                 s.setString(1, owner);
@@ -66,7 +66,7 @@ final class Ledger {
                 }
             }
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT lease_owner, lease_until FROM tenancy_provisioning WHERE tenant_id = ?")) {
+                    "SELECT lease_owner, lease_until FROM tenancy.tenancy_provisioning WHERE tenant_id = ?")) {
                 s.setString(1, tenant.value());
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
@@ -79,7 +79,7 @@ final class Ledger {
     /** Records {@code step} as completed; fails if {@code owner} lost the lease meanwhile. */
     void complete(TenantId tenant, ProvisioningStep step, String owner) {
         Jdbc.inTransaction(platform, "record step " + step + " of '" + tenant + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_provisioning SET completed = ?,"
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_provisioning SET completed = ?,"
                     + " last_error = NULL, updated_at = ? WHERE tenant_id = ? AND lease_owner = ?")) {
                 s.setString(1, step.name());
                 s.setObject(2, Jdbc.utc(clock.instant()));
@@ -97,7 +97,7 @@ final class Ledger {
     /** Records the error and gives the lease back. */
     void release(TenantId tenant, String owner, String error) {
         Jdbc.inTransaction(platform, "release the provisioning lease of '" + tenant + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_provisioning SET lease_owner = NULL,"
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_provisioning SET lease_owner = NULL,"
                     + " lease_until = NULL, last_error = ?, updated_at = ? WHERE tenant_id = ? AND lease_owner = ?")) {
                 s.setString(1, truncate(error));
                 s.setObject(2, Jdbc.utc(clock.instant()));
@@ -113,7 +113,7 @@ final class Ledger {
     String lastError(TenantId tenant) {
         return Jdbc.read(platform, "read the provisioning ledger of '" + tenant + "'", c -> {
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT last_error FROM tenancy_provisioning WHERE tenant_id = ?")) {
+                    c.prepareStatement("SELECT last_error FROM tenancy.tenancy_provisioning WHERE tenant_id = ?")) {
                 s.setString(1, tenant.value());
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? rs.getString(1) : null;
@@ -126,12 +126,12 @@ final class Ledger {
     void recordMigration(TenantId tenant, String version, String state, String error) {
         Instant now = clock.instant();
         insertIfAbsent(
-                "INSERT INTO tenancy_tenant_migrations (tenant_id, state, updated_at) VALUES (?, 'new', ?)",
-                "SELECT COUNT(*) FROM tenancy_tenant_migrations WHERE tenant_id = ?",
+                "INSERT INTO tenancy.tenancy_tenant_migrations (tenant_id, state, updated_at) VALUES (?, 'new', ?)",
+                "SELECT COUNT(*) FROM tenancy.tenancy_tenant_migrations WHERE tenant_id = ?",
                 tenant,
                 now);
         Jdbc.inTransaction(platform, "record the migration of '" + tenant + "'", c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy_tenant_migrations SET version = ?,"
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_tenant_migrations SET version = ?,"
                     + " state = ?, error = ?, updated_at = ? WHERE tenant_id = ?")) {
                 s.setString(1, version);
                 s.setString(2, state);
@@ -149,7 +149,7 @@ final class Ledger {
         return Jdbc.read(platform, "read the migration ledger", c -> {
             Set<TenantId> current = new HashSet<>();
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT tenant_id FROM tenancy_tenant_migrations WHERE version = ? AND state = ?")) {
+                    "SELECT tenant_id FROM tenancy.tenancy_tenant_migrations WHERE version = ? AND state = ?")) {
                 s.setString(1, version);
                 s.setString(2, CURRENT);
                 try (ResultSet rs = s.executeQuery()) {
@@ -165,7 +165,7 @@ final class Ledger {
     /** Forgets a purged tenant. */
     void forget(TenantId tenant) {
         Jdbc.inTransaction(platform, "forget the ledgers of '" + tenant + "'", c -> {
-            for (String table : new String[] {"tenancy_provisioning", "tenancy_tenant_migrations"}) {
+            for (String table : new String[] {"tenancy.tenancy_provisioning", "tenancy.tenancy_tenant_migrations"}) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE tenant_id = ?")) {
                     s.setString(1, tenant.value());
                     s.executeUpdate();

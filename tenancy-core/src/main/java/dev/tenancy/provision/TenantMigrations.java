@@ -66,11 +66,12 @@ final class TenantMigrations {
      * history in {@value TenantStorage#SHARED_MIGRATION_HISTORY} there, as the server's owner. A schema that
      * already holds tables (the control plane's, when the platform database is also a tenant
      * server) but no history is baselined at version 0, so every migration still runs. Afterwards
-     * the application is granted the new tables ({@link TenantStorage#grantSharedTables()}).
+     * the application is granted the new tables ({@link TenantStorage#grantSharedTables()}) and
+     * {@code secured} are put under row-level security ({@link TenantStorage#applyRowLevelSecurity}).
      *
      * @return what ran; {@code null} when the locations hold no migration (nothing is created then)
      */
-    SharedRun migrateShared(TenantStorage storage) throws java.sql.SQLException {
+    SharedRun migrateShared(TenantStorage storage, java.util.List<SharedTable> secured) throws java.sql.SQLException {
         if (isEmpty()) {
             return null;
         }
@@ -89,6 +90,9 @@ final class TenantMigrations {
         }
         MigrateResult result = flyway.migrate();
         storage.grantSharedTables();
+        for (SharedTable table : secured) {
+            storage.applyRowLevelSecurity(table.table(), table.tenantColumn());
+        }
         MigrationInfo current = flyway.info().current();
         String version = current == null || current.getVersion() == null
                 ? null

@@ -60,6 +60,7 @@ public final class TenantProvisioner {
     private final Ledger ledger;
     private final TenantMigrations migrations;
     private final TenantMigrations sharedMigrations;
+    private final List<SharedTable> secured;
     private final DataSource platform;
     /** Whether the tenant migration locations hold a versioned migration; read once, at the first tenant. */
     private volatile Boolean tenantMigrationsFound;
@@ -78,6 +79,7 @@ public final class TenantProvisioner {
         this.ledger = new Ledger(b.platform, b.clock);
         this.migrations = new TenantMigrations(b.migrations, b.classLoader);
         this.sharedMigrations = new TenantMigrations(b.sharedMigrations, b.classLoader);
+        this.secured = List.copyOf(b.secured);
         this.platform = b.platform;
         this.seed = b.seed;
         this.templateDatabase = b.templateDatabase;
@@ -180,7 +182,7 @@ public final class TenantProvisioner {
     private void migrateSharedTables(TenantStorage storage) throws SQLException {
         String server = storage.server().name();
         if (!sharedCurrent.contains(server)) {
-            sharedMigrations.migrateShared(storage);
+            sharedMigrations.migrateShared(storage, secured);
             sharedCurrent.add(server);
         }
     }
@@ -236,6 +238,7 @@ public final class TenantProvisioner {
         private DataSource platform;
         private final List<String> migrations = new ArrayList<>();
         private final List<String> sharedMigrations = new ArrayList<>();
+        private final List<SharedTable> secured = new ArrayList<>();
         private ClassLoader classLoader = TenantProvisioner.class.getClassLoader();
         private TenantSeed seed = TenantSeed.none();
         private String templateDatabase;
@@ -280,6 +283,19 @@ public final class TenantProvisioner {
          */
         public Builder sharedMigrations(String... locations) {
             sharedMigrations.addAll(TenantMigrations.requireLocations("sharedMigrations", locations));
+            return this;
+        }
+
+        /**
+         * Shared-model tables put under row-level security after each shared migration on a
+         * PostgreSQL server with an owner of its own ({@link TenantStorage#applyRowLevelSecurity}),
+         * signed when the data source signs its bindings: the application's own SQL then reaches
+         * only the current tenant's rows of them, whatever it sets.
+         */
+        public Builder rowLevelSecurity(SharedTable... tables) {
+            for (SharedTable table : tables) {
+                secured.add(java.util.Objects.requireNonNull(table, "table"));
+            }
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.tenancy.resolve;
 
+import dev.tenancy.catalog.DomainRules;
 import dev.tenancy.catalog.TenantCatalog;
 import java.util.List;
 import java.util.Optional;
@@ -46,9 +47,23 @@ public interface TenantResolver {
         return ANY_HEADER;
     }
 
-    /** Resolves a request's host through the catalog's <em>verified</em> custom domains. */
+    /**
+     * Resolves a request's host through the catalog's <em>verified</em> custom domains, except
+     * hosts that {@link dev.tenancy.catalog.DomainRules#basic()} refuses ({@code localhost}, IP
+     * literals, single labels). Prefer {@link #customDomain(TenantCatalog, DomainRules)} with the
+     * platform's own domains.
+     */
     static TenantResolver customDomain(TenantCatalog catalog) {
-        return new CustomDomainResolver(catalog);
+        return new CustomDomainResolver(catalog, DomainRules.basic());
+    }
+
+    /**
+     * Resolves a request's host through the catalog's verified custom domains that {@code rules}
+     * permit: a host under the platform's domains (another tenant's subdomain) or one of its own
+     * hosts is never served as a custom domain, whatever the catalog holds.
+     */
+    static TenantResolver customDomain(TenantCatalog catalog, DomainRules rules) {
+        return new CustomDomainResolver(catalog, rules);
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Sections in {@code tenancy_tenant_settings}, one row per tenant and section; each write is one
+ * Sections in {@code tenancy.tenancy_tenant_settings}, one row per tenant and section; each write is one
  * transaction with its audit event (when the audit log is in the same database) and, on
  * PostgreSQL, a notification on {@value #CHANNEL} carrying the tenant's id.
  */
@@ -39,7 +39,7 @@ final class JdbcSettingsStore implements SettingsStore {
     public Optional<String> read(TenantId tenant, String section) {
         return Jdbc.read(dataSource, "read the " + section + " settings of '" + tenant + "'", c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT settings FROM tenancy_tenant_settings WHERE tenant_id = ? AND section = ?")) {
+                    "SELECT settings FROM tenancy.tenancy_tenant_settings WHERE tenant_id = ? AND section = ?")) {
                 s.setString(1, tenant.value());
                 s.setString(2, section);
                 try (ResultSet rs = s.executeQuery()) {
@@ -53,7 +53,7 @@ final class JdbcSettingsStore implements SettingsStore {
     public Map<String, String> readAll(TenantId tenant) {
         return Jdbc.read(dataSource, "read the settings of '" + tenant + "'", c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT section, settings FROM tenancy_tenant_settings WHERE tenant_id = ? ORDER BY section")) {
+                    "SELECT section, settings FROM tenancy.tenancy_tenant_settings WHERE tenant_id = ? ORDER BY section")) {
                 s.setString(1, tenant.value());
                 Map<String, String> all = new LinkedHashMap<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -70,7 +70,8 @@ final class JdbcSettingsStore implements SettingsStore {
     public int deleteAll(TenantId tenant, AuditEntry event) {
         return transactions.run("forget the settings of '" + tenant + "'", (c, auditor) -> {
             int deleted;
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_tenant_settings WHERE tenant_id = ?")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("DELETE FROM tenancy.tenancy_tenant_settings WHERE tenant_id = ?")) {
                 s.setString(1, tenant.value());
                 deleted = s.executeUpdate();
             }
@@ -94,14 +95,14 @@ final class JdbcSettingsStore implements SettingsStore {
     @Override
     public void write(TenantId tenant, String section, String json, AuditEntry event) {
         transactions.run("write the " + section + " settings of '" + tenant + "'", (c, auditor) -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("DELETE FROM tenancy_tenant_settings WHERE tenant_id = ? AND section = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM tenancy.tenancy_tenant_settings WHERE tenant_id = ? AND section = ?")) {
                 s.setString(1, tenant.value());
                 s.setString(2, section);
                 s.executeUpdate();
             }
             if (json != null) {
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_tenant_settings"
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy.tenancy_tenant_settings"
                         + " (tenant_id, section, settings, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)")) {
                     s.setString(1, tenant.value());
                     s.setString(2, section);

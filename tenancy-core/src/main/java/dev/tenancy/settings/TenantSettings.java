@@ -361,7 +361,7 @@ public final class TenantSettings implements AutoCloseable {
             return this;
         }
 
-        /** The platform database to keep settings in ({@code tenancy_tenant_settings}); in memory without one. */
+        /** The platform database to keep settings in ({@code tenancy.tenancy_tenant_settings}); in memory without one. */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
             return this;

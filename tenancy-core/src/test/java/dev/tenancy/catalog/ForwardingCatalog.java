@@ -72,6 +72,11 @@ class ForwardingCatalog implements TenantCatalog {
     }
 
     @Override
+    public void unverifyDomain(String domain, Actor actor, String reason) {
+        delegate.unverifyDomain(domain, actor, reason);
+    }
+
+    @Override
     public void removeDomain(String domain, Actor actor) {
         delegate.removeDomain(domain, actor);
     }

@@ -88,6 +88,11 @@ class ResolverFuzzTest {
         }
 
         @Override
+        public void unverifyDomain(String domain, Actor actor, String reason) {
+            throw new AssertionError();
+        }
+
+        @Override
         public void removeDomain(String domain, Actor actor) {
             throw new AssertionError();
         }

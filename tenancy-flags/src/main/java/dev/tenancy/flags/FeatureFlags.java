@@ -264,6 +264,11 @@ public final class FeatureFlags implements AutoCloseable {
         return new FlagEvaluation(flag.key(), value, FlagEvaluation.Reason.values()[reason], null);
     }
 
+    /** How many tenants' snapshots the current state keeps (for tests: unknown tenants are not kept). */
+    int keptSnapshots() {
+        return state.kept();
+    }
+
     /** The current tenant's snapshot; {@code null} when no tenant is bound. */
     private FlagState.TenantFlags current() {
         FlagState.TenantFlags seen = snapshots.get();

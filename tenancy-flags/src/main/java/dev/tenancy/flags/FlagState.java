@@ -87,6 +87,9 @@ final class FlagState {
          */
         volatile boolean[] live;
 
+        /** Whether the catalog knows the tenant (always, without a catalog): only then is the snapshot kept. */
+        boolean known;
+
         final byte[] reason;
         final long[] userSeed; // rollout hash state after flag key + tenant; for user rollouts
         final int[] userRollout; // the user rollout that applies (basis points), 0 unless the value is the default
@@ -192,12 +195,27 @@ final class FlagState {
         return same;
     }
 
-    /** The snapshot of {@code tenant}, computed once per state. */
+    /** How many tenants' snapshots this state keeps. */
+    int kept() {
+        return tenants.size();
+    }
+
+    /** The snapshot of {@code tenant}, computed once per state (kept only for tenants the catalog knows). */
     TenantFlags tenant(TenantId tenant) {
         TenantFlags flags = tenants.get(tenant);
         if (flags == null) {
             long changesBefore = catalogChanges.get();
-            flags = tenants.computeIfAbsent(tenant, this::compute);
+            TenantFlags computed = compute(tenant);
+            if (!computed.known || tenants.size() >= MAX_SNAPSHOTS) {
+                // A tenant the catalog does not know (or past the bound, without a catalog): answered,
+                // not kept, so unknown ids cannot grow memory. Its values are the definitions' for it.
+                computed.live = RETIRED;
+                return computed;
+            }
+            flags = tenants.putIfAbsent(tenant, computed);
+            if (flags == null) {
+                flags = computed;
+            }
             if (retired) {
                 flags.live = RETIRED; // computed as retire() ran: it may not have seen this one
             }
@@ -219,10 +237,15 @@ final class FlagState {
         }
     }
 
+    /** At most this many tenants' snapshots are kept per state when there is no catalog to say which exist. */
+    static final int MAX_SNAPSHOTS = 100_000;
+
     private TenantFlags compute(TenantId id) {
-        String tier = tierOf(id);
+        Tenant known = catalog == null ? null : catalog.find(id).orElse(null);
+        String tier = known == null ? null : known.tier();
         Map<String, FlagOverride> own = overrides.getOrDefault(id, Map.of());
         TenantFlags flags = new TenantFlags(this, id, tier, definitions.length);
+        flags.known = catalog == null || known != null;
         for (int i = 0; i < definitions.length; i++) {
             FlagDefinition d = definitions[i];
             if (d == null) {

@@ -29,8 +29,8 @@ import javax.sql.DataSource;
 import tools.jackson.core.type.TypeReference;
 
 /**
- * The flag store in the platform database (PostgreSQL or H2): tables {@code tenancy_flags},
- * {@code tenancy_flag_overrides} and {@code tenancy_flags_version}, installed on build.
+ * The flag store in the platform database (PostgreSQL or H2): tables {@code tenancy.tenancy_flags},
+ * {@code tenancy.tenancy_flag_overrides} and {@code tenancy.tenancy_flags_version}, installed on build.
  *
  * <pre>{@code
  * FlagStore store = JdbcFlagStore.builder(dataSource).auditLog(audit).build();
@@ -77,7 +77,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
     public List<FlagDefinition> definitions() {
         return Jdbc.read(dataSource, "read flag definitions", c -> {
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT * FROM tenancy_flags ORDER BY flag_key")) {
+                    ResultSet rs = s.executeQuery("SELECT * FROM tenancy.tenancy_flags ORDER BY flag_key")) {
                 List<FlagDefinition> all = new ArrayList<>();
                 while (rs.next()) {
                     all.add(definition(rs));
@@ -94,13 +94,13 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
 
     @Override
     public List<FlagOverride> overrides() {
-        return readOverrides("SELECT * FROM tenancy_flag_overrides ORDER BY tenant_id, flag_key", null);
+        return readOverrides("SELECT * FROM tenancy.tenancy_flag_overrides ORDER BY tenant_id, flag_key", null);
     }
 
     @Override
     public List<FlagOverride> overrides(TenantId tenant) {
         return readOverrides(
-                "SELECT * FROM tenancy_flag_overrides WHERE tenant_id = ? ORDER BY flag_key", tenant.value());
+                "SELECT * FROM tenancy.tenancy_flag_overrides WHERE tenant_id = ? ORDER BY flag_key", tenant.value());
     }
 
     private List<FlagOverride> readOverrides(String sql, String tenant) {
@@ -130,7 +130,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
     public long version() {
         return Jdbc.read(dataSource, "read the flag version", c -> {
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT version FROM tenancy_flags_version WHERE id = 1")) {
+                    ResultSet rs = s.executeQuery("SELECT version FROM tenancy.tenancy_flags_version WHERE id = 1")) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -148,10 +148,10 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
                     d.requires(), k -> defined.contains(k) || k.equals(d.key()), "Flag '" + d.key() + "'");
             boolean created = !defined.contains(d.key());
             String sql = created
-                    ? "INSERT INTO tenancy_flags (description, category, default_value, config, allowlist, tiers,"
+                    ? "INSERT INTO tenancy.tenancy_flags (description, category, default_value, config, allowlist, tiers,"
                             + " tenant_rollout, user_rollout, requires, updated_at, flag_key)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    : "UPDATE tenancy_flags SET description = ?, category = ?, default_value = ?, config = ?,"
+                    : "UPDATE tenancy.tenancy_flags SET description = ?, category = ?, default_value = ?, config = ?,"
                             + " allowlist = ?, tiers = ?, tenant_rollout = ?, user_rollout = ?, requires = ?,"
                             + " updated_at = ? WHERE flag_key = ?";
             try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -181,14 +181,15 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
             }
             List<FlagDefinition> all = new ArrayList<>();
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT * FROM tenancy_flags")) {
+                    ResultSet rs = s.executeQuery("SELECT * FROM tenancy.tenancy_flags")) {
                 while (rs.next()) {
                     all.add(definition(rs));
                 }
             }
             FlagChanges.requireNoDependents(key, all);
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy_flag_overrides WHERE flag_key = ?");
-                    PreparedStatement f = c.prepareStatement("DELETE FROM tenancy_flags WHERE flag_key = ?")) {
+            try (PreparedStatement s =
+                            c.prepareStatement("DELETE FROM tenancy.tenancy_flag_overrides WHERE flag_key = ?");
+                    PreparedStatement f = c.prepareStatement("DELETE FROM tenancy.tenancy_flags WHERE flag_key = ?")) {
                 s.setString(1, key);
                 s.executeUpdate();
                 f.setString(1, key);
@@ -211,8 +212,8 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
                     all.stream().map(FlagOverride::flagKey).toList(), defined::contains, "An override");
             Instant now = now();
             try (PreparedStatement delete = c.prepareStatement(
-                            "DELETE FROM tenancy_flag_overrides WHERE tenant_id = ? AND flag_key = ?");
-                    PreparedStatement insert = c.prepareStatement("INSERT INTO tenancy_flag_overrides"
+                            "DELETE FROM tenancy.tenancy_flag_overrides WHERE tenant_id = ? AND flag_key = ?");
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO tenancy.tenancy_flag_overrides"
                             + " (tenant_id, flag_key, enabled, config, expires_at, reason, set_by, set_at)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (FlagOverride o : all) {
@@ -244,8 +245,8 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
     public void clearOverride(TenantId tenant, String key, Actor actor, String reason) {
         FlagChanges.requireReason(reason, "Clearing the override of '" + key + "' for '" + tenant + "'");
         change("clear the override of '" + key + "' for '" + tenant + "'", c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("DELETE FROM tenancy_flag_overrides WHERE tenant_id = ? AND flag_key = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM tenancy.tenancy_flag_overrides WHERE tenant_id = ? AND flag_key = ?")) {
                 s.setString(1, tenant.value());
                 s.setString(2, key);
                 if (s.executeUpdate() == 0) {
@@ -289,7 +290,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
                 return null;
             }
             try (Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE tenancy_flags_version SET version = version + 1 WHERE id = 1");
+                s.executeUpdate("UPDATE tenancy.tenancy_flags_version SET version = version + 1 WHERE id = 1");
                 if (postgres) {
                     s.execute("NOTIFY " + CHANNEL);
                 }
@@ -311,7 +312,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
     }
 
     private static Optional<FlagDefinition> find(Connection c, String key) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT * FROM tenancy_flags WHERE flag_key = ?")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT * FROM tenancy.tenancy_flags WHERE flag_key = ?")) {
             s.setString(1, key);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(definition(rs)) : Optional.empty();
@@ -321,7 +322,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
 
     private static Set<String> keys(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT flag_key FROM tenancy_flags")) {
+                ResultSet rs = s.executeQuery("SELECT flag_key FROM tenancy.tenancy_flags")) {
             Set<String> keys = new java.util.HashSet<>();
             while (rs.next()) {
                 keys.add(rs.getString(1));

@@ -75,6 +75,7 @@ abstract class HibernateIsolationContract {
         TenantCatalog catalog =
                 TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(server(database))
                 .build();

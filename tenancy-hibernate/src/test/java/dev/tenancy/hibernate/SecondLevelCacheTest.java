@@ -39,6 +39,7 @@ class SecondLevelCacheTest {
             TenantCatalog catalog =
                     TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
             try (TenantDataSource dataSource = TenantDataSource.builder()
+                    .allowInsecureRole() // connects as the test server's superuser
                     .catalog(catalog)
                     .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
                             .withDatabaseUrlTemplate(database.databaseUrlTemplate()))
@@ -134,6 +135,7 @@ class SecondLevelCacheTest {
             TenantCatalog catalog =
                     TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
             try (TenantDataSource dataSource = TenantDataSource.builder()
+                    .allowInsecureRole() // connects as the test server's superuser
                     .catalog(catalog)
                     .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password()))
                     .build()) {

@@ -104,6 +104,7 @@ abstract class JooqIsolationContract {
         database = TestDatabase.of(kind());
         catalog = TenantCatalog.cached(TenantCatalog.inMemory(AuditLog.inMemory()), Duration.ofMinutes(5));
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(server(database))
                 .build();

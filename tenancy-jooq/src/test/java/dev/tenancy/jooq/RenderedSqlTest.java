@@ -66,6 +66,7 @@ class RenderedSqlTest {
                         .build(),
                 Actor.system("test"));
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password()))
                 .build();

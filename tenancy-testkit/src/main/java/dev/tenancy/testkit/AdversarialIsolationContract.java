@@ -103,6 +103,7 @@ public abstract class AdversarialIsolationContract {
             subjects.add(new Subject(id, model, new AtomicInteger()));
         }
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(server(database).withMaximumPoolSize(4).withTenantPoolSize(1))
                 .maxTenantPools(8)

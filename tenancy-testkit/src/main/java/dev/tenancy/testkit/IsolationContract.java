@@ -74,6 +74,7 @@ public abstract class IsolationContract {
     /** A data source whose shared pool has {@code poolSize} connections (1 forces physical reuse). */
     protected TenantDataSource newDataSource(int poolSize) {
         return TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
                         .withDatabaseUrlTemplate(database.databaseUrlTemplate())

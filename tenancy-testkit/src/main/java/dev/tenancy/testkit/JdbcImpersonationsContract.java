@@ -95,7 +95,7 @@ public abstract class JdbcImpersonationsContract extends ImpersonationsContract 
         Impersonation s = impersonations.start(request(ADMIN, ACME).build());
         try (Connection c = database.dataSource().getConnection();
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM tenancy_audit_events WHERE action ="
+                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM tenancy.tenancy_audit_events WHERE action ="
                         + " 'impersonation.started' AND entity_id = '" + s.id() + "'")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
@@ -110,6 +110,7 @@ public abstract class JdbcImpersonationsContract extends ImpersonationsContract 
         database.execute("CREATE TABLE notes (tenant_id VARCHAR(48) NOT NULL, body VARCHAR(200) NOT NULL)");
         database.execute("INSERT INTO notes VALUES ('acme', 'invoice 4521')");
         try (TenantDataSource tenants = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password()))
                 .build()) {
@@ -148,7 +149,7 @@ public abstract class JdbcImpersonationsContract extends ImpersonationsContract 
     @DisplayName("the database refuses a second open session for one admin, whatever writes it")
     void database_keepsOneOpenSessionPerAdmin() {
         impersonations.start(request(ADMIN, ACME).build());
-        assertThatThrownBy(() -> database.execute("INSERT INTO tenancy_impersonations (id, tenant_id,"
+        assertThatThrownBy(() -> database.execute("INSERT INTO tenancy.tenancy_impersonations (id, tenant_id,"
                         + " impersonator_id, impersonator_role, user_id, user_role, mode, reason, consent_source,"
                         + " consent_reference, started_at, expires_at, active_actor) VALUES ('x', 'acme', 'ops-1',"
                         + " 'system_admin', 'u', 'r', 'read_only', 'r', 'ticket', 't', CURRENT_TIMESTAMP,"

@@ -59,7 +59,7 @@ public abstract class JdbcInvitationsContract extends InvitationsContract {
         assertThat(restarted.accept(sent.token(), "user-1").status()).isEqualTo(Invitation.Status.ACCEPTED);
         try (Connection c = database.dataSource().getConnection();
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT * FROM tenancy_invitations")) {
+                ResultSet rs = s.executeQuery("SELECT * FROM tenancy.tenancy_invitations")) {
             while (rs.next()) {
                 for (int column = 1; column <= rs.getMetaData().getColumnCount(); column++) {
                     assertThat(String.valueOf(rs.getObject(column))).doesNotContain(sent.token());

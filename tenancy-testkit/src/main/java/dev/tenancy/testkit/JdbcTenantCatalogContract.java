@@ -56,7 +56,7 @@ public abstract class JdbcTenantCatalogContract extends TenantCatalogContract {
     @DisplayName("a change whose audit event cannot be written is rolled back")
     void transition_auditFails_changesNothing() {
         register("acme", "Acme");
-        database.execute("DROP TABLE tenancy_audit_head");
+        database.execute("DROP TABLE tenancy.tenancy_audit_head");
         assertThatThrownBy(() -> catalog.transition(ACME, TenantStatus.ACTIVE, ADMIN, "approve"))
                 .isInstanceOf(StorageException.class)
                 .hasMessageContaining("move tenant 'acme' to active");

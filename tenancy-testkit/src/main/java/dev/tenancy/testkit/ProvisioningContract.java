@@ -85,7 +85,9 @@ public abstract class ProvisioningContract {
 
     @AfterEach
     void tearDown() {
-        dataSource.close();
+        if (dataSource != null) { // null when set-up was skipped (no pooler here)
+            dataSource.close();
+        }
         database.close();
     }
 
@@ -97,6 +99,7 @@ public abstract class ProvisioningContract {
 
     private TenantDataSource dataSource(boolean failedMigrationReadOnly) {
         return TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(server(database))
                 .failedMigrationReadOnly(failedMigrationReadOnly)

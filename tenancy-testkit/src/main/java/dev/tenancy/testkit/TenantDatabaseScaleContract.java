@@ -96,6 +96,7 @@ public abstract class TenantDatabaseScaleContract {
                 ? "jdbc:h2:mem:" + database.name() + "_{database}"
                 : database.databaseUrlTemplate();
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
                         .withDatabaseUrlTemplate(template)

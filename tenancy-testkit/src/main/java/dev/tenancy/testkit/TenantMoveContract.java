@@ -76,6 +76,7 @@ public abstract class TenantMoveContract {
             second.execute(sql);
         }
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(server("default", database))
                 .server(server("second", second))
@@ -357,6 +358,7 @@ public abstract class TenantMoveContract {
         assertThat(catalog.require(acme).isolation()).isEqualTo(IsolationModel.DATABASE);
 
         try (TenantDataSource aliased = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
                         .withDatabaseUrlTemplate(database.databaseUrlTemplate()))

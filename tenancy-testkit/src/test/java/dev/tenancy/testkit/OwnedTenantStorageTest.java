@@ -183,6 +183,7 @@ class OwnedTenantStorageTest {
         // Before: the application's own role created, and owns, the tenant schemas.
         database.execute("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // the deployment as it was: refused by default since the role owns the tables
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), role, "")
                         .withMaximumPoolSize(2))
@@ -194,6 +195,14 @@ class OwnedTenantStorageTest {
                 .as("one role for every schema: the search path is all that separates them")
                 .containsExactly("welcome to globex");
         dataSource.close();
+        try (TenantDataSource refused = TenantDataSource.builder()
+                .catalog(catalog)
+                .server(DatabaseServer.of("default", database.jdbcUrl(), role, ""))
+                .build()) {
+            assertThatThrownBy(refused::checkRoles)
+                    .as("by default such a role is refused, naming what it owns")
+                    .hasMessageContaining("owns schema " + acme.schemaName());
+        }
 
         // After: the owner takes the tables over, and one fleet migration grants and closes them.
         database.execute("REASSIGN OWNED BY " + role + " TO " + database.user());

@@ -21,6 +21,7 @@ class PgBouncerIsolationTest {
         @Override
         protected TenantDataSource newDataSource(int poolSize) {
             return TenantDataSource.builder()
+                    .allowInsecureRole() // connects as the test server's superuser
                     .catalog(catalog)
                     .server(database.pooledServer("default")
                             .withMaximumPoolSize(poolSize)

@@ -28,6 +28,7 @@ class PlacementTest {
         second = TestDatabase.h2();
         catalog = TenantCatalog.inMemory(AuditLog.inMemory());
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("eu-1", first.jdbcUrl(), first.user(), first.password()))
                 .server(DatabaseServer.of("eu-2", second.jdbcUrl(), second.user(), second.password())
@@ -87,6 +88,7 @@ class PlacementTest {
     @Test
     void noServerForTenantDatabases_isAClearError() {
         try (TenantDataSource schemaOnly = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("eu-1", first.jdbcUrl(), first.user(), first.password()))
                 .build()) {

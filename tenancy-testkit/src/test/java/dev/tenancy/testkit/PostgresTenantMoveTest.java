@@ -35,6 +35,7 @@ class PostgresTenantMoveTest extends TenantMoveContract {
         List<String> before = rows(acme);
         ExecutorService threads = Executors.newFixedThreadPool(3);
         try (TenantDataSource node2 = TenantDataSource.builder()
+                        .allowInsecureRole() // connects as the test server's superuser
                         .catalog(catalog)
                         .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
                                 .withDatabaseUrlTemplate(database.databaseUrlTemplate()))

@@ -52,6 +52,7 @@ class PreparedStatementAcrossSchemasTest {
         }
         String url = database.jdbcUrl() + (database.jdbcUrl().contains("?") ? "&" : "?") + "prepareThreshold=1";
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", url, database.user(), database.password())
                         .withMaximumPoolSize(1))

@@ -51,6 +51,7 @@ class TenantDatabasePoolsTest {
 
     private TenantDataSource dataSource(int maxPools, int budget) {
         return TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", database.jdbcUrl(), database.user(), database.password())
                         .withDatabaseUrlTemplate(database.databaseUrlTemplate())
