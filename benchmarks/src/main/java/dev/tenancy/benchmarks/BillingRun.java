@@ -147,12 +147,14 @@ public final class BillingRun {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             String[] plans = {"standard", "professional", "business"};
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy_subscriptions (tenant_id, plan_key,"
-                            + " plan_version, status, cycle_months, anchor_date, anchor_day, started_on, auto_charge,"
-                            + " payment_method, updated_at) VALUES (?, ?, 1, 'active', 1, ?, 1, ?, true, 'CARD', ?)");
-                    PreparedStatement g = c.prepareStatement("INSERT INTO tenancy_billing_overrides (tenant_id, kind,"
-                            + " payload, valid_from, reason, set_by, set_at) VALUES (?, 'percent_off',"
-                            + " '{\"basisPoints\":1500}', ?, 'bench', 'bench', ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                            "INSERT INTO tenancy.tenancy_subscriptions (tenant_id, plan_key,"
+                                    + " plan_version, status, cycle_months, anchor_date, anchor_day, started_on, auto_charge,"
+                                    + " payment_method, updated_at) VALUES (?, ?, 1, 'active', 1, ?, 1, ?, true, 'CARD', ?)");
+                    PreparedStatement g =
+                            c.prepareStatement("INSERT INTO tenancy.tenancy_billing_overrides (tenant_id, kind,"
+                                    + " payload, valid_from, reason, set_by, set_at) VALUES (?, 'percent_off',"
+                                    + " '{\"basisPoints\":1500}', ?, 'bench', 'bench', ?)")) {
                 LocalDate anchor = LocalDate.of(2026, 1, 1);
                 OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
                 for (int i = 0; i < tenants; i++) {

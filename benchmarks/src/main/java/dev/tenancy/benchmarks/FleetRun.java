@@ -71,6 +71,7 @@ public final class FleetRun {
                             .build(),
                     Duration.ofMinutes(5));
             try (TenantDataSource routing = TenantDataSource.builder()
+                    .allowInsecureRole() // connects as the test server's superuser
                     .catalog(catalog)
                     .server(DatabaseServer.of("default", url, USER, "").withDatabaseUrlTemplate(template))
                     .build()) {

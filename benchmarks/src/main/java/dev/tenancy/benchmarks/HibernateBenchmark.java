@@ -86,6 +86,7 @@ public class HibernateBenchmark {
                 Actor.system("bench"));
         acme = TenantContext.where(TenantId.of("acme"));
         routed = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", url, USER, "").withMaximumPoolSize(2))
                 .build();

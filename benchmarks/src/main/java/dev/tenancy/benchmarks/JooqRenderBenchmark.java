@@ -89,6 +89,7 @@ public class JooqRenderBenchmark {
         schema = TenantContext.where(TenantId.of("globex"));
         StubDriver.register(); // rendering only: no statement reaches a database
         dataSource = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", StubDriver.PREFIX + "render", "sa", ""))
                 .build();

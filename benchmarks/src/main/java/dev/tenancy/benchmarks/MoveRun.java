@@ -61,6 +61,7 @@ public final class MoveRun {
                 s.execute("ANALYZE");
             }
             try (TenantDataSource dataSource = TenantDataSource.builder()
+                    .allowInsecureRole() // connects as the test server's superuser
                     .catalog(catalog)
                     .server(DatabaseServer.of("default", url, USER, "")
                             .withDatabaseUrlTemplate(

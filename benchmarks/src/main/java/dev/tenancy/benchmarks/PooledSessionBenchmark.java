@@ -122,6 +122,7 @@ public class PooledSessionBenchmark {
         DatabaseServer server =
                 DatabaseServer.of("default", url, APP, "").withOwner(USER, "").withMaximumPoolSize(2);
         routed = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(route.equals("direct") ? server : server.withTransactionPooling())
                 .signedBinding(KEY)

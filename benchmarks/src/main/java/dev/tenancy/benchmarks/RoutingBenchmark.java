@@ -90,6 +90,7 @@ public class RoutingBenchmark {
         }
         String template = ADMIN_URL.replaceFirst("/[^/?]+(\\?|$)", "/{database}$1");
         routed = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", url, USER, "")
                         .withDatabaseUrlTemplate(template)

@@ -75,6 +75,7 @@ public class StubRoutingBenchmark {
             scopes[i] = TenantContext.where(ids[i]);
         }
         routed = TenantDataSource.builder()
+                .allowInsecureRole() // connects as the test server's superuser
                 .catalog(catalog)
                 .server(DatabaseServer.of("default", StubDriver.PREFIX + "platform", "sa", "")
                         .withDatabaseUrlTemplate(StubDriver.PREFIX + "{database}")

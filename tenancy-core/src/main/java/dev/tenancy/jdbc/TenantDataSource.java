@@ -493,8 +493,8 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     }
 
     /**
-     * Checks now, on one connection to each PostgreSQL server's main database (and one as its
-     * read-only user), what the first borrow there would check: that the role tenants connect as is
+     * Checks now, on a connection of its own to each PostgreSQL server's main database (and one as
+     * its read-only user; 5 s to connect), what the first borrow there would check: that the role tenants connect as is
      * neither superuser nor {@code BYPASSRLS}, owns no table or schema and cannot reach the
      * platform's tables. Call it at start-up to fail before serving; the Spring starter does.
      *
@@ -512,10 +512,12 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
                     continue;
                 }
                 String user = readOnly ? route.server.readOnlyUsername() : route.server.username();
-                try (Connection c = route.pool(readOnly).getConnection()) {
-                    if (!TransactionState.idle(c.unwrap(Connection.class))) {
-                        ConnectionRoles.endTransaction(c);
-                    }
+                java.util.Properties login = new java.util.Properties();
+                login.setProperty("user", user);
+                login.setProperty("password", readOnly ? route.server.readOnlyPassword() : route.server.password());
+                login.setProperty("loginTimeout", "5"); // a server that is down fails the check in seconds
+                login.setProperty("connectTimeout", "5");
+                try (Connection c = java.sql.DriverManager.getConnection(route.server.jdbcUrl(), login)) {
                     roles.check(route.server, null, user, c);
                 }
             }

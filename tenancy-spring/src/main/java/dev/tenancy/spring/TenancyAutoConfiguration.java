@@ -4,13 +4,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tenancy.access.AccessPolicy;
 import dev.tenancy.access.Impersonations;
 import dev.tenancy.access.Invitations;
+import dev.tenancy.audit.AuditCheckpoints;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.JdbcAuditLog;
 import dev.tenancy.audit.SecurityEvents;
+import dev.tenancy.catalog.CustomDomains;
+import dev.tenancy.catalog.DomainRules;
 import dev.tenancy.catalog.JdbcTenantCatalog;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantRegistration;
+import dev.tenancy.catalog.TxtLookup;
 import dev.tenancy.jdbc.BindingKey;
+import dev.tenancy.jdbc.DatabaseRoles;
 import dev.tenancy.jdbc.DatabaseServer;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.resolve.TenantAdmission;
@@ -57,6 +62,7 @@ import org.springframework.context.annotation.Primary;
 @ConditionalOnBooleanProperty(name = "tenancy.enabled", matchIfMissing = true)
 @EnableConfigurationProperties({TenancyProperties.class, DataSourceProperties.class})
 public final class TenancyAutoConfiguration {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TenancyAutoConfiguration.class);
 
     @Bean
     @TenancyPlatform
@@ -78,8 +84,39 @@ public final class TenancyAutoConfiguration {
     AuditLog tenancyAuditLog(TenancyProperties properties, @TenancyPlatform DataSource platform) {
         return switch (properties.catalog().store()) {
             case MEMORY -> AuditLog.inMemory();
-            case JDBC -> JdbcAuditLog.builder(platform).build();
+            case JDBC -> {
+                TenancyProperties.Audit settings = properties.audit();
+                JdbcAuditLog.Builder audit = JdbcAuditLog.builder(platform);
+                if (settings.chainKey() != null && !settings.chainKey().isBlank()) {
+                    audit.chainKey(base64("tenancy.audit.chain-key", settings.chainKey()));
+                }
+                if (settings.checkpointFile() != null
+                        && !settings.checkpointFile().isBlank()) {
+                    audit.checkpoints(AuditCheckpoints.file(java.nio.file.Path.of(settings.checkpointFile())));
+                }
+                yield audit.build();
+            }
         };
+    }
+
+    /** Checkpoints the audit chain's head to {@code tenancy.audit.checkpoint-file} on a schedule. */
+    @Bean
+    @ConditionalOnMissingBean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("tenancy.audit.checkpoint-file")
+    AuditCheckpointSchedule tenancyAuditCheckpoints(TenancyProperties properties, AuditLog audit) {
+        if (!(audit instanceof JdbcAuditLog jdbc)) {
+            throw new IllegalStateException("tenancy.audit.checkpoint-file is set but the audit log is not kept in the"
+                    + " platform database (tenancy.catalog.store=memory): remove it, or store the catalog with jdbc");
+        }
+        return new AuditCheckpointSchedule(jdbc, properties.audit().checkpointInterval());
+    }
+
+    private static byte[] base64(String property, String value) {
+        try {
+            return java.util.Base64.getDecoder().decode(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(property + " is not Base64: generate one with openssl rand -base64 32", e);
+        }
     }
 
     @Bean
@@ -202,7 +239,7 @@ public final class TenancyAutoConfiguration {
     private static TenantResolver resolver(
             TenancyProperties.Resolver resolver, TenancyProperties.Resolution settings, TenantCatalog catalog) {
         return switch (resolver) {
-            case CUSTOM_DOMAIN -> TenantResolver.customDomain(catalog);
+            case CUSTOM_DOMAIN -> TenantResolver.customDomain(catalog, domainRules(settings));
             case SUBDOMAIN -> {
                 if (settings.baseDomains().isEmpty()) {
                     throw new IllegalStateException("tenancy.resolution.resolvers names subdomain but"
@@ -215,6 +252,53 @@ public final class TenancyAutoConfiguration {
             case CLAIM -> TenantResolver.claim(settings.claim());
             case PATH -> TenantResolver.pathPrefix(settings.pathPrefix());
         };
+    }
+
+    /** The custom domains tenants may claim: never the base domains, anything under them, or the platform hosts. */
+    static DomainRules domainRules(TenancyProperties.Resolution settings) {
+        return DomainRules.platformDomains(settings.baseDomains()).withPlatformHosts(settings.platformHosts());
+    }
+
+    /**
+     * {@link CustomDomains} over the catalog, held to {@link #domainRules}, verifying through DNS
+     * ({@code tenancy.domains.dns-server} or the system's resolvers) with tokens derived from {@code
+     * tenancy.domains.verification-key} (or the signing key).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    CustomDomains tenancyCustomDomains(TenancyProperties properties, TenantCatalog catalog) {
+        TenancyProperties.Domains settings = properties.domains();
+        String key = settings.verificationKey() != null
+                        && !settings.verificationKey().isBlank()
+                ? settings.verificationKey()
+                : properties.dataSource().signingKey();
+        byte[] secret;
+        if (key != null && !key.isBlank()) {
+            secret = base64("tenancy.domains.verification-key", key);
+        } else {
+            secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            LOG.warn(
+                    "No tenancy.domains.verification-key (nor tenancy.data-source.signing-key): custom-domain challenges"
+                            + " use a random key that changes at every restart and differs between nodes. Set one (openssl rand"
+                            + " -base64 32) before tenants publish their records.");
+        }
+        return CustomDomains.builder(catalog)
+                .rules(domainRules(properties.resolution()))
+                .verificationKey(secret)
+                .txtLookup(
+                        settings.dnsServer() == null || settings.dnsServer().isBlank()
+                                ? TxtLookup.jdk()
+                                : TxtLookup.jdk(settings.dnsServer().trim()))
+                .build();
+    }
+
+    /** Checks every verified domain's record again every {@code tenancy.domains.recheck-interval}. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "tenancy.domains.recheck-on-schedule", matchIfMissing = true)
+    DomainRecheckSchedule tenancyDomainRecheck(TenancyProperties properties, CustomDomains domains) {
+        return new DomainRecheckSchedule(domains, properties.domains().recheckInterval());
     }
 
     @Bean
@@ -235,14 +319,72 @@ public final class TenancyAutoConfiguration {
                 .poolIdleTimeout(settings.poolIdleTimeout())
                 .failedMigrationReadOnly(settings.failedMigrationReadOnly())
                 .securityEvents(security);
-        servers(properties, platform).forEach(data::server);
+        List<DatabaseServer> servers = servers(properties, platform);
+        servers.forEach(data::server);
+        createRoles(properties, platform, servers);
         if (settings.platformServer() != null) {
             data.platform(settings.platformServer());
         }
         if (settings.signingKey() != null && !settings.signingKey().isBlank()) {
             data.signedBinding(BindingKey.fromBase64(settings.signingKey()));
         }
-        return data.build();
+        if (settings.allowInsecureRole()) {
+            data.allowInsecureRole();
+        }
+        TenantDataSource built = data.build();
+        checkRoles(built);
+        return built;
+    }
+
+    /**
+     * Fails the start when tenants would connect as a role their SQL could use to reach other
+     * tenants or the platform's tables; a server that cannot be reached yet is checked at its
+     * first borrow instead.
+     */
+    private static void checkRoles(TenantDataSource data) {
+        try {
+            data.checkRoles();
+        } catch (java.sql.SQLException e) {
+            if ("28000".equals(e.getSQLState())) {
+                data.close();
+                throw new IllegalStateException(
+                        e.getMessage()
+                                + " (Spring: tenancy.servers.<name>.username, .owner-username and .owner-password;"
+                                + " tenancy.data-source.allow-insecure-role=true to accept the risk)",
+                        e);
+            }
+            LOG.warn(
+                    "Could not check the roles tenants connect as at start ({}); each database is checked at its"
+                            + " first borrow",
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * For each server with {@code tenancy.servers.<name>.create-roles=true}: its owner, application
+     * and read-only roles, created as {@code spring.datasource.*} in the server's database.
+     */
+    private static void createRoles(
+            TenancyProperties properties, DataSourceProperties platform, List<DatabaseServer> servers) {
+        for (DatabaseServer server : servers) {
+            TenancyProperties.Server settings = properties.servers().get(server.name());
+            if (settings == null || !settings.createRoles()) {
+                continue;
+            }
+            try (java.sql.Connection admin = java.sql.DriverManager.getConnection(
+                    server.jdbcUrl(), platform.determineUsername(), platform.determinePassword())) {
+                DatabaseRoles.create(admin, server);
+                LOG.info(
+                        "Roles of server '{}' are in place: owner {}, application {}{}",
+                        server.name(),
+                        server.ownerUsername(),
+                        server.username(),
+                        server.hasReadOnlyUser() ? ", read-only " + server.readOnlyUsername() : "");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(
+                        "tenancy.servers." + server.name() + ".create-roles=true: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** The servers of {@code tenancy.servers}, or the one at {@code spring.datasource.*}. */

@@ -32,6 +32,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param invitations team invitations
  * @param securityEvents security events in the audit log
  * @param billing usage metering, when {@code tenancy-billing} is on the class path
+ * @param domains tenants' custom domains and their DNS verification
+ * @param audit the audit log's tamper evidence
  */
 @ConfigurationProperties("tenancy")
 public record TenancyProperties(
@@ -47,7 +49,9 @@ public record TenancyProperties(
         @DefaultValue Offboarding offboarding,
         @DefaultValue Invitations invitations,
         @DefaultValue SecurityEvents securityEvents,
-        @DefaultValue Billing billing) {
+        @DefaultValue Billing billing,
+        @DefaultValue Domains domains,
+        @DefaultValue Audit audit) {
 
     public TenancyProperties {
         servers = servers == null ? Map.of() : new LinkedHashMap<>(servers);
@@ -96,6 +100,8 @@ public record TenancyProperties(
      * @param authenticatedClaim the verified claim naming the authenticated principal's tenant: no
      *     resolver may contradict it (a request whose header names another tenant is refused)
      * @param archivedReadOnly whether archived tenants are served read-only instead of refused
+     * @param platformHosts the platform's own hosts (its console, its marketing site): never a
+     *     tenant's custom domain
      */
     public record Resolution(
             @DefaultValue("header") List<Resolver> resolvers,
@@ -104,10 +110,61 @@ public record TenancyProperties(
             @DefaultValue("tenant_id") String claim,
             @DefaultValue("/t/") String pathPrefix,
             String authenticatedClaim,
-            @DefaultValue("false") boolean archivedReadOnly) {
+            @DefaultValue("false") boolean archivedReadOnly,
+            List<String> platformHosts) {
 
         public Resolution {
             baseDomains = baseDomains == null ? List.of() : List.copyOf(baseDomains);
+            platformHosts = platformHosts == null ? List.of() : List.copyOf(platformHosts);
+        }
+    }
+
+    /**
+     * Tamper evidence of the audit log in the platform database ({@code JdbcAuditLog}).
+     *
+     * @param chainKey a Base64 secret (at least 32 bytes, the same on every node, kept out of the
+     *     database) the chain is keyed with; unkeyed SHA-256 when not set
+     * @param checkpointFile a file (on a disk the database's writers cannot reach) the chain's head
+     *     is appended to every {@code checkpointInterval}, and {@code verify()} reads back; none
+     *     when not set
+     * @param checkpointInterval how often the head is checkpointed: events appended since the last
+     *     checkpoint can be cut off unnoticed by a writer of the database
+     */
+    public record Audit(
+            String chainKey,
+            String checkpointFile,
+            @DefaultValue("1m") Duration checkpointInterval) {
+
+        @Override
+        public String toString() {
+            return "Audit[chainKey=" + (chainKey == null ? "none" : "(set)") + ", checkpointFile=" + checkpointFile
+                    + ", checkpointInterval=" + checkpointInterval + "]";
+        }
+    }
+
+    /**
+     * Custom domains ({@code CustomDomains}): never the base domains, anything under them, or the
+     * platform hosts of {@code tenancy.resolution}.
+     *
+     * @param verificationKey a Base64 secret (at least 16 bytes, the same on every node) the DNS
+     *     challenge tokens are derived from; {@code tenancy.data-source.signing-key} when not set,
+     *     else a random one per start (logged: tokens then change at restart)
+     * @param dnsServer the DNS server to ask ({@code host} or {@code host:port}); the system's
+     *     resolvers when not set
+     * @param recheckInterval how often every verified domain's record is checked again
+     * @param recheckOnSchedule whether that happens at all
+     */
+    public record Domains(
+            String verificationKey,
+            String dnsServer,
+            @DefaultValue("1h") Duration recheckInterval,
+            @DefaultValue("true") boolean recheckOnSchedule) {
+
+        @Override
+        public String toString() {
+            return "Domains[verificationKey=" + (verificationKey == null ? "none" : "(set)") + ", dnsServer="
+                    + dnsServer + ", recheckInterval=" + recheckInterval + ", recheckOnSchedule=" + recheckOnSchedule
+                    + "]";
         }
     }
 
@@ -143,6 +200,10 @@ public record TenancyProperties(
      *     (archived tenants, read-only impersonations) connects as ({@code
      *     DatabaseServer.withReadOnlyUser}); needs {@code owner-username}
      * @param readOnlyPassword its password
+     * @param createRoles whether the starter creates (or updates) the owner, application and read-only
+     *     roles at start ({@code DatabaseRoles.create}), connected as {@code spring.datasource.*}, which
+     *     must then be allowed to create roles; for demos and development databases. When it is not
+     *     allowed, the start fails with the statements to run.
      */
     public record Server(
             String url,
@@ -155,7 +216,8 @@ public record TenancyProperties(
             @DefaultValue("2") int tenantPoolSize,
             @DefaultValue("false") boolean transactionPooling,
             String readOnlyUsername,
-            String readOnlyPassword) {
+            String readOnlyPassword,
+            @DefaultValue("false") boolean createRoles) {
 
         @Override
         public String toString() {
@@ -178,6 +240,9 @@ public record TenancyProperties(
      * @param poolIdleTimeout tenant-database pools unused this long are closed
      * @param failedMigrationReadOnly whether a tenant whose last migration failed is served
      *     read-only (its data as the last good migration left it) rather than refused
+     * @param allowInsecureRole whether tenants are served (with a warning) even when the PostgreSQL
+     *     role they connect as is a superuser, has {@code BYPASSRLS}, owns tables or reaches the
+     *     platform's tables; refused at start by default
      */
     public record DataSource(
             @DefaultValue("true") boolean enabled,
@@ -187,14 +252,15 @@ public record TenancyProperties(
             @DefaultValue("200") int connectionBudget,
             @DefaultValue("5s") Duration budgetTimeout,
             @DefaultValue("10m") Duration poolIdleTimeout,
-            @DefaultValue("false") boolean failedMigrationReadOnly) {
+            @DefaultValue("false") boolean failedMigrationReadOnly,
+            @DefaultValue("false") boolean allowInsecureRole) {
 
         @Override
         public String toString() {
             return "DataSource[enabled=" + enabled + ", platformServer=" + platformServer + ", signingKey="
                     + (signingKey == null ? "none" : "(set)") + ", maxTenantPools=" + maxTenantPools
                     + ", connectionBudget=" + connectionBudget + ", failedMigrationReadOnly=" + failedMigrationReadOnly
-                    + "]";
+                    + ", allowInsecureRole=" + allowInsecureRole + "]";
         }
     }
 
@@ -231,12 +297,16 @@ public record TenancyProperties(
      * @param fleetParallelism how many tenants a fleet migration migrates at once
      * @param migrateOnStartup whether the context runs a fleet migration as it starts, before the
      *     web server takes requests, as Spring Boot runs Flyway for one database
+     * @param rowLevelSecurity shared-model tables ({@code orders} or {@code orders.tenant_id}) put
+     *     under row-level security after the shared migrations, on PostgreSQL servers with an owner
+     *     of their own, signed with {@code tenancy.data-source.signing-key} when set
      */
     public record Provisioning(
             @DefaultValue("classpath:db/tenant") List<String> migrations,
             @DefaultValue("classpath:db/shared") List<String> sharedMigrations,
             @DefaultValue("4") int fleetParallelism,
-            @DefaultValue("true") boolean migrateOnStartup) {}
+            @DefaultValue("true") boolean migrateOnStartup,
+            @DefaultValue List<String> rowLevelSecurity) {}
 
     /**
      * @param validity how long an invitation's link is accepted after it is sent

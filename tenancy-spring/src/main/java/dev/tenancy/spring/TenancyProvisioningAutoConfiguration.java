@@ -4,6 +4,7 @@ import dev.tenancy.access.Invitations;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.provision.FleetMigration;
+import dev.tenancy.provision.SharedTable;
 import dev.tenancy.provision.TenantOffboarding;
 import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.settings.TenantSettings;
@@ -45,6 +46,9 @@ public final class TenancyProvisioningAutoConfiguration {
                 .platform(platform)
                 .migrations(properties.provisioning().migrations().toArray(String[]::new))
                 .sharedMigrations(properties.provisioning().sharedMigrations().toArray(String[]::new))
+                .rowLevelSecurity(sharedTables(
+                        "tenancy.provisioning.row-level-security",
+                        properties.provisioning().rowLevelSecurity()))
                 .build();
     }
 
@@ -61,6 +65,9 @@ public final class TenancyProvisioningAutoConfiguration {
                 .platform(platform)
                 .migrations(properties.provisioning().migrations().toArray(String[]::new))
                 .sharedMigrations(properties.provisioning().sharedMigrations().toArray(String[]::new))
+                .rowLevelSecurity(sharedTables(
+                        "tenancy.provisioning.row-level-security",
+                        properties.provisioning().rowLevelSecurity()))
                 .parallelism(properties.provisioning().fleetParallelism())
                 .build();
     }
@@ -91,22 +98,32 @@ public final class TenancyProvisioningAutoConfiguration {
                 .platform(platform)
                 .retention(properties.offboarding().retention())
                 .expiryGrace(properties.offboarding().expiryGrace());
-        for (String entry : properties.offboarding().sharedTables()) {
-            int dot = entry.indexOf('.');
-            if (dot < 0) {
-                offboarding.sharedTable(entry.strip(), "tenant_id");
-            } else if (dot > 0 && entry.indexOf('.', dot + 1) < 0) {
-                offboarding.sharedTable(
-                        entry.substring(0, dot).strip(),
-                        entry.substring(dot + 1).strip());
-            } else {
-                throw new IllegalArgumentException("tenancy.offboarding.shared-tables entry '" + entry
-                        + "' is not a table or table.column, like orders or orders.tenant_id");
-            }
+        for (SharedTable table : sharedTables(
+                "tenancy.offboarding.shared-tables", properties.offboarding().sharedTables())) {
+            offboarding.sharedTable(table.table(), table.tenantColumn());
         }
         invitations.ifAvailable(i -> offboarding.onPurge(i::forget));
         settings.ifAvailable(s -> offboarding.onPurge(s::forget));
         return offboarding.build();
+    }
+
+    /** {@code table} or {@code table.column} entries of {@code property}; the column is {@code tenant_id} when not named. */
+    static SharedTable[] sharedTables(String property, java.util.List<String> entries) {
+        java.util.List<SharedTable> tables = new java.util.ArrayList<>();
+        for (String entry : entries) {
+            int dot = entry.indexOf('.');
+            if (dot < 0) {
+                tables.add(SharedTable.of(entry.strip(), "tenant_id"));
+            } else if (dot > 0 && entry.indexOf('.', dot + 1) < 0) {
+                tables.add(SharedTable.of(
+                        entry.substring(0, dot).strip(),
+                        entry.substring(dot + 1).strip()));
+            } else {
+                throw new IllegalArgumentException(property + " entry '" + entry
+                        + "' is not a table or table.column, like orders or orders.tenant_id");
+            }
+        }
+        return tables.toArray(SharedTable[]::new);
     }
 
     /** Archives and purges expired tenants every {@code tenancy.offboarding.expiry-sweep}. */

@@ -4,12 +4,8 @@ import dev.tenancy.Actor;
 import dev.tenancy.provision.ExpiryReport;
 import dev.tenancy.provision.TenantOffboarding;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs {@link TenantOffboarding#expire} every {@code tenancy.offboarding.expiry-sweep} (5 minutes by
@@ -18,23 +14,26 @@ import org.springframework.context.SmartLifecycle;
  * several nodes at once are safe (each step locks the tenant's row). What a sweep does is logged;
  * a tenant that failed is logged as a warning and retried by the next sweep.
  */
-final class TenantExpirySweep implements SmartLifecycle {
+final class TenantExpirySweep extends Periodic {
     private static final Logger LOG = LoggerFactory.getLogger(TenantExpirySweep.class);
 
     /** Who the sweep's audit events name. */
     static final Actor ACTOR = Actor.system("tenancy-expiry-sweep");
 
     private final TenantOffboarding offboarding;
-    private final Duration every;
-    private ScheduledExecutorService scheduler;
 
     TenantExpirySweep(TenantOffboarding offboarding, Duration every) {
-        if (every.isNegative() || every.isZero()) {
-            throw new IllegalArgumentException("tenancy.offboarding.expiry-sweep must be positive, was " + every
-                    + "; to turn the sweep off, set tenancy.offboarding.expire-on-schedule=false");
-        }
+        super(
+                "tenancy-expiry-sweep",
+                every,
+                "tenancy.offboarding.expiry-sweep",
+                "tenancy.offboarding.expire-on-schedule=false");
         this.offboarding = offboarding;
-        this.every = every;
+    }
+
+    @Override
+    void runOnce() {
+        sweep();
     }
 
     /** One sweep, logged; never throws, so that the schedule goes on. */
@@ -50,31 +49,5 @@ final class TenantExpirySweep implements SmartLifecycle {
         } catch (RuntimeException e) {
             LOG.warn("The expiry sweep failed; the next one retries: {}", e.toString(), e);
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        if (scheduler != null) {
-            return;
-        }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tenancy-expiry-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(this::sweep, 0, every.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
     }
 }

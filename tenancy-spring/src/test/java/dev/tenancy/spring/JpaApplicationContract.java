@@ -54,7 +54,9 @@ abstract class JpaApplicationContract {
                 .properties(Map.of(
                         "spring.datasource.url", database.jdbcUrl(),
                         "spring.datasource.username", database.user(),
-                        "spring.datasource.password", database.password()))
+                        "spring.datasource.password", database.password(),
+                        // The test server's superuser serves the tenants too: accepted here, refused by default.
+                        "tenancy.data-source.allow-insecure-role", "true"))
                 .run();
         TenantCatalog catalog = app.getBean(TenantCatalog.class);
         for (TenantId tenant : List.of(ACME, GLOBEX)) {

@@ -299,6 +299,73 @@ class TenancyAutoConfigurationTest {
     }
 
     @Test
+    void customDomains_neverThePlatformsNames_orAnythingUnderTheBaseDomains() {
+        runner.withPropertyValues(
+                        "tenancy.catalog.store=memory",
+                        "tenancy.resolution.resolvers=custom-domain,subdomain",
+                        "tenancy.resolution.base-domains=app.example.com",
+                        "tenancy.resolution.platform-hosts=example.com",
+                        "tenancy.domains.verification-key=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=")
+                .run(context -> {
+                    dev.tenancy.catalog.CustomDomains domains =
+                            context.getBean(dev.tenancy.catalog.CustomDomains.class);
+                    for (String domain : java.util.List.of("globex.app.example.com", "example.com", "localhost")) {
+                        org.assertj.core.api.Assertions.assertThatThrownBy(
+                                        () -> domains.challenge(dev.tenancy.TenantId.of("acme"), domain))
+                                .as(domain)
+                                .isInstanceOf(dev.tenancy.catalog.InvalidDomainException.class);
+                    }
+                    assertThat(domains.challenge(dev.tenancy.TenantId.of("acme"), "shop.acme.com")
+                                    .recordName())
+                            .isEqualTo("_tenancy-challenge.shop.acme.com");
+                    assertThat(context).hasSingleBean(DomainRecheckSchedule.class);
+                });
+    }
+
+    @Test
+    void onPostgreSQL_aSuperuserServingTenants_failsTheStart_unlessAllowed() {
+        try (dev.tenancy.testkit.TestDatabase database = dev.tenancy.testkit.TestDatabase.postgres()) {
+            ApplicationContextRunner postgres = runner.withPropertyValues(
+                    "spring.datasource.url=" + database.jdbcUrl(),
+                    "spring.datasource.username=" + database.user(),
+                    "spring.datasource.password=" + database.password(),
+                    "tenancy.provisioning.migrate-on-startup=false");
+            postgres.run(context -> assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining("log in as role '" + database.user() + "'")
+                    .hasStackTraceContaining("superuser")
+                    .hasStackTraceContaining("tenancy.data-source.allow-insecure-role=true"));
+            postgres.withPropertyValues("tenancy.data-source.allow-insecure-role=true")
+                    .run(context -> assertThat(context).hasNotFailed());
+        }
+    }
+
+    @Test
+    void anAuditCheckpointFile_isWrittenOnSchedule(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path file = dir.resolve("checkpoints.log");
+        runner.withPropertyValues(
+                        "spring.datasource.url=jdbc:h2:mem:checkpoints-" + java.util.UUID.randomUUID()
+                                + ";DB_CLOSE_DELAY=-1",
+                        "tenancy.audit.chain-key=YW4gYXVkaXQgY2hhaW4ga2V5IG9mIDMyIGJ5dGVzISE=",
+                        "tenancy.audit.checkpoint-file=" + file,
+                        "tenancy.audit.checkpoint-interval=50ms")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(AuditCheckpointSchedule.class);
+                    AuditLog audit = context.getBean(AuditLog.class);
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+                    while (dev.tenancy.audit.AuditCheckpoints.file(file)
+                                    .recorded()
+                                    .isEmpty()
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    assertThat(dev.tenancy.audit.AuditCheckpoints.file(file).recorded())
+                            .isNotEmpty();
+                    assertThat(audit.verify().intact()).isTrue();
+                });
+    }
+
+    @Test
     void propertiesPrintWithoutSecrets() {
         runner.withPropertyValues(
                         "tenancy.catalog.store=memory",

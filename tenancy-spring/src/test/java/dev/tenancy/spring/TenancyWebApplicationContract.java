@@ -91,6 +91,8 @@ abstract class TenancyWebApplicationContract {
                         "spring.datasource.url=" + database.jdbcUrl(),
                         "spring.datasource.username=" + database.user(),
                         "spring.datasource.password=" + database.password(),
+                        // The test server's superuser serves the tenants too: accepted here, refused by default.
+                        "tenancy.data-source.allow-insecure-role=true",
                         "tenancy.resolution.resolvers=header,claim",
                         "tenancy.resolution.authenticated-claim=tenant_id",
                         "tenancy.resolution.archived-read-only=true",

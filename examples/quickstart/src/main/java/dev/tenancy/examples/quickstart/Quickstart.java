@@ -289,7 +289,7 @@ public final class Quickstart {
         out.println("someone edits event #5 in the database by hand...");
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE tenancy_audit_events SET actor_id = 'nobody' WHERE seq = 5");
+            s.executeUpdate("UPDATE tenancy.tenancy_audit_events SET actor_id = 'nobody' WHERE seq = 5");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

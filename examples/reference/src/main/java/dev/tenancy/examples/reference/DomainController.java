@@ -2,6 +2,8 @@ package dev.tenancy.examples.reference;
 
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
+import dev.tenancy.catalog.CustomDomains;
+import dev.tenancy.catalog.DomainChallenge;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.catalog.TenantDomain;
 import dev.tenancy.context.TenantContext;
@@ -17,39 +19,70 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A tenant's custom domains (the seeds' {@code /tenant/domains} endpoints): add one, verify it,
- * make it primary, remove it. A deployment verifies ownership itself (a DNS TXT record it asked
- * for) before calling verify; the demo trusts the tenant's admin.
+ * A tenant's custom domains (the seeds' {@code /tenant/domains} endpoints): add one (the answer
+ * says which DNS TXT record to publish), verify it (through DNS), make it primary, remove it. The
+ * platform's own names ({@code tenancy.resolution.base-domains}, {@code platform-hosts}),
+ * {@code localhost}, IP literals and single labels are refused with a problem naming the rule.
  */
 @RestController
 public class DomainController {
     private final TenantCatalog catalog;
+    private final CustomDomains domains;
 
-    public DomainController(TenantCatalog catalog) {
+    public DomainController(TenantCatalog catalog, CustomDomains domains) {
         this.catalog = catalog;
+        this.domains = domains;
+    }
+
+    /** A domain and, until it is verified, the record that proves it is the tenant's. */
+    record DomainView(
+            String domain,
+            boolean verified,
+            boolean primary,
+            java.time.Instant createdAt,
+            String recordName,
+            String recordValue) {}
+
+    private DomainView view(TenantDomain d) {
+        DomainChallenge challenge =
+                domains.rules().permits(d.domain()) ? domains.challenge(d.tenantId(), d.domain()) : null;
+        return new DomainView(
+                d.domain(),
+                d.verified(),
+                d.primary(),
+                d.createdAt(),
+                challenge == null ? null : challenge.recordName(),
+                challenge == null ? null : challenge.recordValue());
     }
 
     @GetMapping({"/api/domains", "/t/{tenant}/api/domains"})
-    List<TenantDomain> list() {
-        return catalog.domains(TenantContext.require());
+    List<DomainView> list() {
+        return catalog.domains(TenantContext.require()).stream().map(this::view).toList();
     }
 
     /** Adds {@code {"domain": "portal.acme.com"}}, unverified. */
     @PostMapping({"/api/domains", "/t/{tenant}/api/domains"})
     @ResponseStatus(HttpStatus.CREATED)
-    TenantDomain add(@RequestBody Map<String, String> body) {
+    DomainView add(@RequestBody Map<String, String> body) {
         TenantId tenant = TenantContext.require();
-        return catalog.addDomain(tenant, body.get("domain"), admin(tenant));
+        String domain = body.get("domain");
+        if (domain == null) {
+            throw new IllegalArgumentException("Send the domain to add as {\"domain\": \"portal.example.com\"}");
+        }
+        domains.add(tenant, domain, admin(tenant));
+        return view(own(domains.rules().requireClaimable(domain)));
     }
 
+    /** Looks the domain's challenge record up in DNS; 422 naming the record when it is not there yet. */
     @PostMapping({"/api/domains/{domain}/verify", "/t/{tenant}/api/domains/{domain}/verify"})
-    TenantDomain verify(@PathVariable("domain") String domain) {
-        return catalog.verifyDomain(own(domain).domain(), admin(TenantContext.require()));
+    DomainView verify(@PathVariable("domain") String domain) {
+        TenantId tenant = TenantContext.require();
+        return view(domains.verify(tenant, own(domain).domain(), admin(tenant)));
     }
 
     @PostMapping({"/api/domains/{domain}/primary", "/t/{tenant}/api/domains/{domain}/primary"})
-    TenantDomain makePrimary(@PathVariable("domain") String domain) {
-        return catalog.setPrimaryDomain(own(domain).domain(), admin(TenantContext.require()));
+    DomainView makePrimary(@PathVariable("domain") String domain) {
+        return view(catalog.setPrimaryDomain(own(domain).domain(), admin(TenantContext.require())));
     }
 
     @DeleteMapping({"/api/domains/{domain}", "/t/{tenant}/api/domains/{domain}"})

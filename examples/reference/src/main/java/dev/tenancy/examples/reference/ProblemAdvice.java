@@ -35,6 +35,9 @@ public class ProblemAdvice {
             case ImpersonationInProgressException x -> HttpStatus.CONFLICT;
             case InvitationNotValidException x -> x.status() == null ? HttpStatus.NOT_FOUND : HttpStatus.GONE;
             case InvalidTenantIdException x -> HttpStatus.BAD_REQUEST;
+            case dev.tenancy.catalog.InvalidDomainException x -> HttpStatus.BAD_REQUEST;
+            case dev.tenancy.catalog.DomainVerificationException x ->
+                x.transientFailure() ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.UNPROCESSABLE_CONTENT;
             case QuotaExceededException x -> HttpStatus.FORBIDDEN;
             case ReadOnlyScopeException x -> HttpStatus.FORBIDDEN;
             default -> HttpStatus.UNPROCESSABLE_CONTENT;

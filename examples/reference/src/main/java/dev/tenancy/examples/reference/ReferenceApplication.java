@@ -4,6 +4,7 @@ import dev.tenancy.access.AccessPolicy;
 import dev.tenancy.access.Permission;
 import dev.tenancy.catalog.TenantCatalog;
 import dev.tenancy.jdbc.TenantDataSource;
+import dev.tenancy.provision.SharedTable;
 import dev.tenancy.provision.TenantProvisioner;
 import dev.tenancy.settings.SettingsSection;
 import dev.tenancy.spring.TenancyPlatform;
@@ -103,7 +104,7 @@ public class ReferenceApplication {
 
     /**
      * Provisioning with the app's migrations (its own tables in each schema or database tenant,
-     * the shared model's once per server) and a seed of two campaigns. Later releases' migrations
+     * the shared model's once per server, under row-level security) and a seed of two campaigns. Later releases' migrations
      * reach existing tenants through the starter's fleet migration at start-up.
      */
     @Bean
@@ -115,6 +116,9 @@ public class ReferenceApplication {
                 .platform(platform)
                 .migrations("classpath:db/tenant")
                 .sharedMigrations("classpath:db/shared")
+                // On PostgreSQL the shared table is under (signed) row-level security: tenant SQL sees its own rows
+                // only.
+                .rowLevelSecurity(SharedTable.of("campaigns", "tenant_id"))
                 .seed((tenant, connection) -> {
                     try (PreparedStatement insert = connection.prepareStatement(
                             "INSERT INTO campaigns (tenant_id, name, status, created_at) VALUES (?, ?, ?, ?)")) {

@@ -3,6 +3,7 @@ package dev.tenancy.examples.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenancy.testkit.TestDatabase;
+import dev.tenancy.testkit.TestDns;
 import java.net.CookieManager;
 import java.net.HttpCookie;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +39,19 @@ abstract class ReferenceAppContract {
     private TestDatabase database;
     private ConfigurableApplicationContext app;
     private String base;
+    /** Where the app asks DNS: a dnsmasq the domain test starts, with the records it publishes. */
+    private final int dnsPort = TestDns.freePort();
 
     abstract TestDatabase database();
+
+    /** What this database's run adds to the command line (PostgreSQL: the recommended set-up's profile). */
+    List<String> arguments() {
+        return List.of();
+    }
+
+    TestDatabase testDatabase() {
+        return database;
+    }
 
     @BeforeAll
     void start() {
@@ -50,15 +63,17 @@ abstract class ReferenceAppContract {
         }
         database.dropOnClose("t_initech");
         // Command-line arguments, which win over application.properties (builder properties would not).
-        app = new SpringApplicationBuilder(ReferenceApplication.class)
-                .run(
-                        "--server.port=0",
-                        "--spring.datasource.url=" + database.jdbcUrl(),
-                        "--spring.datasource.username=" + database.user(),
-                        "--spring.datasource.password=" + database.password(),
-                        "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate(),
-                        "--tenancy.offboarding.expiry-sweep=200ms",
-                        "--tenancy.billing.rate-limits.audit-window=200ms");
+        List<String> arguments = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--spring.datasource.url=" + database.jdbcUrl(),
+                "--spring.datasource.username=" + database.user(),
+                "--spring.datasource.password=" + database.password(),
+                "--tenancy.domains.dns-server=127.0.0.1:" + dnsPort,
+                "--tenancy.servers.default.database-url-template=" + database.databaseUrlTemplate(),
+                "--tenancy.offboarding.expiry-sweep=200ms",
+                "--tenancy.billing.rate-limits.audit-window=200ms"));
+        arguments.addAll(arguments());
+        app = new SpringApplicationBuilder(ReferenceApplication.class).run(arguments.toArray(String[]::new));
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
     }
 
@@ -202,21 +217,35 @@ abstract class ReferenceAppContract {
     }
 
     @Test
-    void aTenantMapsItsOwnDomain_whichResolvesOnceVerified_andTheFirstVerifiedIsPrimary() throws Exception {
-        assertThat(tenant("globex", "POST", "/api/domains", "{\"domain\": \"Portal.Globex.example\"}")
-                        .statusCode())
-                .isEqualTo(201);
+    void aTenantMapsItsOwnDomain_whichResolvesOnceItsDnsRecordIsVerified_andTheFirstVerifiedIsPrimary()
+            throws Exception {
+        HttpResponse<String> added =
+                tenant("globex", "POST", "/api/domains", "{\"domain\": \"Portal.Globex.example\"}");
+        assertThat(added.statusCode()).isEqualTo(201);
+        JsonNode challenge = json(added);
+        assertThat(challenge.get("recordName").asString()).isEqualTo("_tenancy-challenge.portal.globex.example");
         assertThat(withHost("/api/me", "portal.globex.example"))
                 .as("an unverified domain names no tenant")
                 .startsWith("HTTP/1.1 400");
-        assertThat(tenant("acme", "POST", "/api/domains/portal.globex.example/verify", null)
-                        .statusCode())
-                .as("another tenant's domain is unknown")
-                .isEqualTo(400);
+        try (TestDns dns = TestDns.start(dnsPort, Map.of())) {
+            HttpResponse<String> unpublished =
+                    tenant("globex", "POST", "/api/domains/portal.globex.example/verify", null);
+            assertThat(unpublished.statusCode()).as("no record yet").isEqualTo(422);
+            assertThat(json(unpublished).get("detail").asString())
+                    .contains("publish a TXT record _tenancy-challenge.portal.globex.example with the value "
+                            + challenge.get("recordValue").asString());
 
-        JsonNode verified = json(tenant("globex", "POST", "/api/domains/portal.globex.example/verify", null));
-        assertThat(verified.get("verified").asBoolean()).isTrue();
-        assertThat(verified.get("primary").asBoolean()).isTrue();
+            dns.serve(Map.of(
+                    challenge.get("recordName").asString(),
+                    List.of(challenge.get("recordValue").asString())));
+            assertThat(tenant("acme", "POST", "/api/domains/portal.globex.example/verify", null)
+                            .statusCode())
+                    .as("another tenant's domain is unknown")
+                    .isEqualTo(400);
+            JsonNode verified = json(tenant("globex", "POST", "/api/domains/portal.globex.example/verify", null));
+            assertThat(verified.get("verified").asBoolean()).isTrue();
+            assertThat(verified.get("primary").asBoolean()).isTrue();
+        }
         assertThat(withHost("/api/me", "Portal.Globex.example:8443"))
                 .startsWith("HTTP/1.1 200")
                 .contains("\"tenant\":\"globex\"", "\"resolvedBy\":\"custom-domain\"");
@@ -227,6 +256,20 @@ abstract class ReferenceAppContract {
                 tenant("globex", "POST", "/api/domains/shop.globex.example/primary", null);
         assertThat(unverifiedPrimary.statusCode()).isEqualTo(409);
         assertThat(json(unverifiedPrimary).get("detail").asString()).contains("verify it");
+    }
+
+    @Test
+    void aTenantCannotClaimThePlatformsHostAnotherTenantsSubdomainOrAnAddress() throws Exception {
+        for (String domain : List.of("localhost", "globex.localhost", "127.0.0.1", "intranet", "[::1]")) {
+            HttpResponse<String> refused = tenant("acme", "POST", "/api/domains", "{\"domain\": \"" + domain + "\"}");
+            assertThat(refused.statusCode()).as(domain).isEqualTo(400);
+            assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
+            assertThat(json(refused).get("detail").asString()).contains("cannot be a custom domain");
+        }
+        assertThat(withHost("/api/me", "globex.localhost"))
+                .as("globex's subdomain still serves globex")
+                .startsWith("HTTP/1.1 200")
+                .contains("\"tenant\":\"globex\"");
     }
 
     @Test
