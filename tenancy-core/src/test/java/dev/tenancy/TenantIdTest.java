@@ -112,4 +112,14 @@ class TenantIdTest {
     void controlCharacters_areEscapedInTheMessage() {
         assertThatThrownBy(() -> TenantId.of("ac\nme\u0000")).hasMessageContaining("'ac\\u000ame\\u0000'");
     }
+
+    @Example
+    void bidirectionalAndZeroWidthCharacters_areEscapedInTheMessage() {
+        // RIGHT-TO-LEFT OVERRIDE, isolates, ZERO WIDTH SPACE / JOINER, BOM, LINE SEPARATOR, a lone surrogate
+        String hostile = "acme\u202egro\u2066x\u2069\u200b\u200d\ufeff\u2028\ud800";
+        assertThatThrownBy(() -> TenantId.of(hostile))
+                .hasMessageContaining("'acme\\u202egro\\u2066x\\u2069\\u200b\\u200d\\ufeff\\u2028\\ud800'")
+                .satisfies(e -> assertThat(e.getMessage())
+                        .doesNotContain("\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\u2028", "\ud800"));
+    }
 }

@@ -73,7 +73,8 @@ final class ConnectionRoles {
     void check(DatabaseServer server, String database, String user, Connection pooled) throws SQLException {
         String key = key(server, database, user);
         List<String> problems = problems(pooled);
-        if (ServerLockdown.largeObjectsOpen(pooled) && sharedWarned.add(server.name())) {
+        // An insecure role is warned about (or refused) below; large objects matter once the role is sound.
+        if (problems.isEmpty() && ServerLockdown.largeObjectsOpen(pooled) && sharedWarned.add(server.name())) {
             LOG.warn(
                     "Tenants on server '{}' (role '{}') can create, read and overwrite large objects, which every"
                             + " tenant of a database shares; a superuser closes them, and other sessions' SQL text in"

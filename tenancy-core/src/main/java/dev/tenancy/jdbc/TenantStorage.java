@@ -345,6 +345,23 @@ public final class TenantStorage {
         return true;
     }
 
+    /**
+     * The key of PostgreSQL's advisory lock named {@code name}, for Tenancy's own components (moves):
+     * derived from the binding key when there is one, so that a tenant's session cannot compute it
+     * to take the lock first; else a fixed hash of the name.
+     */
+    public long advisoryLockKey(String name) {
+        Objects.requireNonNull(name, "name");
+        if (key != null) {
+            return key.lockKey(name);
+        }
+        long hash = 0xcbf29ce484222325L; // FNV-1a, 64 bits
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return hash;
+    }
+
     /** The server's users and passwords, for tools (such as Flyway) that open their own connections. */
     public DatabaseServer server() {
         return server;

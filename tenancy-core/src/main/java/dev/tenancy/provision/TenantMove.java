@@ -209,8 +209,8 @@ public final class TenantMove {
         try {
             lock = from.connect(placed(tenant, IsolationModel.SHARED, tenant.server()));
             if (from.postgres()) {
-                try (PreparedStatement s = lock.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-                    s.setString(1, "tenancy.move:" + id.value());
+                try (PreparedStatement s = lock.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                    s.setLong(1, from.advisoryLockKey("tenancy.move:" + id.value()));
                     try (ResultSet rs = s.executeQuery()) {
                         rs.next();
                         if (!rs.getBoolean(1)) {
@@ -325,7 +325,7 @@ public final class TenantMove {
                     // Its own short transaction: creating the fence waits for writers in flight, and from
                     // its commit on the source refuses the tenant's writes; the copy then holds no lock,
                     // so other tenants of a shared table keep writing during it.
-                    fence(src, sources, tenant, target);
+                    fence(src, from.advisoryLockKey(FENCE_FUNCTION), sources, tenant, target);
                     src.commit();
                     src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 }
@@ -372,14 +372,16 @@ public final class TenantMove {
      * Refuses the tenant's writes on {@code tables} from when this transaction commits; creating it
      * waits for writers in flight. It stays until the source is removed, or the move aborted.
      */
-    private static void fence(Connection src, List<TenantTable> tables, Tenant tenant, String target)
+    private static void fence(Connection src, long lockKey, List<TenantTable> tables, Tenant tenant, String target)
             throws SQLException {
         Set<String> schemas = new LinkedHashSet<>();
         tables.forEach(t -> schemas.add(t.schema()));
         try (Statement s = src.createStatement()) {
             for (String schema : schemas) {
                 String function = TenantTable.quote(schema) + "." + FENCE_FUNCTION;
-                s.execute("SELECT pg_advisory_xact_lock(hashtext('" + FENCE_FUNCTION + "'))");
+                s.execute("SET LOCAL lock_timeout = '30s'"); // a session holding the key fails the move, not stalls it
+                s.execute("SELECT pg_advisory_xact_lock(" + lockKey + ")");
+                s.execute("SET LOCAL lock_timeout = DEFAULT");
                 s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $f$"
                         + " BEGIN"
                         + "  IF TG_NARGS < 3 OR TG_LEVEL = 'STATEMENT'"

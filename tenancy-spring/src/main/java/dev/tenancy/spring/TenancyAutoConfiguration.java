@@ -348,9 +348,14 @@ public final class TenancyAutoConfiguration {
             if ("28000".equals(e.getSQLState())) {
                 data.close();
                 throw new IllegalStateException(
-                        e.getMessage()
-                                + " (Spring: tenancy.servers.<name>.username, .owner-username and .owner-password;"
-                                + " tenancy.data-source.allow-insecure-role=true to accept the risk)",
+                        e.getMessage() + ". With Spring, the recommended set-up is:\n"
+                                + "  tenancy.servers.default.url=${spring.datasource.url}\n"
+                                + "  tenancy.servers.default.username=tenancy_app\n"
+                                + "  tenancy.servers.default.owner-username=tenancy_owner\n"
+                                + "  tenancy.servers.default.create-roles=true   (spring.datasource's user creates both roles;"
+                                + " or have a superuser run DatabaseRoles.statements(server, database))\n"
+                                + "  tenancy.data-source.signing-key=<openssl rand -base64 32>\n"
+                                + "or tenancy.data-source.allow-insecure-role=true to accept the risk (tests, local demos)",
                         e);
             }
             LOG.warn(

@@ -334,6 +334,7 @@ class TenancyAutoConfigurationTest {
                     .getFailure()
                     .hasStackTraceContaining("log in as role '" + database.user() + "'")
                     .hasStackTraceContaining("superuser")
+                    .hasStackTraceContaining("tenancy.servers.default.create-roles=true")
                     .hasStackTraceContaining("tenancy.data-source.allow-insecure-role=true"));
             postgres.withPropertyValues("tenancy.data-source.allow-insecure-role=true")
                     .run(context -> assertThat(context).hasNotFailed());
