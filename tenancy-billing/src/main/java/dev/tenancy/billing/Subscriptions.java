@@ -572,7 +572,7 @@ public final class Subscriptions {
         PostgresListener remote = db.postgres
                 ? new PostgresListener(
                         dataSource,
-                        TERMS_CHANNEL,
+                        dev.tenancy.internal.Channels.name(dataSource, TERMS_CHANNEL),
                         "tenancy-billing-terms",
                         payload -> listener.accept(payload == null ? null : TenantId.of(payload)))
                 : null;
@@ -591,7 +591,7 @@ public final class Subscriptions {
     private void announce(Connection c, TenantId tenant) throws SQLException {
         if (db.postgres) {
             try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                notify.setString(1, TERMS_CHANNEL);
+                notify.setString(1, dev.tenancy.internal.Channels.name(dataSource, TERMS_CHANNEL));
                 notify.setString(2, tenant.value());
                 notify.execute();
             }

@@ -11,6 +11,7 @@ import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.audit.JdbcAuditLog;
+import dev.tenancy.internal.Channels;
 import dev.tenancy.internal.ControlPlaneSchema;
 import dev.tenancy.internal.Hosts;
 import dev.tenancy.internal.Jdbc;
@@ -84,7 +85,10 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
         CatalogSubscribers subscriber = new CatalogSubscribers();
         subscriber.add(onChange);
         return new PostgresListener(
-                dataSource, CHANNEL, "tenancy-catalog-listen", payload -> subscriber.changed(tenantOf(payload)));
+                dataSource,
+                Channels.name(dataSource, CHANNEL),
+                "tenancy-catalog-listen",
+                payload -> subscriber.changed(tenantOf(payload)));
     }
 
     /** The tenant a notification names; {@code null} (anything may have changed) for none or a foreign payload. */
@@ -460,8 +464,9 @@ public final class JdbcTenantCatalog implements TenantCatalog, CatalogChangeNoti
     /** Records {@code entry} and, on PostgreSQL, announces the change to every node at commit. */
     private void audit(Connection c, AuditEntry entry) throws SQLException {
         if (postgres) {
-            try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-                s.setString(1, entry.tenantId().value());
+            try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                s.setString(1, Channels.name(dataSource, CHANNEL));
+                s.setString(2, entry.tenantId().value());
                 s.execute();
             }
         }

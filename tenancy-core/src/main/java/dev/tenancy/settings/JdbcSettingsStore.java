@@ -16,7 +16,7 @@ import javax.sql.DataSource;
 /**
  * Sections in {@code tenancy.tenancy_tenant_settings}, one row per tenant and section; each write is one
  * transaction with its audit event (when the audit log is in the same database) and, on
- * PostgreSQL, a notification on {@value #CHANNEL} carrying the tenant's id.
+ * PostgreSQL, a notification on {@value #CHANNEL} (with its secret suffix) carrying the tenant's id.
  */
 final class JdbcSettingsStore implements SettingsStore {
     static final String CHANNEL = "tenancy_settings";
@@ -85,8 +85,9 @@ final class JdbcSettingsStore implements SettingsStore {
 
     private void notify(java.sql.Connection c, TenantId tenant) throws java.sql.SQLException {
         if (postgres) { // delivered at commit, to every node listening
-            try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-                s.setString(1, tenant.value());
+            try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                s.setString(1, dev.tenancy.internal.Channels.name(dataSource, CHANNEL));
+                s.setString(2, tenant.value());
                 s.execute();
             }
         }

@@ -96,7 +96,10 @@ public final class TenantSettings implements AutoCloseable {
             this.store = jdbc;
             this.listener = jdbc.postgres()
                     ? new PostgresListener(
-                            b.dataSource, JdbcSettingsStore.CHANNEL, "tenancy-settings-listener", this::invalidate)
+                            b.dataSource,
+                            dev.tenancy.internal.Channels.name(b.dataSource, JdbcSettingsStore.CHANNEL),
+                            "tenancy-settings-listener",
+                            this::invalidate)
                     : null;
         }
     }

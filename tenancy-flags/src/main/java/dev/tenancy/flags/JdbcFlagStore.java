@@ -261,7 +261,11 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
     public synchronized AutoCloseable subscribe(Runnable onChange) {
         subscribers.add(onChange);
         if (postgres && listener == null) {
-            listener = new PostgresListener(dataSource, CHANNEL, "tenancy-flags-listen", payload -> changed());
+            listener = new PostgresListener(
+                    dataSource,
+                    dev.tenancy.internal.Channels.name(dataSource, CHANNEL),
+                    "tenancy-flags-listen",
+                    payload -> changed());
         }
         return () -> {
             subscribers.remove(onChange);
@@ -292,7 +296,7 @@ public final class JdbcFlagStore implements FlagStore, FlagChangeNotifications {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE tenancy.tenancy_flags_version SET version = version + 1 WHERE id = 1");
                 if (postgres) {
-                    s.execute("NOTIFY " + CHANNEL);
+                    s.execute("NOTIFY " + dev.tenancy.internal.Channels.name(dataSource, CHANNEL));
                 }
             }
             if (sameDatabaseAudit != null) {
