@@ -320,6 +320,33 @@ public final class TenantStorage {
             if (reader != null) {
                 s.execute("GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + Dialect.quote(schema) + " TO " + reader);
             }
+            revokeIdentitySequences(c, s, schema, reader == null ? app : app + ", " + reader);
+        }
+    }
+
+    /**
+     * Takes every privilege on {@code schema}'s identity columns' sequences from {@code roles}:
+     * inserting into an identity column needs none, and without them no tenant reads another's
+     * {@code last_value} or advances its sequence. Sequences of {@code serial} columns and sequences
+     * of their own keep {@code USAGE}, which their {@code nextval} needs.
+     */
+    private static void revokeIdentitySequences(Connection c, Statement s, String schema, String roles)
+            throws SQLException {
+        List<String> identity = new java.util.ArrayList<>();
+        try (PreparedStatement find =
+                c.prepareStatement("SELECT quote_ident(n.nspname) || '.' || quote_ident(q.relname)"
+                        + " FROM pg_class q JOIN pg_namespace n ON n.oid = q.relnamespace"
+                        + " JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = q.oid AND d.deptype = 'i'"
+                        + " WHERE q.relkind = 'S' AND n.nspname = ?")) {
+            find.setString(1, schema);
+            try (ResultSet rs = find.executeQuery()) {
+                while (rs.next()) {
+                    identity.add(rs.getString(1));
+                }
+            }
+        }
+        for (String sequence : identity) {
+            s.execute("REVOKE ALL ON SEQUENCE " + sequence + " FROM " + roles);
         }
     }
 
@@ -397,6 +424,7 @@ public final class TenantStorage {
             s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT SELECT ON TABLES TO " + reader);
             s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA " + quoted + " GRANT SELECT ON SEQUENCES TO " + reader);
         }
+        revokeIdentitySequences(s.getConnection(), s, schema, reader == null ? app : app + ", " + reader);
         // Provisioning's own bookkeeping is not the tenant's data: its session may not rewrite it.
         for (String bookkeeping : List.of(MIGRATION_HISTORY, SHARED_MIGRATION_HISTORY, SEED_MARKER)) {
             try (PreparedStatement exists = s.getConnection().prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {

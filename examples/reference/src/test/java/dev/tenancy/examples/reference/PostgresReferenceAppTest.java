@@ -65,6 +65,24 @@ class PostgresReferenceAppTest extends ReferenceAppContract {
     }
 
     @Test
+    void identitySequences_areOutOfReach_yetInsertsNumberRows() throws Exception {
+        try (Connection tenant = asTenantRole();
+                Statement s = tenant.createStatement()) {
+            for (String sql : List.of(
+                    "SELECT last_value FROM public.campaigns_id_seq",
+                    "SELECT nextval('public.campaigns_id_seq')",
+                    "SELECT last_value FROM t_globex.campaigns_id_seq",
+                    "SELECT nextval('t_globex.campaigns_id_seq')")) {
+                assertThatThrownBy(() -> s.execute(sql))
+                        .as(sql)
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("permission denied");
+            }
+        }
+        // Creating campaigns (identity ids) works all the same: see the campaign tests of the contract.
+    }
+
+    @Test
     void thePlatformsTables_areOutOfReachOfTheTenantsRole() throws Exception {
         try (Connection tenant = asTenantRole();
                 Statement s = tenant.createStatement()) {
