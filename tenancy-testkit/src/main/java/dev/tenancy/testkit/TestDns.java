@@ -31,9 +31,26 @@ public final class TestDns implements AutoCloseable {
         this.port = port;
     }
 
-    /** A server answering {@code txt} (record name to values). */
+    /** A server answering {@code txt} (record name to values), at a free port (another if that one is taken meanwhile). */
     public static TestDns start(Map<String, List<String>> txt) {
-        return start(freePort(), txt);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(freePort(), txt);
+            } catch (PortTaken e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** dnsmasq could not bind its port (exit status 2): another process took it since it was free. */
+    static final class PortTaken extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(String message) {
+            super(message);
+        }
     }
 
     /** A server at {@code port} (see {@link #freePort()}) answering {@code txt}. */
@@ -85,7 +102,8 @@ public final class TestDns implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("dnsmasq exited with " + process.exitValue() + " on port " + port);
+                String message = "dnsmasq exited with " + process.exitValue() + " on port " + port;
+                throw process.exitValue() == 2 ? new PortTaken(message) : new IllegalStateException(message);
             }
             if (answers()) {
                 return;
@@ -140,13 +158,24 @@ public final class TestDns implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    /** A UDP port free on 127.0.0.1 now, to configure an application with before the server starts. */
+    /**
+     * A port free on 127.0.0.1 now for both UDP and TCP (dnsmasq binds both), to configure an
+     * application with before the server starts.
+     */
     public static int freePort() {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free UDP port on 127.0.0.1", e);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (java.net.ServerSocket tcp = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = tcp.getLocalPort();
+                try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException taken) {
+                    // the UDP side is in use: another port
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("No free port on 127.0.0.1", e);
+            }
         }
+        throw new IllegalStateException("No port free for both UDP and TCP on 127.0.0.1 after 50 tries");
     }
 
     private static String binary() {
