@@ -63,6 +63,18 @@ public record Tenant(
         }
     }
 
+    /**
+     * The attribute marking a sandbox (a tenant registered with an expiry: a trial, a demo, a
+     * preview): only a sandbox is purged by the expiry sweep once expired; any other tenant given an
+     * expiry is archived then, and purged only through offboarding after its retention.
+     */
+    public static final String SANDBOX = "tenancy.sandbox";
+
+    /** Whether this tenant is a {@linkplain #SANDBOX sandbox}. */
+    public boolean isSandbox() {
+        return "true".equals(attributes.get(SANDBOX));
+    }
+
     /** Whether the tenant has an expiry and it has come at {@code now}. */
     public boolean isExpiredAt(Instant now) {
         return expiresAt != null && !expiresAt.isAfter(now);

@@ -106,11 +106,13 @@ public record TenantRegistration(
         }
 
         /**
-         * Makes the tenant expire at {@code expiresAt}: a sandbox or demo tenant that {@link
-         * dev.tenancy.provision.TenantOffboarding#expire} takes out of service and removes then.
+         * Makes the tenant expire at {@code expiresAt}: a {@linkplain dev.tenancy.Tenant#SANDBOX
+         * sandbox} (trial, demo) that {@link dev.tenancy.provision.TenantOffboarding#expire} takes out
+         * of service and removes then.
          */
         public Builder expiresAt(Instant expiresAt) {
             this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+            this.attributes.putIfAbsent(dev.tenancy.Tenant.SANDBOX, "true");
             return this;
         }
 

@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * @param isolation a new isolation model, if any: only for a move that has copied the data there
  *     ({@link dev.tenancy.provision.TenantMove})
  * @param server a new server (placement), if any: likewise, only for a move
- * @param expiresAt a new expiry, if any (a sandbox extended or cut short; one in the past expires the
- *     tenant at the next {@link dev.tenancy.provision.TenantOffboarding#expire})
+ * @param expiresAt a new expiry, if any, after now (a sandbox extended or cut short); a tenant that
+ *     is not a {@linkplain Tenant#SANDBOX sandbox} is archived at its expiry, never purged by it
  * @param neverExpires whether to remove the expiry (a sandbox kept for good)
  */
 public record TenantUpdate(
@@ -68,6 +68,11 @@ public record TenantUpdate(
 
     /** Returns {@code tenant} with this update applied at {@code now}, its version incremented. */
     public Tenant applyTo(Tenant tenant, Instant now) {
+        if (expiresAt.isPresent() && !expiresAt.get().isAfter(now)) {
+            throw new IllegalArgumentException("Tenant '" + tenant.id() + "' would expire at " + expiresAt.get()
+                    + ", which is not after now (" + now + "): give an expiry in the future; to end a tenant now,"
+                    + " archive it");
+        }
         TreeMap<String, String> merged = new TreeMap<>(tenant.attributes());
         attributes.forEach((k, v) -> {
             if (v == null) {

@@ -141,8 +141,10 @@ public final class TenantOffboarding {
     /**
      * Ends the life of every tenant whose expiry has come: one pending approval is rejected, an
      * active or suspended one archived (read-only at most, as every archived tenant); once the
-     * {@linkplain Builder#expiryGrace expiry grace} has passed since its expiry, it is purged (its
-     * data and records removed as by {@link #purge}). Each step is audited through the catalog
+     * {@linkplain Builder#expiryGrace expiry grace} has passed since its expiry, a {@linkplain
+     * Tenant#SANDBOX sandbox} is purged (its data and records removed as by {@link #purge}). Any
+     * other tenant that was given an expiry stays archived: it is purged only through {@link #purge},
+     * after the retention, like any offboarding. Each step is audited through the catalog
      * with the expiry as its reason.
      *
      * <p>Run it on a schedule: a tenant is served until the first sweep after its expiry. Sweeps are
@@ -199,8 +201,9 @@ public final class TenantOffboarding {
                         retired.add(id);
                     }
                     case ARCHIVED, REJECTED -> {
-                        if (now.isBefore(tenant.expiresAt().plus(expiryGrace))) {
-                            return;
+                        if (!tenant.isSandbox()
+                                || now.isBefore(tenant.expiresAt().plus(expiryGrace))) {
+                            return; // only a sandbox is purged by its expiry; others go through offboarding
                         }
                         purgeNow(tenant, actor, reason + ", purged: ");
                         purged.add(id);

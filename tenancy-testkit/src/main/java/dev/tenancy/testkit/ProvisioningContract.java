@@ -570,6 +570,41 @@ public abstract class ProvisioningContract {
 
     @ParameterizedTest
     @EnumSource(IsolationModel.class)
+    void aPayingTenantGivenAnExpiry_isArchivedByTheSweep_butNeverPurgedByIt(IsolationModel model) throws Exception {
+        TenantId paying = register("paying", model);
+        provisioner().build().provision(paying, ADMIN);
+        assertThat(catalog.require(paying).isSandbox()).isFalse();
+        assertThatThrownBy(() -> catalog.update(
+                        paying,
+                        dev.tenancy.catalog.TenantUpdate.builder()
+                                .expiresAt(java.time.Instant.parse("2000-01-01T00:00:00Z"))
+                                .build(),
+                        ADMIN))
+                .as("an expiry in the past is refused")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2000-01-01T00:00:00Z")
+                .hasMessageContaining("in the future");
+        catalog.update(
+                paying,
+                dev.tenancy.catalog.TenantUpdate.builder()
+                        .expiresAt(clock.instant().plus(Duration.ofDays(1)))
+                        .build(),
+                ADMIN);
+        TenantOffboarding offboarding = offboarding();
+
+        clock.advance(Duration.ofDays(60)); // past the expiry and any grace
+        ExpiryReport first = offboarding.expire(ADMIN);
+        ExpiryReport second = offboarding.expire(ADMIN);
+
+        assertThat(first.retired()).containsExactly(paying);
+        assertThat(first.purged()).isEmpty();
+        assertThat(second.purged()).as("not by a later sweep either").isEmpty();
+        assertThat(catalog.require(paying).status()).isEqualTo(TenantStatus.ARCHIVED);
+        assertThat(rowsLeftFor(paying, model)).as("its data is all there").isPositive();
+    }
+
+    @ParameterizedTest
+    @EnumSource(IsolationModel.class)
     void expiredSandboxes_areArchivedAndPurged_byOneSweep_andNothingElse(IsolationModel model) throws Exception {
         TenantId sandbox = sandbox("sandbox", model, Duration.ofDays(7));
         TenantId extended = sandbox("extended", model, Duration.ofDays(7));
@@ -615,6 +650,7 @@ public abstract class ProvisioningContract {
                 pending,
                 dev.tenancy.catalog.TenantUpdate.builder()
                         .expiresAt(clock.instant().plus(Duration.ofDays(1)))
+                        .attribute(Tenant.SANDBOX, "true") // marked a sandbox explicitly: purged at its expiry
                         .build(),
                 ADMIN);
         TenantOffboarding offboarding =

@@ -343,12 +343,28 @@ abstract class ReferenceAppContract {
         assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
         assertThat(json(kept).get("expiresAt").isNull()).isTrue();
 
-        // Cut short: the starter's sweep (every 200 ms in this test) archives and purges it.
+        // An expiry in the past is refused, for a sandbox and (above all) for a paying tenant.
+        for (String target : List.of(id, "acme")) {
+            HttpResponse<String> past = staff(
+                    "admin",
+                    "POST",
+                    "/admin/api/tenants/" + target + "/expiry",
+                    "{\"expiresAt\": \"2000-01-01T00:00:00Z\"}");
+            assertThat(past.statusCode()).as(past.body()).isEqualTo(400);
+            assertThat(json(past).get("detail").asString()).contains("2000-01-01T00:00:00Z", "in the future");
+        }
+        assertThat(json(staff("admin", "GET", "/admin/api/tenants/acme", null))
+                        .get("tenant")
+                        .get("status")
+                        .asString())
+                .isEqualTo("ACTIVE");
+
+        // Cut short: the starter's sweep (every 200 ms in this test) archives and purges the sandbox.
         HttpResponse<String> cut = staff(
                 "admin",
                 "POST",
                 "/admin/api/tenants/" + id + "/expiry",
-                "{\"expiresAt\": \"" + java.time.Instant.now().minusSeconds(1) + "\"}");
+                "{\"expiresAt\": \"" + java.time.Instant.now().plusMillis(500) + "\"}");
         assertThat(cut.statusCode()).as(cut.body()).isEqualTo(200);
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
         String status;
