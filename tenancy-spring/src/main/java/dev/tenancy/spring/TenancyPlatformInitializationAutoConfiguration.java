@@ -30,10 +30,11 @@ import org.springframework.util.StringUtils;
  * tenant bound. Tenants' tables are migrated by Tenancy instead ({@code tenancy.provisioning.*}).
  *
  * <p>Spring Boot's Flyway is redirected only when it chose the routing data source: a {@code
- * spring.flyway.url} or a {@code @FlywayDataSource} bean of the application's is kept. Since the
- * platform schema already holds Tenancy's control-plane tables, a first run there is baselined at
- * version 0 (below every migration, so all of them run) unless {@code
- * spring.flyway.baseline-on-migrate} is set.
+ * spring.flyway.url} or a {@code @FlywayDataSource} bean of the application's is kept. Tenancy's
+ * control-plane tables live in schema {@code tenancy}; should the platform's default schema hold
+ * tables anyway (an install from before they moved there), a first run is baselined at version 0
+ * (below every migration, so all of them run) unless {@code spring.flyway.baseline-on-migrate} is
+ * set.
  */
 @AutoConfiguration(
         after = TenancyAutoConfiguration.class,
@@ -75,8 +76,8 @@ public final class TenancyPlatformInitializationAutoConfiguration {
                 if (configuration.getDataSource() instanceof TenantDataSource) {
                     configuration.dataSource(platform);
                     if (!configuration.isBaselineOnMigrate()) {
-                        // The platform schema holds Tenancy's control-plane tables, so it is never
-                        // empty: a first run baselines below every migration, and all of them run.
+                        // Should the platform's schema hold tables (an install from before Tenancy's
+                        // moved to schema tenancy): a first run baselines below every migration.
                         configuration.baselineOnMigrate(true).baselineVersion("0");
                     }
                 }
