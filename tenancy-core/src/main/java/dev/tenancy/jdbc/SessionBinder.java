@@ -42,6 +42,10 @@ final class SessionBinder {
     private static final List<String> RESET_STATEMENTS = List.of(
             "SET SESSION AUTHORIZATION DEFAULT",
             "RESET ALL",
+            // A role default (ALTER ROLE CURRENT_USER SET row_security = off, which any role may run
+            // on itself) survives RESET ALL: with it every policy would raise an error instead of
+            // filtering. Policies are never optional for a tenant's session.
+            "SET row_security TO on",
             "CLOSE ALL",
             "UNLISTEN *",
             "SELECT pg_catalog.pg_advisory_unlock_all()",
@@ -57,6 +61,12 @@ final class SessionBinder {
     /** The function that resets a session and binds it, in one statement (see {@link RowLevelSecurity}). */
     static final String SESSION_FUNCTION = "tenancy_session";
 
+    /**
+     * Marks the current body of {@value #SESSION_FUNCTION}: an older one is replaced by the owner
+     * (or, without one, not used).
+     */
+    private static final String VERSION = "tenancy_session v2";
+
     /** The function that verifies a signed binding and records its token. */
     static final String BIND_FUNCTION = "tenancy_bind";
 
@@ -69,9 +79,10 @@ final class SessionBinder {
     static boolean installed(Connection c, boolean signed) throws SQLException {
         String arguments = "(text, text, bigint, text, text, boolean)";
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT to_regprocedure('" + BINDING_SCHEMA + "." + SESSION_FUNCTION
-                        + arguments + "') IS NOT NULL AND (" + !signed + " OR to_regprocedure('" + BINDING_SCHEMA
-                        + "." + BIND_FUNCTION + arguments + "') IS NOT NULL)")) {
+                ResultSet rs = s.executeQuery("SELECT COALESCE((SELECT prosrc LIKE '%" + VERSION + "%'"
+                        + " FROM pg_catalog.pg_proc WHERE oid = to_regprocedure('" + BINDING_SCHEMA + "."
+                        + SESSION_FUNCTION + arguments + "')), false) AND (" + !signed + " OR to_regprocedure('"
+                        + BINDING_SCHEMA + "." + BIND_FUNCTION + arguments + "') IS NOT NULL)")) {
             rs.next();
             return rs.getBoolean(1);
         }
@@ -121,7 +132,7 @@ final class SessionBinder {
         return "CREATE OR REPLACE FUNCTION " + home + "." + SESSION_FUNCTION
                 + "(p_tenant text, p_mode text, p_issued bigint, p_nonce text, p_signature text, p_local boolean)"
                 + " RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$"
-                + " BEGIN"
+                + " /* " + VERSION + " */ BEGIN"
                 + reset
                 + "   IF p_signature IS NULL THEN"
                 + "     PERFORM pg_catalog.set_config('" + Dialect.TENANT_SETTING + "', p_tenant, p_local);"

@@ -305,6 +305,24 @@ class PooledSessionAttackTest {
         assertThat(owners(globex)).containsExactly(globex.value());
     }
 
+    /**
+     * Any role may change its own defaults, which {@code RESET ALL} restores rather than clears:
+     * a tenant switching row security off for the shared role must not break, or open, the
+     * policies of every new connection.
+     */
+    @Test
+    void aRoleDefaultTurningRowSecurityOff_neverReachesABoundSession() throws SQLException {
+        as(acme, c -> exec(c, "ALTER ROLE CURRENT_USER SET row_security = off"));
+        try (TenantDataSource fresh = dataSource(1)) {
+            List<String> owners = as(fresh, globex, c -> column(c, "SELECT DISTINCT tenant_id FROM notes"));
+            assertThat(owners).containsExactly(globex.value());
+            String rowSecurity = as(fresh, initech, c -> one(c, "SELECT current_setting('row_security')"));
+            assertThat(rowSecurity).isEqualTo("on");
+        } finally {
+            database.execute("ALTER ROLE " + role + " RESET row_security");
+        }
+    }
+
     /** Changes the text check never saw: a Unicode-escaped name, a DO block, a function. */
     @ParameterizedTest
     @ValueSource(
