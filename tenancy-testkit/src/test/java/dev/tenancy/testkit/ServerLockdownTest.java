@@ -14,6 +14,7 @@ import dev.tenancy.jdbc.ServerLockdown;
 import dev.tenancy.jdbc.TenantDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -131,21 +132,28 @@ class ServerLockdownTest {
         try (Connection acme = asApp()) {
             CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
                 try (Statement s = acme.createStatement()) {
-                    s.execute("SELECT pg_sleep(1.5), '" + secret + "'");
+                    s.execute("SELECT pg_sleep(2), '" + secret + "'");
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(300);
+            // polled until the other session's statement shows (it runs for 2 s), not slept on
+            long seen = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             try (Connection globex = asApp();
-                    Statement s = globex.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%"
-                            + secret.substring(0, 10) + "%' AND pid <> pg_backend_pid()")) {
-                rs.next();
-                assertThat(rs.getLong(1))
-                        .as("open: the same role sees the other session's literal")
-                        .isEqualTo(1);
+                    PreparedStatement s = globex.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                            + " WHERE query LIKE ? AND pid <> pg_backend_pid()")) {
+                s.setString(1, "%" + secret.substring(0, 10) + "%");
+                while (seen == 0 && System.nanoTime() - deadline < 0) {
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        seen = rs.getLong(1);
+                    }
+                }
             }
+            assertThat(seen)
+                    .as("open: the same role sees the other session's literal")
+                    .isEqualTo(1);
             running.get(5, TimeUnit.SECONDS);
         }
 
