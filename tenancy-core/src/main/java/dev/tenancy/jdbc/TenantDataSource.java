@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +88,8 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
     private final BindingKey bindingKey;
     private final SecurityEvents security;
     private final ConnectionRoles roles;
+    /** The servers' own pools whose role passed {@link #roles} (never a tenant database's). */
+    private final Set<HikariDataSource> checkedPools = ConcurrentHashMap.newKeySet();
 
     /**
      * The tenant attribute a fleet migration sets when a tenant's migration failed (its value is
@@ -359,11 +363,18 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             String user = binding.readOnly() && route.server.hasReadOnlyUser()
                     ? route.server.readOnlyUsername()
                     : route.server.username();
-            if (route.dialect == Dialect.POSTGRESQL && !roles.passed(route.server, database, user)) {
-                if (!TransactionState.idle(physical)) {
-                    ConnectionRoles.endTransaction(pooled);
+            // A server's own pools are looked up by identity on every borrow (a tenant database's come
+            // and go, and are looked up by server, database and role).
+            if (route.dialect == Dialect.POSTGRESQL && !checkedPools.contains(pool)) {
+                if (!roles.passed(route.server, database, user)) {
+                    if (!TransactionState.idle(physical)) {
+                        ConnectionRoles.endTransaction(pooled);
+                    }
+                    roles.check(route.server, database, user, pooled);
                 }
-                roles.check(route.server, database, user, pooled);
+                if (pool == route.pool || pool == route.readPool) {
+                    checkedPools.add(pool);
+                }
             }
         } catch (SQLException | RuntimeException e) { // a misconfiguration: another connection would not do better
             giveBack(pooled, returned, e);
