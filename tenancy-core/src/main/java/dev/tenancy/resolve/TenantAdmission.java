@@ -28,10 +28,13 @@ import java.util.Set;
  * tenant.scope().run(() -> handle(request));
  * }</pre>
  *
- * <p>The first resolver that finds a tenant decides. When an {@linkplain
- * Builder#authenticatedClaim(String) authenticated claim} is configured and present, every resolver
- * is consulted and any that names another tenant gets the request refused with {@link
- * TenantMismatchException}: a header never overrides who the caller is.
+ * <p>Every resolver is consulted. When they all name the same tenant (or none), that tenant is
+ * the answer, recorded as found by the first in priority order; when two name different tenants
+ * (an {@code X-Tenant-ID} header naming globex on acme's subdomain, a path {@code /t/initech/}
+ * on a custom domain of acme's), the request is refused with {@link TenantMismatchException}. When
+ * an {@linkplain Builder#authenticatedClaim(String) authenticated claim} is configured and present,
+ * any resolver naming another tenant gets the request refused the same way: a header never
+ * overrides who the caller is.
  *
  * <p>Immutable and thread-safe.
  */
@@ -84,7 +87,8 @@ public final class TenantAdmission {
      * Which tenant {@code request} names.
      *
      * @throws TenantNotResolvedException when no resolver finds one
-     * @throws TenantMismatchException when a resolver disagrees with the authenticated claim
+     * @throws TenantMismatchException when two resolvers, or a resolver and the authenticated claim,
+     *     name different tenants
      * @throws InvalidTenantRequestException when the request names a tenant in a malformed way
      */
     public Resolution resolve(TenantRequest request) {
@@ -93,29 +97,35 @@ public final class TenantAdmission {
                 authenticated == null ? null : authenticated.resolve(request).orElse(null);
         TenantId found = null;
         TenantResolver by = null;
+        // Every resolver is asked: a request whose facts (host, path, header, claim) name two
+        // tenants is refused, never served as whichever resolver comes first.
         for (TenantResolver resolver : resolvers) {
             Optional<TenantId> named = resolver.resolve(request);
-            if (named.isPresent()) {
-                TenantId id = named.get();
-                if (principal != null && !principal.equals(id)) {
-                    if (security != null) {
-                        security.crossTenantRequest(principal, id, resolver.name(), request.path());
-                    }
-                    throw new TenantMismatchException(principal, id, resolver.name());
-                }
-                if (found == null) {
-                    found = id;
-                    by = resolver;
-                    if (principal == null) {
-                        break;
-                    }
-                }
+            if (named.isEmpty()) {
+                continue;
+            }
+            TenantId id = named.get();
+            if (principal != null && !principal.equals(id)) {
+                refuse(principal, id, resolver.name(), request, null);
+            }
+            if (found == null) {
+                found = id;
+                by = resolver;
+            } else if (!found.equals(id)) {
+                refuse(found, id, resolver.name(), request, by.name());
             }
         }
         if (found == null) {
             throw new TenantNotResolvedException(names);
         }
         return new Resolution(found, by.name());
+    }
+
+    private void refuse(TenantId first, TenantId other, String resolver, TenantRequest request, String firstResolver) {
+        if (security != null) {
+            security.crossTenantRequest(first, other, resolver, request.path());
+        }
+        throw new TenantMismatchException(first, other, resolver, firstResolver);
     }
 
     /**

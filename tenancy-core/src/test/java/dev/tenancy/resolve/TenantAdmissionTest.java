@@ -142,6 +142,42 @@ class TenantAdmissionTest {
         }
 
         @Test
+        void twoResolversNamingDifferentTenants_areRefused_withoutAnyClaim() {
+            assertThatThrownBy(() -> admission.resolve(request()
+                            .host("acme.app.example.com")
+                            .header("X-Tenant-ID", "globex")
+                            .build()))
+                    .isInstanceOfSatisfying(TenantMismatchException.class, e -> {
+                        assertThat(e.authenticated()).isEqualTo(ACME);
+                        assertThat(e.firstResolver()).contains("subdomain");
+                        assertThat(e.requested()).isEqualTo(GLOBEX);
+                        assertThat(e.resolver()).isEqualTo("header");
+                    })
+                    .hasMessage("Request refused: the header resolver names tenant 'globex' but the subdomain"
+                            + " resolver names tenant 'acme'; a request names one tenant");
+            assertThatThrownBy(() -> admission.resolve(request()
+                            .host("app.acme.com")
+                            .path("/t/globex/campaigns")
+                            .build()))
+                    .isInstanceOf(TenantMismatchException.class);
+            assertThatThrownBy(() -> admission.resolve(request()
+                            .header("X-Tenant-ID", "acme")
+                            .path("/t/globex/campaigns")
+                            .build()))
+                    .isInstanceOf(TenantMismatchException.class);
+        }
+
+        @Test
+        void twoResolversNamingTheSameTenant_areServed_asFoundByTheFirst() {
+            assertThat(admission.resolve(request()
+                            .host("acme.app.example.com")
+                            .header("X-Tenant-ID", "acme")
+                            .path("/t/acme/campaigns")
+                            .build()))
+                    .isEqualTo(new Resolution(ACME, "subdomain"));
+        }
+
+        @Test
         void subdomainDisagreeingWithTheClaim_isRefused() {
             assertThatThrownBy(() -> admission.resolve(request()
                             .host("globex.app.example.com")
@@ -233,14 +269,14 @@ class TenantAdmissionTest {
         }
 
         @Test
-        void suspendedTenant_isRefusedWithStatusAndReason() {
+        void suspendedTenant_isRefusedWithItsStatus_andTheStaffsReasonOnlyInTheException() {
             catalog.transition(GLOBEX, TenantStatus.SUSPENDED, ADMIN, "unpaid invoice");
             assertThatThrownBy(() -> admission.admit(GLOBEX))
                     .isInstanceOfSatisfying(TenantNotActiveException.class, e -> {
                         assertThat(e.status()).isEqualTo(TenantStatus.SUSPENDED);
                         assertThat(e.reason()).isEqualTo("unpaid invoice");
                     })
-                    .hasMessage("Tenant 'globex' is suspended (unpaid invoice) and cannot be served");
+                    .hasMessage("Tenant 'globex' is suspended and cannot be served; contact its administrator");
         }
 
         @Test
@@ -251,7 +287,7 @@ class TenantAdmissionTest {
                     ADMIN);
             assertThatThrownBy(() -> admission.admit(TenantId.of("initech")))
                     .isInstanceOf(TenantNotActiveException.class)
-                    .hasMessageContaining("pending_approval");
+                    .hasMessageContaining("pending approval");
         }
 
         @Test

@@ -50,9 +50,11 @@ import tools.jackson.databind.json.JsonMapper;
  *   <tr><td>400</td><td>{@code tenant-not-resolved}</td><td>no resolver names a tenant</td></tr>
  *   <tr><td>400</td><td>{@code invalid-tenant}</td><td>the request names one in a malformed way</td></tr>
  *   <tr><td>403</td><td>{@code tenant-mismatch}</td><td>a resolver names another tenant than the
- *       authenticated principal's</td></tr>
+ *       authenticated principal's, or than another resolver (a header naming globex on acme's
+ *       subdomain)</td></tr>
  *   <tr><td>403</td><td>{@code tenant-not-active}</td><td>suspended, pending approval, rejected,
- *       archived (unless served read-only) or purged; {@code tenantStatus} and {@code reason} say which</td></tr>
+ *       archived (unless served read-only) or purged; {@code tenantStatus} says which (the reason staff gave
+ *       stays in the audit log and the console)</td></tr>
  *   <tr><td>404</td><td>{@code unknown-tenant}</td><td>the catalog has no such tenant</td></tr>
  * </table>
  *
@@ -265,10 +267,7 @@ public final class TenantFilter implements Filter {
             case TenantNotActiveException x -> {
                 put(problem, "tenant-not-active", "Tenant not active", 403);
                 problem.put("tenant", x.tenant().value());
-                problem.put("tenantStatus", x.status().name());
-                if (x.reason() != null) {
-                    problem.put("reason", x.reason());
-                }
+                problem.put("tenantStatus", x.status().name()); // never the staff's reason
             }
             case UnknownTenantException x -> {
                 put(problem, "unknown-tenant", "Unknown tenant", 404);

@@ -234,12 +234,12 @@ public abstract class IsolationContract {
                     assertThat(e.getSQLState()).isEqualTo("08004");
                     assertThat(e.getCause()).isInstanceOf(TenantNotActiveException.class);
                 })
-                .hasMessageContaining("suspended (unpaid)");
+                .hasMessageContaining("is suspended");
         TenantId pending = TenantId.of("pending-" + UUID.randomUUID().toString().substring(0, 8));
         catalog.register(
                 TenantRegistration.builder(pending, "P").isolation(model()).build(), ADMIN);
         assertThatThrownBy(() -> TenantContext.where(pending).call(dataSource::getConnection))
-                .hasMessageContaining("pending_approval");
+                .hasMessageContaining("pending approval");
         assertThatThrownBy(() -> TenantContext.where(TenantId.of("nobody")).call(dataSource::getConnection))
                 .hasCauseInstanceOf(UnknownTenantException.class);
     }

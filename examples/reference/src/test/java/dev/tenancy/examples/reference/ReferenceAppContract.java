@@ -384,14 +384,27 @@ abstract class ReferenceAppContract {
     }
 
     @Test
-    void tenantsThatMayNotBeServed_areRefusedWithTheReason() throws Exception {
-        HttpResponse<String> suspended = tenant("hooli", "GET", "/api/campaigns", null);
-        assertThat(suspended.statusCode()).isEqualTo(403);
-        assertThat(json(suspended).get("reason").asString()).isEqualTo("Payment failed three times");
+    void tenantsThatMayNotBeServed_areRefusedWithTheirStatus_neverTheStaffsReason() throws Exception {
+        for (String path : List.of("/api/campaigns", "/api/me")) {
+            HttpResponse<String> suspended = tenant("hooli", "GET", path, null);
+            assertThat(suspended.statusCode()).isEqualTo(403);
+            assertThat(json(suspended).get("tenantStatus").asString()).isEqualTo("SUSPENDED");
+            assertThat(json(suspended).get("detail").asString()).contains("is suspended");
+            assertThat(suspended.body()).doesNotContain("Payment failed");
+        }
         assertThat(tenant("wayne", "GET", "/api/campaigns", null).statusCode()).isEqualTo(404);
         HttpResponse<String> badName = tenant("acme", "POST", "/api/campaigns", "{\"name\": \" \"}");
         assertThat(badName.statusCode()).isEqualTo(400);
         assertThat(json(badName).get("detail").asString()).contains("1 to 200 characters");
+    }
+
+    @Test
+    void aRequestNamingTwoTenants_isRefused_neverServedAsEither() throws Exception {
+        HttpResponse<String> twoNames = tenant("globex", "GET", "/t/acme/api/campaigns", null);
+        assertThat(twoNames.statusCode()).isEqualTo(403);
+        assertThat(json(twoNames).get("type").asString()).endsWith("tenant-mismatch");
+        assertThat(tenant("acme", "GET", "/t/acme/api/campaigns", null).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
