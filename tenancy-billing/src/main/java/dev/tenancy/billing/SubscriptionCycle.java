@@ -98,6 +98,9 @@ public final class SubscriptionCycle {
     public CycleResult run(LocalDate periodFrom, LocalDate periodTo, boolean dryRun, Actor actor) {
         Objects.requireNonNull(actor, "actor");
         BillingPeriod window = BillingPeriod.inclusive(periodFrom, periodTo);
+        if (!dryRun && subscriptions.hasCatalog()) {
+            subscriptions.endOffboarded(actor); // what a missed catalog notification left running
+        }
         Set<TenantId> inactive = inactiveTenants();
         List<Subscriptions.Account> accounts = subscriptions.accounts();
         List<Terms> all = accounts.stream().map(a -> a.termsOn(periodFrom)).toList();

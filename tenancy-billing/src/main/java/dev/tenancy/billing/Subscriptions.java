@@ -4,6 +4,8 @@ import dev.tenancy.Actor;
 import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
+import dev.tenancy.TenantOperation;
+import dev.tenancy.TenantStatus;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
 import dev.tenancy.catalog.TenantCatalog;
@@ -111,6 +113,10 @@ public final class Subscriptions {
         return plans;
     }
 
+    boolean hasCatalog() {
+        return catalog != null;
+    }
+
     /**
      * Subscribes {@code tenant} to the current version of {@code planKey}, starting today, with a
      * trial of {@code trialDays} days (0 for none; billing periods are anchored on the trial's end),
@@ -128,6 +134,7 @@ public final class Subscriptions {
         }
         String why = BillingDatabase.requireReason(reason, "Subscribing '" + tenant + "'");
         PlanVersion plan = requirePlan(planKey);
+        requirePlanChangeable(tenant);
         LocalDate today = today();
         LocalDate trialEnd = trialDays == 0 ? null : today.plusDays(trialDays);
         LocalDate anchor = trialEnd == null ? today : trialEnd;
@@ -179,20 +186,151 @@ public final class Subscriptions {
         return subscribed;
     }
 
-    /** Moves the subscription to the current version of {@code planKey} (an upgrade, a downgrade, or off a grandfathered version). */
+    /**
+     * Moves the subscription to the current version of {@code planKey} (an upgrade, a downgrade, or
+     * off a grandfathered version).
+     *
+     * @throws dev.tenancy.TenantOperationRefusedException when the catalog's status of the tenant
+     *     does not allow {@link TenantOperation#CHANGE_PLAN} (archived, rejected, purged)
+     * @throws IllegalStateException when the subscription is cancelled or expired: reactivate it
+     *     first ({@link #transition} to active)
+     */
     public Subscription changePlan(TenantId tenant, String planKey, Actor actor, String reason) {
         ReadOnlyScopeException.refuseIfReadOnly("change the plan");
         String why = BillingDatabase.requireReason(reason, "Changing the plan of '" + tenant + "'");
         PlanVersion plan = requirePlan(planKey);
-        Subscription changed = update(
-                tenant,
-                actor,
-                "change_plan",
-                why,
-                s -> s.planKey().equals(plan.key()) && s.planVersion() == plan.version() ? null : onPlan(s, plan));
+        requirePlanChangeable(tenant);
+        Subscription changed = update(tenant, actor, "change_plan", why, s -> {
+            if (!s.status().live()) {
+                throw new IllegalStateException("The subscription of '" + tenant + "' is "
+                        + s.status().db() + ": reactivate it (transition to active) before changing its plan to '"
+                        + planKey + "'");
+            }
+            return s.planKey().equals(plan.key()) && s.planVersion() == plan.version() ? null : onPlan(s, plan);
+        });
         alignTier(tenant, plan, actor);
         return changed;
     }
+
+    /**
+     * A limit override is for a metric some published plan limits: an override of a metric nothing
+     * counts (a typo, {@code api_call}) would be stored and never apply.
+     */
+    private void requireKnownMetric(TenantId tenant, String metric) {
+        java.util.SortedSet<String> known = new java.util.TreeSet<>();
+        for (PlanVersion version : plans.currentPlans()) {
+            known.addAll(version.plan().limits().keySet());
+        }
+        subscription(tenant)
+                .ifPresent(s -> known.addAll(plans.version(s.planKey(), s.planVersion())
+                        .plan()
+                        .limits()
+                        .keySet()));
+        if (!known.contains(metric)) {
+            throw new IllegalArgumentException("No plan limits metric '" + metric + "', so a limit override of it"
+                    + " would never apply; the metrics plans limit are " + known);
+        }
+    }
+
+    /** With a catalog that knows {@code tenant}: its status allows {@link TenantOperation#CHANGE_PLAN}. */
+    private void requirePlanChangeable(TenantId tenant) {
+        if (catalog != null) {
+            catalog.find(tenant).ifPresent(TenantOperation.CHANGE_PLAN::require);
+        }
+    }
+
+    /**
+     * Ends the subscription of {@code tenant} when the catalog has offboarded it (archived,
+     * rejected or purged) and it is still running (trial, active, past due): it is cancelled as of
+     * today, so it is never invoiced again and leaves MRR and ARR at once, and the churn between two
+     * snapshots counts it. Archiving ends a subscription at once rather than at its period's end:
+     * an archived tenant is read-only and no longer served, so its remaining paid days buy nothing.
+     * Restoring the tenant does not restore the subscription: reactivate it ({@link #transition} to
+     * active). Idempotent: any number of nodes may call it for the same change; one records it.
+     *
+     * @return whether this call ended it
+     * @throws IllegalStateException without a catalog
+     */
+    public boolean endIfOffboarded(TenantId tenant, Actor actor) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(actor, "actor");
+        if (catalog == null) {
+            throw new IllegalStateException(
+                    "Subscriptions follow the tenant lifecycle only with a catalog: Billing.Builder.catalog");
+        }
+        Optional<Tenant> known = catalog.find(tenant);
+        if (known.isEmpty() || !OFFBOARDED.contains(known.get().status())) {
+            return false;
+        }
+        if (subscription(tenant).filter(s -> s.status().live()).isEmpty()) {
+            return false; // none, or ended already
+        }
+        TenantStatus status = known.get().status();
+        boolean[] ended = {false};
+        update(tenant, actor, "transition", "Tenant " + status.key(), s -> {
+            if (!s.status().live()) {
+                return null; // ended meanwhile, here or on another node
+            }
+            ended[0] = true;
+            return s.inStatus(SubscriptionStatus.CANCELLED, today(), now());
+        });
+        return ended[0];
+    }
+
+    /**
+     * {@link #endIfOffboarded} for every running subscription: what the subscription cycle runs
+     * before it invoices, and what catches up on changes {@link #followCatalog} missed.
+     *
+     * @return the tenants whose subscription this call ended, in tenant order
+     */
+    public List<TenantId> endOffboarded(Actor actor) {
+        List<TenantId> ended = new ArrayList<>();
+        for (SubscriptionStatus status :
+                List.of(SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)) {
+            for (Subscription s : list(status)) {
+                if (endIfOffboarded(s.tenant(), actor)) {
+                    ended.add(s.tenant());
+                }
+            }
+        }
+        ended.sort(java.util.Comparator.comparing(TenantId::value));
+        return ended;
+    }
+
+    /**
+     * Ends subscriptions as the catalog offboards their tenants ({@link #endIfOffboarded}), from its
+     * change notifications: at once for changes made through it, and on PostgreSQL for changes
+     * any node commits; when notifications may have been missed, every subscription is looked at
+     * ({@link #endOffboarded}). The starter calls it; close the result to stop.
+     *
+     * @throws IllegalStateException without a catalog, or with one that does not notify
+     */
+    public AutoCloseable followCatalog(Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        if (!(catalog instanceof dev.tenancy.catalog.CatalogChangeNotifications notifying)) {
+            throw new IllegalStateException("Subscriptions follow the tenant lifecycle from a catalog's change"
+                    + " notifications; " + (catalog == null ? "no catalog was given" : catalog + " sends none")
+                    + ": call endOffboarded on a schedule instead");
+        }
+        return notifying.subscribe(tenant -> {
+            try {
+                if (tenant == null) {
+                    endOffboarded(actor);
+                } else {
+                    endIfOffboarded(tenant, actor);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "Could not end the subscription of offboarded tenant '{}'; the next subscription cycle will",
+                        tenant,
+                        e);
+            }
+        });
+    }
+
+    /** The catalog statuses in which a tenant's subscription ends. */
+    private static final Set<TenantStatus> OFFBOARDED =
+            EnumSet.of(TenantStatus.ARCHIVED, TenantStatus.REJECTED, TenantStatus.PURGED);
 
     /**
      * Sets the catalog's tier of {@code tenant} to {@code plan}'s, after the subscription change has
@@ -379,8 +517,11 @@ public final class Subscriptions {
         String why = BillingDatabase.requireReason(reason, "Granting " + override.kind() + " to '" + tenant + "'");
         LocalDate start = from == null ? today() : from;
         new Grant(0, tenant, override, start, until, why, actor.id(), now(), false); // validates
-        if (override instanceof BillingOverride.LimitOverride l && l.limit().overagePrice() != null) {
-            requireSameCurrency(tenant, l.limit().overagePrice());
+        if (override instanceof BillingOverride.LimitOverride l) {
+            requireKnownMetric(tenant, l.metric());
+            if (l.limit().overagePrice() != null) {
+                requireSameCurrency(tenant, l.limit().overagePrice());
+            }
         }
         if (override instanceof BillingOverride.FixedPrice f) {
             requireSameCurrency(tenant, f.monthly());

@@ -262,6 +262,167 @@ abstract class BillingContract {
     }
 
     @Nested
+    class TenantLifecycle {
+        private dev.tenancy.catalog.JdbcTenantCatalog catalog;
+        private Subscriptions subscriptions;
+        private BillingAnalytics analytics;
+
+        @BeforeEach
+        void setUpCatalog() {
+            catalog = dev.tenancy.catalog.JdbcTenantCatalog.builder(f.database.dataSource())
+                    .auditLog(f.audit)
+                    .clock(f.clock)
+                    .build();
+            subscriptions = Subscriptions.builder(f.database.dataSource())
+                    .plans(f.plans)
+                    .catalog(catalog)
+                    .auditLog(f.audit)
+                    .clock(f.clock)
+                    .build();
+            analytics = BillingAnalytics.builder(f.database.dataSource())
+                    .usage(f.usage)
+                    .subscriptions(subscriptions)
+                    .pricing(PricingConfig.defaults())
+                    .auditLog(f.audit)
+                    .build();
+        }
+
+        @AfterEach
+        void closeCatalog() {
+            catalog.close();
+        }
+
+        /** {@code id}, active in the catalog and paying for professional monthly. */
+        private TenantId paying(String id) {
+            TenantId tenant = TenantId.of(id);
+            catalog.register(TenantRegistration.builder(tenant, id).active().build(), ADMIN);
+            subscriptions.subscribe(tenant, "professional", BillingCycle.MONTHLY, 0, ADMIN, "Signed up");
+            return tenant;
+        }
+
+        private SubscriptionStatus status(TenantId tenant) {
+            return subscriptions.subscription(tenant).orElseThrow().status();
+        }
+
+        @Test
+        void archiving_ends_the_subscription_at_once_and_it_leaves_mrr() throws Exception {
+            TenantId acme = paying("acme");
+            paying("globex");
+            assertThat(analytics.mrr(f.subscriptions.today()).values()).containsExactly(Money.of(15_800, "USD"));
+
+            try (AutoCloseable following = subscriptions.followCatalog(Actor.system("tenancy-billing"))) {
+                catalog.transition(acme, dev.tenancy.TenantStatus.ARCHIVED, ADMIN, "Customer left");
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos(); // PostgreSQL notifies later
+                while (status(acme) != SubscriptionStatus.CANCELLED && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            }
+
+            Subscription ended = subscriptions.subscription(acme).orElseThrow();
+            assertThat(ended.status()).isEqualTo(SubscriptionStatus.CANCELLED);
+            assertThat(ended.endedOn()).isEqualTo(f.subscriptions.today());
+            assertThat(analytics.mrr(f.subscriptions.today()).values()).containsExactly(Money.of(7_900, "USD"));
+            assertThat(audited("subscription"))
+                    .filteredOn(e -> e.entityId().equals("acme") && e.action().equals("transition"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.metadata()).containsEntry("reason", "Tenant archived"));
+        }
+
+        @Test
+        void a_purged_tenant_whose_notification_was_missed_is_cancelled_by_the_next_cycle_run() {
+            TenantId acme = paying("acme");
+            TenantId globex = paying("globex");
+            catalog.transition(acme, dev.tenancy.TenantStatus.ARCHIVED, ADMIN, "Customer left");
+            catalog.transition(acme, dev.tenancy.TenantStatus.PURGED, ADMIN, "Retention over");
+            assertThat(status(acme)).as("nobody followed the catalog").isEqualTo(SubscriptionStatus.ACTIVE);
+
+            SubscriptionCycle cycle = SubscriptionCycle.builder(f.database.dataSource())
+                    .usage(f.usage)
+                    .subscriptions(subscriptions)
+                    .catalog(catalog)
+                    .auditLog(f.audit)
+                    .clock(f.clock)
+                    .build();
+            cycle.run(f.subscriptions.today(), f.subscriptions.today(), true, ADMIN);
+            assertThat(status(acme)).as("a dry run changes nothing").isEqualTo(SubscriptionStatus.ACTIVE);
+            cycle.run(f.subscriptions.today(), f.subscriptions.today(), false, ADMIN);
+
+            assertThat(status(acme)).isEqualTo(SubscriptionStatus.CANCELLED);
+            assertThat(status(globex)).isEqualTo(SubscriptionStatus.ACTIVE);
+            assertThat(subscriptions.endOffboarded(ADMIN)).as("idempotent").isEmpty();
+        }
+
+        @Test
+        void an_archived_tenants_plan_and_a_cancelled_subscriptions_plan_cannot_change() {
+            TenantId acme = paying("acme");
+            catalog.transition(acme, dev.tenancy.TenantStatus.ARCHIVED, ADMIN, "Customer left");
+            assertThatThrownBy(() -> subscriptions.changePlan(acme, "free", ADMIN, "Downgrade"))
+                    .isInstanceOf(dev.tenancy.TenantOperationRefusedException.class)
+                    .hasMessage("Tenant 'acme' is archived: changing the plan is allowed only for pending approval,"
+                            + " active, suspended tenants");
+            assertThat(subscriptions.subscription(acme).orElseThrow().planKey()).isEqualTo("professional");
+
+            TenantId globex = paying("globex");
+            subscriptions.transition(globex, SubscriptionStatus.CANCELLED, ADMIN, "Customer cancelled");
+            assertThatThrownBy(() -> subscriptions.changePlan(globex, "business", ADMIN, "Upsell"))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is cancelled: reactivate it");
+            assertThat(subscriptions.subscription(globex).orElseThrow().planKey())
+                    .isEqualTo("professional");
+        }
+
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.EnumSource(dev.tenancy.TenantStatus.class)
+        void the_plan_changes_in_exactly_the_statuses_the_lifecycle_table_allows(dev.tenancy.TenantStatus status) {
+            TenantId acme = TenantId.of("acme");
+            catalog.register(TenantRegistration.builder(acme, "Acme").build(), ADMIN);
+            subscriptions.subscribe(acme, "professional", BillingCycle.MONTHLY, 0, ADMIN, "Signed up");
+            List<dev.tenancy.TenantStatus> path = switch (status) {
+                case PENDING_APPROVAL -> List.of();
+                case ACTIVE -> List.of(dev.tenancy.TenantStatus.ACTIVE);
+                case SUSPENDED -> List.of(dev.tenancy.TenantStatus.ACTIVE, dev.tenancy.TenantStatus.SUSPENDED);
+                case ARCHIVED -> List.of(dev.tenancy.TenantStatus.ACTIVE, dev.tenancy.TenantStatus.ARCHIVED);
+                case REJECTED -> List.of(dev.tenancy.TenantStatus.REJECTED);
+                case PURGED ->
+                    List.of(
+                            dev.tenancy.TenantStatus.ACTIVE,
+                            dev.tenancy.TenantStatus.ARCHIVED,
+                            dev.tenancy.TenantStatus.PURGED);
+            };
+            for (dev.tenancy.TenantStatus step : path) {
+                catalog.transition(acme, step, ADMIN, "walk");
+            }
+            if (dev.tenancy.TenantOperation.CHANGE_PLAN.allowedIn(status)) {
+                assertThat(subscriptions
+                                .changePlan(acme, "business", ADMIN, "Upgrade")
+                                .planKey())
+                        .isEqualTo("business");
+            } else {
+                assertThatThrownBy(() -> subscriptions.changePlan(acme, "business", ADMIN, "Upgrade"))
+                        .isInstanceOf(dev.tenancy.TenantOperationRefusedException.class);
+                assertThat(subscriptions.subscription(acme).orElseThrow().planKey())
+                        .isEqualTo("professional");
+            }
+        }
+
+        @Test
+        void a_limit_override_of_a_metric_no_plan_limits_is_refused_naming_the_metrics() {
+            TenantId acme = paying("acme");
+            assertThatThrownBy(() -> subscriptions.grant(
+                            acme,
+                            new BillingOverride.LimitOverride("api_call", Limit.hard(10)),
+                            null,
+                            null,
+                            ADMIN,
+                            "Typo"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'api_call'")
+                    .hasMessageContaining("api_calls");
+            assertThat(subscriptions.grants(acme)).isEmpty();
+        }
+    }
+
+    @Nested
     class Tiers {
         private final TenantCatalog catalog = TenantCatalog.inMemory(AuditLog.inMemory());
         private boolean catalogDown;

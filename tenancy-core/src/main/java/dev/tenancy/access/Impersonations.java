@@ -5,7 +5,6 @@ import dev.tenancy.StorageException;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
-import dev.tenancy.TenantStatus;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
@@ -112,9 +111,10 @@ public final class Impersonations {
         }
         Tenant tenant = catalog.find(request.tenant())
                 .orElseThrow(() -> new UnknownTenantException(request.tenant().value()));
-        boolean servable = tenant.status() == TenantStatus.ACTIVE
-                || (tenant.status() == TenantStatus.ARCHIVED && request.mode() == ImpersonationMode.READ_ONLY);
-        if (!servable) {
+        dev.tenancy.TenantOperation operation = request.mode() == ImpersonationMode.READ_ONLY
+                ? dev.tenancy.TenantOperation.IMPERSONATE_READ_ONLY
+                : dev.tenancy.TenantOperation.IMPERSONATE;
+        if (!operation.allowedIn(tenant.status())) {
             throw new TenantNotActiveException(tenant.id(), tenant.status(), tenant.statusReason());
         }
         Instant now = now();

@@ -6,7 +6,6 @@ import dev.tenancy.StorageException;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
-import dev.tenancy.TenantStatus;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
@@ -321,7 +320,7 @@ public final class Invitations {
 
     private void requireActive(TenantId id) {
         Tenant tenant = catalog.find(id).orElseThrow(() -> new UnknownTenantException(id.value()));
-        if (tenant.status() != TenantStatus.ACTIVE) {
+        if (!dev.tenancy.TenantOperation.INVITE.allowedIn(tenant.status())) {
             throw new TenantNotActiveException(tenant.id(), tenant.status(), tenant.statusReason());
         }
     }

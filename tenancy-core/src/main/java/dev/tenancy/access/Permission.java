@@ -25,6 +25,11 @@ public record Permission(String name) {
     public static final Permission TENANTS_UPDATE = new Permission("platform.tenants.update");
     /** Suspend and resume tenants. */
     public static final Permission TENANTS_SUSPEND = new Permission("platform.tenants.suspend");
+    /**
+     * Download all of an archived tenant's data ({@link dev.tenancy.TenantOperation#EXPORT}): a
+     * permission of its own, since reading a tenant's record is not reading its customers' data.
+     */
+    public static final Permission TENANTS_EXPORT = new Permission("platform.tenants.export");
     /** Toggle modules per tenant. */
     public static final Permission ENTITLEMENTS_CONFIGURE = new Permission("platform.entitlements.configure");
     /** See platform billing: what the platform charges tenants. */
@@ -49,6 +54,7 @@ public record Permission(String name) {
             TENANTS_CREATE,
             TENANTS_UPDATE,
             TENANTS_SUSPEND,
+            TENANTS_EXPORT,
             ENTITLEMENTS_CONFIGURE,
             BILLING_READ,
             BILLING_UPDATE,

@@ -4,6 +4,7 @@ import dev.tenancy.Actor;
 import dev.tenancy.Page;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
+import dev.tenancy.TenantOperation;
 import dev.tenancy.internal.Quoted;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -75,10 +76,13 @@ public final class CustomDomains {
      * Maps {@code domain} to {@code tenant}, unverified, and returns the record to publish.
      *
      * @throws InvalidDomainException when the rules do not allow the domain
+     * @throws dev.tenancy.TenantOperationRefusedException when the tenant's status does not allow
+     *     {@link TenantOperation#CHANGE_DOMAINS} (suspended, archived, rejected, purged)
      * @throws dev.tenancy.TenantAlreadyExistsException when the domain is mapped already
      */
     public DomainChallenge add(TenantId tenant, String domain, Actor actor) {
         DomainChallenge challenge = challenge(tenant, domain);
+        TenantOperation.CHANGE_DOMAINS.require(catalog.require(tenant));
         catalog.addDomain(tenant, challenge.domain(), actor);
         return challenge;
     }
@@ -92,6 +96,7 @@ public final class CustomDomains {
      */
     public TenantDomain verify(TenantId tenant, String domain, Actor actor) {
         DomainChallenge challenge = challenge(tenant, domain);
+        TenantOperation.CHANGE_DOMAINS.require(catalog.require(tenant));
         TenantDomain mapped = catalog.domains(tenant).stream()
                 .filter(d -> d.domain().equals(challenge.domain()))
                 .findFirst()

@@ -6,6 +6,7 @@ import dev.tenancy.IsolationModel;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
+import dev.tenancy.TenantOperation;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.SecurityEvents;
 import dev.tenancy.catalog.TenantCatalog;
@@ -238,12 +239,14 @@ public final class TenantDataSource extends DataSourceDefaults implements AutoCl
             throw refused(new UnknownTenantException(id.value()));
         }
         Tenant tenant = found.get();
-        boolean readOnly = switch (tenant.status()) {
-            case ACTIVE -> TenantContext.isReadOnly();
-            case ARCHIVED -> true;
-            case PENDING_APPROVAL, SUSPENDED, REJECTED, PURGED ->
-                throw refused(new TenantNotActiveException(id, tenant.status(), tenant.statusReason()));
-        };
+        boolean readOnly;
+        if (TenantOperation.SERVE.allowedIn(tenant.status())) {
+            readOnly = TenantContext.isReadOnly();
+        } else if (TenantOperation.SERVE_READ_ONLY.allowedIn(tenant.status())) {
+            readOnly = true;
+        } else {
+            throw refused(new TenantNotActiveException(id, tenant.status(), tenant.statusReason()));
+        }
         if (!tenant.attributes().isEmpty() && tenant.attributes().containsKey(MIGRATION_FAILED)) {
             if (!failedMigrationReadOnly) {
                 throw new SQLNonTransientConnectionException(

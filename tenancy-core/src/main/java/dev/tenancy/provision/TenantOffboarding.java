@@ -1,11 +1,14 @@
 package dev.tenancy.provision;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.tenancy.Actor;
 import dev.tenancy.IllegalTenantTransitionException;
 import dev.tenancy.IsolationModel;
 import dev.tenancy.Page;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
+import dev.tenancy.TenantOperation;
 import dev.tenancy.TenantStatus;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.catalog.TenantCatalog;
@@ -15,8 +18,9 @@ import dev.tenancy.jdbc.TenantDataSource;
 import dev.tenancy.jdbc.TenantStorage;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Clob;
@@ -36,6 +40,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
 
 /**
@@ -84,28 +90,72 @@ public final class TenantOffboarding {
     /**
      * Writes every table of {@code id}'s data to {@code directory} (created if missing), one {@code
      * <table>.jsonl} file each with one JSON object per row; returns the row count per table.
+     *
+     * @throws dev.tenancy.TenantOperationRefusedException unless the tenant is archived ({@link
+     *     TenantOperation#EXPORT}): an active tenant's data is still changing, a purged one's is gone
      */
     public Map<String, Long> export(TenantId id, Path directory) {
-        Tenant tenant = require(id);
-        if (tenant.status() == TenantStatus.PURGED) {
-            throw new IllegalStateException("Tenant '" + id + "' is purged: its data is gone");
-        }
-        TenantStorage storage = storage(tenant);
-        Map<String, Long> counts = new LinkedHashMap<>();
         try {
             Files.createDirectories(directory);
-            try (Connection c = storage.connect(tenant)) {
-                c.setReadOnly(true);
-                for (TenantTable table : TenantTable.of(c, storage, tenant, sharedTables)) {
-                    // H2 reports unquoted names in upper case: name files as the SQL that created them did.
-                    String name = table.name().equals(table.name().toUpperCase(Locale.ROOT))
-                            ? table.name().toLowerCase(Locale.ROOT)
-                            : table.name();
-                    counts.put(name, exportTable(c, table, tenant, directory.resolve(name + ".jsonl")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not export tenant '" + id + "' to " + directory, e);
+        }
+        return export(id, directory.toString(), name -> Files.newBufferedWriter(directory.resolve(name), UTF_8));
+    }
+
+    /**
+     * Writes every table of {@code id}'s data to {@code out} as a ZIP archive, one {@code
+     * <table>.jsonl} entry each with one JSON object per row, for a download; returns the row count
+     * per table. {@code out} is finished but not closed.
+     *
+     * @throws dev.tenancy.TenantOperationRefusedException unless the tenant is archived ({@link
+     *     TenantOperation#EXPORT}); nothing is written then
+     */
+    public Map<String, Long> export(TenantId id, OutputStream out) {
+        Objects.requireNonNull(out, "out");
+        ZipOutputStream zip = new ZipOutputStream(out, UTF_8);
+        Map<String, Long> counts = export(id, "a ZIP archive", name -> {
+            zip.putNextEntry(new ZipEntry(name));
+            return new BufferedWriter(new OutputStreamWriter(zip, UTF_8)) {
+                @Override
+                public void close() throws IOException {
+                    flush();
+                    zip.closeEntry(); // the entry, not the archive
+                }
+            };
+        });
+        try {
+            zip.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not export tenant '" + id + "'", e);
+        }
+        return counts;
+    }
+
+    /** Opens the writer of one table's {@code <table>.jsonl}. */
+    @FunctionalInterface
+    private interface TableFiles {
+        BufferedWriter open(String fileName) throws IOException;
+    }
+
+    private Map<String, Long> export(TenantId id, String where, TableFiles files) {
+        Tenant tenant = require(id);
+        TenantOperation.EXPORT.require(tenant);
+        TenantStorage storage = storage(tenant);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection c = storage.connect(tenant)) {
+            c.setReadOnly(true);
+            for (TenantTable table : TenantTable.of(c, storage, tenant, sharedTables)) {
+                // H2 reports unquoted names in upper case: name files as the SQL that created them did.
+                String name = table.name().equals(table.name().toUpperCase(Locale.ROOT))
+                        ? table.name().toLowerCase(Locale.ROOT)
+                        : table.name();
+                try (BufferedWriter out = files.open(name + ".jsonl")) {
+                    counts.put(name, exportTable(c, table, tenant, out));
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not export tenant '" + id + "' to " + directory, e);
+            throw new UncheckedIOException("Could not export tenant '" + id + "' to " + where, e);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not export tenant '" + id + "': " + e.getMessage(), e);
         }
@@ -126,7 +176,7 @@ public final class TenantOffboarding {
         if (tenant.status() == TenantStatus.PURGED) {
             return tenant;
         }
-        if (tenant.status() != TenantStatus.ARCHIVED && tenant.status() != TenantStatus.REJECTED) {
+        if (!TenantOperation.PURGE.allowedIn(tenant.status())) {
             throw new IllegalStateException("Tenant '" + id + "' is "
                     + tenant.status().key() + "; only archived or rejected tenants are purged (archive it first)");
         }
@@ -269,11 +319,10 @@ public final class TenantOffboarding {
         return "deleted " + rows + " shared rows from " + sharedTables.size() + " tables";
     }
 
-    private static long exportTable(Connection c, TenantTable table, Tenant tenant, Path file)
+    private static long exportTable(Connection c, TenantTable table, Tenant tenant, BufferedWriter out)
             throws SQLException, IOException {
         long rows = 0;
-        try (PreparedStatement s = c.prepareStatement(table.select());
-                BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        try (PreparedStatement s = c.prepareStatement(table.select())) {
             if (table.shared() != null) {
                 s.setString(1, tenant.id().value());
             }

@@ -3,6 +3,7 @@ package dev.tenancy.resolve;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
 import dev.tenancy.TenantNotActiveException;
+import dev.tenancy.TenantOperation;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.SecurityEvents;
 import dev.tenancy.catalog.TenantCatalog;
@@ -151,17 +152,13 @@ public final class TenantAdmission {
             throw new UnknownTenantException(id.value());
         }
         Tenant tenant = found.get();
-        return switch (tenant.status()) {
-            case ACTIVE -> new AdmittedTenant(tenant, resolvedBy, false);
-            case ARCHIVED -> {
-                if (!archivedReadOnly) {
-                    throw new TenantNotActiveException(id, tenant.status(), tenant.statusReason());
-                }
-                yield new AdmittedTenant(tenant, resolvedBy, true);
-            }
-            case PENDING_APPROVAL, SUSPENDED, REJECTED, PURGED ->
-                throw new TenantNotActiveException(id, tenant.status(), tenant.statusReason());
-        };
+        if (TenantOperation.SERVE.allowedIn(tenant.status())) {
+            return new AdmittedTenant(tenant, resolvedBy, false);
+        }
+        if (archivedReadOnly && TenantOperation.SERVE_READ_ONLY.allowedIn(tenant.status())) {
+            return new AdmittedTenant(tenant, resolvedBy, true);
+        }
+        throw new TenantNotActiveException(id, tenant.status(), tenant.statusReason());
     }
 
     /** Builds a {@link TenantAdmission}. */

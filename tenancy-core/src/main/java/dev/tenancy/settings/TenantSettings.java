@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tenancy.Actor;
 import dev.tenancy.ReadOnlyScopeException;
 import dev.tenancy.TenantId;
+import dev.tenancy.TenantOperation;
 import dev.tenancy.UnknownTenantException;
 import dev.tenancy.audit.AuditEntry;
 import dev.tenancy.audit.AuditLog;
@@ -143,6 +144,8 @@ public final class TenantSettings implements AutoCloseable {
      *
      * @return the section as stored
      * @throws UnknownTenantException when the tenant is not in the catalog
+     * @throws dev.tenancy.TenantOperationRefusedException when its status does not allow changing
+     *     settings ({@link TenantOperation#CHANGE_SETTINGS}: archived, rejected, purged)
      * @throws IllegalArgumentException when the value's type is not a declared section
      */
     @SuppressWarnings("unchecked")
@@ -189,6 +192,7 @@ public final class TenantSettings implements AutoCloseable {
     public <T> T reset(TenantId tenant, Class<T> type, Actor actor) {
         ReadOnlyScopeException.refuseIfReadOnly("reset settings");
         Section<T> section = section(type);
+        requireChangeable(Objects.requireNonNull(tenant, "tenant"));
         if (store.read(tenant, section.key()).isEmpty()) {
             return section.defaults();
         }
@@ -232,12 +236,16 @@ public final class TenantSettings implements AutoCloseable {
         }
     }
 
+    /** The tenant is known and its status allows {@link TenantOperation#CHANGE_SETTINGS}. */
+    private void requireChangeable(TenantId tenant) {
+        TenantOperation.CHANGE_SETTINGS.require(
+                catalog.find(tenant).orElseThrow(() -> new UnknownTenantException(tenant.value())));
+    }
+
     private <T> T write(TenantId tenant, Section<T> section, JsonNode tree, Actor actor) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(actor, "actor");
-        if (catalog.find(tenant).isEmpty()) {
-            throw new UnknownTenantException(tenant.value());
-        }
+        requireChangeable(tenant);
         T value = read(section, tree); // validated by the record before anything is stored
         String text = json.writeValueAsString(value);
         if (text.length() > MAX_JSON) {

@@ -40,6 +40,18 @@ public final class TenancyBillingAutoConfiguration {
         return billing.build();
     }
 
+    /**
+     * Ends the subscription of each tenant the catalog archives, rejects or purges, as it happens
+     * ({@link dev.tenancy.billing.Subscriptions#followCatalog}); stopped with the context.
+     */
+    @Bean(destroyMethod = "close")
+    AutoCloseable tenancySubscriptionsFollowCatalog(Billing billing, TenantCatalog catalog) {
+        if (!(catalog instanceof dev.tenancy.catalog.CatalogChangeNotifications)) {
+            return () -> {}; // the subscription cycle ends them before it invoices
+        }
+        return billing.subscriptions().followCatalog(dev.tenancy.Actor.system("tenancy-billing"));
+    }
+
     @Bean
     @ConditionalOnMissingBean
     UsageMeter tenancyUsageMeter(Billing billing, TenancyProperties properties) {

@@ -32,6 +32,7 @@ public class ProblemAdvice {
             case ImpersonationNotActiveException x -> HttpStatus.NOT_FOUND;
             case TenantAlreadyExistsException x -> HttpStatus.CONFLICT;
             case IllegalTenantTransitionException x -> HttpStatus.CONFLICT;
+            case dev.tenancy.TenantOperationRefusedException x -> HttpStatus.CONFLICT;
             case ImpersonationInProgressException x -> HttpStatus.CONFLICT;
             case InvitationNotValidException x -> x.status() == null ? HttpStatus.NOT_FOUND : HttpStatus.GONE;
             case InvalidTenantIdException x -> HttpStatus.BAD_REQUEST;

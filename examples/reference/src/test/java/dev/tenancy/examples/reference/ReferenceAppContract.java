@@ -289,6 +289,9 @@ abstract class ReferenceAppContract {
                         .statusCode())
                 .as("a live tenant is not purged")
                 .isEqualTo(409);
+        assertThat(download("admin", "/admin/api/tenants/churner/export").statusCode())
+                .as("a live tenant's data is not exported")
+                .isEqualTo(409);
 
         assertThat(staff(
                                 "admin",
@@ -297,8 +300,16 @@ abstract class ReferenceAppContract {
                                 "{\"reason\": \"Cancelled in writing\"}")
                         .statusCode())
                 .isEqualTo(200);
-        JsonNode exported = json(staff("admin", "POST", "/admin/api/tenants/churner/export", null));
-        assertThat(exported.get("rows").get("campaigns").asInt()).isEqualTo(2);
+        HttpResponse<byte[]> exported = download("admin", "/admin/api/tenants/churner/export");
+        assertThat(exported.statusCode()).isEqualTo(200);
+        assertThat(exported.headers().firstValue("Content-Disposition"))
+                .contains("attachment; filename=\"churner-export.zip\"");
+        assertThat(zipEntries(exported.body()).get("campaigns.jsonl").lines())
+                .hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("\"tenant_id\":\"churner\""));
+        assertThat(download("support", "/admin/api/tenants/churner/export").statusCode())
+                .as("support may read a tenant, not download its customers' data")
+                .isEqualTo(403);
         HttpResponse<String> early = staff("admin", "POST", "/admin/api/tenants/churner/purge", "{\"force\": false}");
         assertThat(early.statusCode()).isEqualTo(409);
         assertThat(json(early).get("detail").asString()).contains("retention period");
@@ -742,6 +753,28 @@ abstract class ReferenceAppContract {
                             .getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    /** A staff member's GET of a file. */
+    private HttpResponse<byte[]> download(String user, String path) throws Exception {
+        String credentials = Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8));
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Basic " + credentials)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** The entries of a ZIP archive, by name, as UTF-8 text. */
+    private static Map<String, String> zipEntries(byte[] zip) throws Exception {
+        Map<String, String> entries = new java.util.LinkedHashMap<>();
+        try (java.util.zip.ZipInputStream in =
+                new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        return entries;
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
