@@ -22,4 +22,12 @@ public record QuotaDecision(
             throw new IllegalArgumentException("remaining is never negative, was " + remaining);
         }
     }
+
+    /**
+     * Whether usage is already past the limit: after a downgrade lowered a hard limit below what
+     * was used (nothing more is allowed until usage drops or the period ends), or past a soft one.
+     */
+    public boolean exceeded() {
+        return limit != Long.MAX_VALUE && used > limit;
+    }
 }

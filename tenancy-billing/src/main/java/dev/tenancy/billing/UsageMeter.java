@@ -108,9 +108,13 @@ public final class UsageMeter implements AutoCloseable {
     }
 
     /**
-     * A tenant's subscription or overrides changed (on any node, on PostgreSQL): its limits are read
-     * again the next time its allowance runs out instead of when they are {@code termsTtl} old;
-     * {@code null}: everyone's.
+     * A tenant's subscription or overrides changed (on any node, on PostgreSQL; {@code null}:
+     * anyone's may have). At once, on the announcing thread: what this node holds of a hard limit's
+     * lease stops being spendable, so a lowered limit (a downgrade) stops consumption here and now
+     * instead of after the lease is spent, and the limits are to be read again. Then, on this meter's
+     * thread: the new limits are read and the unspent lease goes back to the database, so the next
+     * consumption leases under the new limit (the database refuses anything past it, counting what
+     * is already used).
      */
     private void termsChanged(TenantId tenant) {
         Collection<ConcurrentHashMap<String, Allowance>> affected;
@@ -120,10 +124,54 @@ public final class UsageMeter implements AutoCloseable {
             ConcurrentHashMap<String, Allowance> byMetric = allowances.get(tenant);
             affected = byMetric == null ? List.of() : List.of(byMetric);
         }
+        List<Allowance> stale = new java.util.ArrayList<>();
         for (Map<String, Allowance> byMetric : affected) {
             for (Allowance a : byMetric.values()) {
                 a.termsReadAt = System.nanoTime() - termsTtlNanos - 1;
+                if (a.hard) {
+                    synchronized (a) {
+                        long back = a.remaining.getAndSet(0);
+                        a.granted -= back;
+                        a.toReturn += back;
+                    }
+                }
+                stale.add(a);
             }
+        }
+        if (!stale.isEmpty() && !closed) {
+            try {
+                scheduler.execute(() -> stale.forEach(this::reread));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closing: close() returns every lease
+            }
+        }
+    }
+
+    /** Reads {@code a}'s limit again and gives back what {@link #termsChanged} took from its lease. */
+    private void reread(Allowance a) {
+        try {
+            synchronized (a) {
+                if (a.retired) {
+                    return;
+                }
+                Allowance reloaded = load(a.tenant, a.metric);
+                if (!reloaded.periodStart.equals(a.periodStart) || reloaded.hard != a.hard) {
+                    retire(a);
+                    return;
+                }
+                a.apply(new Limit(reloaded.limit, a.hard ? Limit.Enforcement.HARD : Limit.Enforcement.SOFT, null));
+                giveBack(a);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not read the new limits of '{}'; the next refill will", a.tenant, e);
+        }
+    }
+
+    /** Returns to the database what was taken from {@code a}'s lease and not yet returned (guarded by a). */
+    private void giveBack(Allowance a) {
+        if (a.toReturn > 0) {
+            returnLease(a, a.toReturn);
+            a.toReturn = 0;
         }
     }
 
@@ -227,7 +275,8 @@ public final class UsageMeter implements AutoCloseable {
                     limit != Long.MAX_VALUE && used > limit);
         }
         long remaining = a.remaining.get() + a.knownAvailable;
-        long used = Math.max(0, limit - remaining);
+        // after a lowered limit, what was used before may be past it: report it, never hide it
+        long used = Math.max(a.knownUsed, Math.max(0, limit - remaining));
         return new QuotaDecision(allowed, a.metric.key(), limit, used, remaining, a.retryAfter, false);
     }
 
@@ -336,6 +385,7 @@ public final class UsageMeter implements AutoCloseable {
                 long need = Math.max(chunk, quantity - a.remaining.get());
                 long granted;
                 try {
+                    giveBack(a); // what a terms change took, before asking for more under the new limit
                     granted = lease(a, need);
                 } catch (RuntimeException e) {
                     LOG.warn(
@@ -428,6 +478,11 @@ public final class UsageMeter implements AutoCloseable {
         if (a.hard) {
             synchronized (a) { // one flush at a time: what is taken is derived from the lease
                 flush(a, a.unflushed());
+                try {
+                    giveBack(a); // what a terms change took, should its own return have failed
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not return {} of {} for '{}'; will retry", a.toReturn, a.metric.key(), a.tenant, e);
+                }
             }
         } else {
             flush(a, a.pending.sumThenReset());
@@ -458,9 +513,8 @@ public final class UsageMeter implements AutoCloseable {
         synchronized (a) {
             long back = a.remaining.getAndSet(0);
             a.granted -= back;
-            if (back > 0) {
-                returnLease(a, back);
-            }
+            a.toReturn += back;
+            giveBack(a);
         }
     }
 
@@ -566,6 +620,8 @@ public final class UsageMeter implements AutoCloseable {
         long granted;
         /** Hard metrics: consumed and flushed (guarded by this). */
         long flushed;
+        /** Hard metrics: taken back from the lease by a terms change, not yet returned (guarded by this). */
+        long toReturn;
 
         final LongAdder calls = new LongAdder();
         volatile long limit;

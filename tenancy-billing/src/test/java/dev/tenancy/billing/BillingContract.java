@@ -671,6 +671,61 @@ abstract class BillingContract {
         }
 
         @Test
+        void a_downgrade_stops_every_nodes_consumption_at_once_and_usage_past_the_new_limit_is_reported()
+                throws Exception {
+            f.plans.publish(f.metered(50), ADMIN, "test plan");
+            f.plans.publish(
+                    new Plan(
+                            "small",
+                            "Small",
+                            "standard",
+                            Money.of(500, "USD"),
+                            Money.of(5_000, "USD"),
+                            Map.of("api_calls", Limit.hard(3)),
+                            java.util.Set.of()),
+                    ADMIN,
+                    "test plan");
+            TenantId acme = f.subscribed("acme", "metered");
+            try (UsageMeter one = f.meter().nodeId("one").leaseChunk(10).build();
+                    UsageMeter two = f.meter().nodeId("two").leaseChunk(10).build()) {
+                for (int i = 0; i < 4; i++) {
+                    assertThat(one.tryConsume(acme, Metric.API_CALLS, 1)).isTrue();
+                    assertThat(two.tryConsume(acme, Metric.API_CALLS, 1)).isTrue();
+                }
+
+                f.subscriptions.changePlan(acme, "small", ADMIN, "Downgrade");
+
+                // both nodes still held 6 leased: none of it is spendable once the plan changed
+                assertThat(one.tryConsume(acme, Metric.API_CALLS, 1)).isFalse();
+                assertThat(two.tryConsume(acme, Metric.API_CALLS, 1)).isFalse();
+                one.flush();
+                two.flush();
+                QuotaDecision reported = awaitLimit(one, acme, 3);
+                assertThat(reported.used()).isEqualTo(8);
+                assertThat(reported.exceeded()).isTrue();
+                assertThat(reported.allowed()).isFalse();
+                assertThat(reported.remaining()).isZero();
+
+                f.subscriptions.changePlan(acme, "metered", ADMIN, "Upgrade again");
+                assertThat(one.tryConsume(acme, Metric.API_CALLS, 1)).isTrue();
+                assertThat(two.tryConsume(acme, Metric.API_CALLS, 1)).isTrue();
+                assertThat(awaitLimit(two, acme, 50).exceeded()).isFalse();
+            }
+        }
+
+        /** The meter's check once it has read limit {@code limit} (it reads new terms on its own thread). */
+        private QuotaDecision awaitLimit(UsageMeter meter, TenantId tenant, long limit) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            QuotaDecision d = meter.check(tenant, Metric.API_CALLS, 1);
+            while (d.limit() != limit && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                d = meter.check(tenant, Metric.API_CALLS, 1);
+            }
+            assertThat(d.limit()).isEqualTo(limit);
+            return d;
+        }
+
+        @Test
         void durable_records_and_the_hot_path_share_one_limit() {
             f.plans.publish(f.metered(100), ADMIN, "test plan");
             TenantId acme = f.subscribed("acme", "metered");

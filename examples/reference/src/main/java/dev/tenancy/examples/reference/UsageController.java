@@ -39,15 +39,32 @@ public class UsageController {
                 .orElse(Map.of());
     }
 
-    /** This period's usage of each metric: limit, used, remaining, and whether one more is allowed. */
+    /**
+     * This period's usage of each metric: limit, used, remaining, whether one more is allowed, and
+     * whether usage is already past the limit (after a downgrade).
+     */
     @GetMapping({"/api/usage", "/t/{tenant}/api/usage"})
-    Map<String, QuotaDecision> current() {
+    Map<String, Usage> current() {
         TenantId tenant = TenantContext.require();
-        Map<String, QuotaDecision> current = new LinkedHashMap<>();
+        Map<String, Usage> current = new LinkedHashMap<>();
         for (Metric metric : List.of(Plans.CAMPAIGNS)) {
-            current.put(metric.key(), usage.check(tenant, metric, 1));
+            current.put(metric.key(), Usage.of(usage.check(tenant, metric, 1)));
         }
         return current;
+    }
+
+    /** One metric's usage as {@code /api/usage} shows it. */
+    public record Usage(
+            String metric,
+            long limit,
+            long used,
+            long remaining,
+            boolean allowed,
+            boolean exceeded,
+            java.time.Instant retryAfter) {
+        static Usage of(QuotaDecision d) {
+            return new Usage(d.metric(), d.limit(), d.used(), d.remaining(), d.allowed(), d.exceeded(), d.retryAfter());
+        }
     }
 
     /** Campaigns created per month, newest first (what the meter has flushed). */

@@ -553,6 +553,47 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void aDowngrade_lowersTheLimitAtOnce_andUsageAlreadyPastItIsReported() throws Exception {
+        HttpResponse<String> created = staff(
+                "admin",
+                "POST",
+                "/admin/api/tenants",
+                "{\"id\": \"cyberdyne\", \"name\": \"Cyberdyne\", \"tier\": \"pro\", \"approve\": true}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        for (int i = 1; i <= 5; i++) {
+            assertThat(tenant("cyberdyne", "POST", "/api/campaigns", "{\"name\": \"Skynet " + i + "\"}")
+                            .statusCode())
+                    .isEqualTo(201);
+        }
+
+        HttpResponse<String> downgraded = staff(
+                "sales",
+                "POST",
+                "/admin/api/tenants/cyberdyne/plan",
+                "{\"plan\": \"free\", \"reason\": \"Asked to downgrade, ticket #77\"}");
+        assertThat(downgraded.statusCode()).as(downgraded.body()).isEqualTo(200);
+
+        HttpResponse<String> sixth = tenant("cyberdyne", "POST", "/api/campaigns", "{\"name\": \"Skynet 6\"}");
+        assertThat(sixth.statusCode())
+                .as("the old plan's lease is not spent after a downgrade")
+                .isEqualTo(403);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        JsonNode usage;
+        do { // the meter reads the new terms on its own thread, within moments
+            usage = json(tenant("cyberdyne", "GET", "/api/usage", null)).get("campaigns");
+        } while (usage.get("limit").asLong() != 3 && System.nanoTime() < deadline);
+        assertThat(usage.get("limit").asLong()).isEqualTo(3);
+        assertThat(usage.get("used").asLong()).isEqualTo(5);
+        assertThat(usage.get("exceeded").asBoolean()).isTrue();
+        assertThat(usage.get("allowed").asBoolean()).isFalse();
+        assertThat(json(tenant("cyberdyne", "GET", "/api/quotas", null))
+                        .get("campaigns")
+                        .get("max")
+                        .asLong())
+                .isEqualTo(3);
+    }
+
+    @Test
     void aTenantReadsItsPlanQuotasUsageAndFeatures_upgrades_andCancels() throws Exception {
         HttpResponse<String> plans = send(request("GET", "/api/plans", null));
         assertThat(plans.statusCode()).as("the price list is public").isEqualTo(200);
@@ -612,6 +653,12 @@ abstract class ReferenceAppContract {
                 tenant("wonka", "POST", "/api/subscription/cancel", "{\"reason\": \"Closing the factory\"}");
         assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
         assertThat(json(cancelled).get("status").asString()).isEqualTo("CANCELLED");
+        HttpResponse<String> afterCancel =
+                tenant("wonka", "POST", "/api/subscription/plan", "{\"plan\": \"professional\"}");
+        assertThat(afterCancel.statusCode())
+                .as("a cancelled subscription's plan does not change")
+                .isEqualTo(409);
+        assertThat(json(afterCancel).get("detail").asString()).contains("is cancelled: reactivate it");
         assertThat(json(tenant("wonka", "GET", "/api/subscription/invoices", null))
                         .isArray())
                 .isTrue();
