@@ -44,6 +44,18 @@ final class InMemoryUsageStore implements UsageStore {
     private static final class NodeLease {
         long amount;
         Instant expiresAt;
+        String lastOperation;
+        long lastResult;
+
+        boolean applied(NodeChange change) {
+            return change.operation().equals(lastOperation);
+        }
+
+        void record(NodeChange change, long result) {
+            lastOperation = change.operation();
+            lastResult = result;
+            expiresAt = change.expiresAt();
+        }
     }
 
     private record EventKey(TenantId tenant, String idempotencyKey) {}
@@ -104,17 +116,21 @@ final class InMemoryUsageStore implements UsageStore {
     }
 
     @Override
-    public Lease lease(CounterKey key, String nodeId, long need, long limit, Instant expiresAt) {
+    public Lease lease(CounterKey key, NodeChange change, long need, long limit) {
         State s = state(key);
         s.lock.lock();
         try {
             long available = limit - (s.used + s.leased + s.writtenOff);
+            NodeLease held = s.leases.get(change.nodeId());
+            if (held != null && held.applied(change)) {
+                return new Lease(held.lastResult, Math.max(0, available));
+            }
             long grant = Math.max(0, Math.min(need, available));
             if (grant > 0) {
                 s.leased += grant;
-                NodeLease lease = s.leases.computeIfAbsent(nodeId, n -> new NodeLease());
+                NodeLease lease = s.leases.computeIfAbsent(change.nodeId(), n -> new NodeLease());
                 lease.amount += grant;
-                lease.expiresAt = expiresAt;
+                lease.record(change, grant);
             }
             return new Lease(grant, Math.max(0, available - grant));
         } finally {
@@ -123,19 +139,23 @@ final class InMemoryUsageStore implements UsageStore {
     }
 
     @Override
-    public Counter flush(CounterKey key, String nodeId, long quantity, long events, boolean fromLease) {
+    public Counter flush(CounterKey key, NodeChange change, long quantity, long events, boolean fromLease) {
         State s = state(key);
         s.lock.lock();
         try {
-            if (fromLease) {
-                NodeLease lease = s.leases.get(nodeId);
-                if (lease != null) {
-                    lease.amount -= quantity;
-                    s.leased -= quantity;
-                } else { // the lease was written off meanwhile
-                    s.writtenOff -= Math.min(quantity, s.writtenOff);
-                }
+            NodeLease lease = s.leases.get(change.nodeId());
+            if (lease != null && lease.applied(change)) {
+                return s.snapshot();
             }
+            if (fromLease) { // out of the node's lease; what it no longer holds was written off meanwhile
+                long leased = lease == null ? 0 : Math.max(0, Math.min(quantity, lease.amount));
+                if (lease != null) {
+                    lease.amount -= leased;
+                }
+                s.leased -= leased;
+                s.writtenOff -= Math.min(quantity - leased, s.writtenOff);
+            }
+            s.leases.computeIfAbsent(change.nodeId(), n -> new NodeLease()).record(change, quantity);
             s.add(quantity, events);
             return s.snapshot();
         } finally {
@@ -144,20 +164,23 @@ final class InMemoryUsageStore implements UsageStore {
     }
 
     @Override
-    public void returnLease(CounterKey key, String nodeId, long amount) {
+    public void returnLease(CounterKey key, NodeChange change, long amount) {
         State s = state(key);
         s.lock.lock();
         try {
-            NodeLease lease = s.leases.get(nodeId);
-            if (lease != null) {
-                lease.amount -= amount;
-                s.leased -= amount;
-                if (lease.amount <= 0) {
-                    s.leases.remove(nodeId);
-                }
-            } else {
-                s.writtenOff = s.writtenOff > amount ? s.writtenOff - amount : 0;
+            NodeLease lease = s.leases.get(change.nodeId());
+            if (lease != null && lease.applied(change)) {
+                return;
             }
+            // out of the node's lease; what it no longer holds was written off meanwhile
+            long leased = lease == null ? 0 : Math.max(0, Math.min(amount, lease.amount));
+            if (lease != null) {
+                lease.amount -= leased;
+            }
+            s.leased -= leased;
+            s.writtenOff = s.writtenOff > amount - leased ? s.writtenOff - (amount - leased) : 0;
+            // kept at 0 with this operation, so a retry finds it; it expires once the node stops renewing
+            s.leases.computeIfAbsent(change.nodeId(), n -> new NodeLease()).record(change, amount);
         } finally {
             s.lock.unlock();
         }
@@ -194,6 +217,10 @@ final class InMemoryUsageStore implements UsageStore {
                     Map.Entry<String, NodeLease> l = it.next();
                     if (l.getValue().expiresAt.isBefore(now)) {
                         long amount = l.getValue().amount;
+                        if (amount <= 0) { // emptied by its node: nothing to write off
+                            it.remove();
+                            continue;
+                        }
                         s.leased -= amount;
                         s.writtenOff += amount;
                         it.remove();

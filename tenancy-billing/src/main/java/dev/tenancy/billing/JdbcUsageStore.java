@@ -126,16 +126,74 @@ final class JdbcUsageStore implements UsageStore {
         }
     }
 
+    /** A node's lease of a counter, and the last change applied to it. */
+    private record NodeLease(long amount, String lastOperation, long lastResult) {
+        boolean applied(NodeChange change) {
+            return change.operation().equals(lastOperation);
+        }
+    }
+
+    /** The node's lease row, or null; read under the counter's lock. */
+    private static NodeLease nodeLease(Connection c, CounterKey key, String nodeId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT amount, last_operation, last_result FROM"
+                        + " tenancy.tenancy_usage_leases WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
+            bind(s, 1, key);
+            s.setString(4, nodeId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? new NodeLease(rs.getLong(1), rs.getString(2), rs.getLong(3)) : null;
+            }
+        }
+    }
+
+    /**
+     * Adds {@code delta} to the node's lease row (creating it when missing), records {@code change}
+     * as its last operation with {@code result}, and moves its expiry.
+     */
+    private static void changeNodeLease(
+            Connection c, CounterKey key, NodeChange change, NodeLease held, long delta, long result)
+            throws SQLException {
+        if (held != null) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET amount = amount + ?,"
+                    + " expires_at = ?, last_operation = ?, last_result = ? WHERE tenant_id = ? AND metric = ?"
+                    + " AND period_start = ? AND node_id = ?")) {
+                s.setLong(1, delta);
+                s.setObject(2, Jdbc.utc(change.expiresAt()));
+                s.setString(3, change.operation());
+                s.setLong(4, result);
+                bind(s, 5, key);
+                s.setString(8, change.nodeId());
+                s.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO tenancy.tenancy_usage_leases (tenant_id, metric,"
+                + " period_start, node_id, amount, expires_at, last_operation, last_result)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            bind(s, 1, key);
+            s.setString(4, change.nodeId());
+            s.setLong(5, Math.max(0, delta));
+            s.setObject(6, Jdbc.utc(change.expiresAt()));
+            s.setString(7, change.operation());
+            s.setLong(8, result);
+            s.executeUpdate();
+        }
+    }
+
     @Override
-    public Lease lease(CounterKey key, String nodeId, long need, long limit, Instant expiresAt) {
+    public Lease lease(CounterKey key, NodeChange change, long need, long limit) {
         ensure(key);
         return Jdbc.inTransaction(dataSource, "lease " + key.metric() + " for '" + key.tenant() + "'", c -> {
             Counter row = counter(c, key, true);
+            NodeLease held = nodeLease(c, key, change.nodeId());
             long available = limit - row.taken();
+            if (held != null && held.applied(change)) {
+                return new Lease(held.lastResult(), Math.max(0, available)); // granted before its answer was lost
+            }
             long grant = Math.max(0, Math.min(need, available));
             Lease lease = new Lease(grant, Math.max(0, available - grant));
             if (grant == 0) {
-                return lease;
+                return lease; // nothing changes, so a retry cannot change anything twice
             }
             try (PreparedStatement s =
                     c.prepareStatement("UPDATE tenancy.tenancy_usage_counters SET leased = leased + ?"
@@ -144,49 +202,27 @@ final class JdbcUsageStore implements UsageStore {
                 bind(s, 2, key);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET amount = amount + ?,"
-                    + " expires_at = ? WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
-                s.setLong(1, grant);
-                s.setObject(2, Jdbc.utc(expiresAt));
-                bind(s, 3, key);
-                s.setString(6, nodeId);
-                if (s.executeUpdate() == 0) {
-                    try (PreparedStatement i =
-                            c.prepareStatement("INSERT INTO tenancy.tenancy_usage_leases (tenant_id, metric,"
-                                    + " period_start, node_id, amount, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                        bind(i, 1, key);
-                        i.setString(4, nodeId);
-                        i.setLong(5, grant);
-                        i.setObject(6, Jdbc.utc(expiresAt));
-                        i.executeUpdate();
-                    }
-                }
-            }
+            changeNodeLease(c, key, change, held, grant, grant);
             return lease;
         });
     }
 
     @Override
-    public Counter flush(CounterKey key, String nodeId, long quantity, long events, boolean fromLease) {
+    public Counter flush(CounterKey key, NodeChange change, long quantity, long events, boolean fromLease) {
         ensure(key);
         return Jdbc.inTransaction(dataSource, "flush usage of '" + key.tenant() + "'", c -> {
             Counter row = counter(c, key, true);
+            NodeLease held = nodeLease(c, key, change.nodeId());
+            if (held != null && held.applied(change)) {
+                return row; // flushed before its answer was lost
+            }
             long leased = 0;
             long writtenOff = 0;
-            if (fromLease) {
-                try (PreparedStatement s =
-                        c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET amount = amount - ?"
-                                + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
-                    s.setLong(1, quantity);
-                    bind(s, 2, key);
-                    s.setString(5, nodeId);
-                    if (s.executeUpdate() == 1) {
-                        leased = quantity;
-                    } else {
-                        writtenOff = Math.min(quantity, row.writtenOff()); // the lease was written off meanwhile
-                    }
-                }
+            if (fromLease) { // out of the node's lease; what it no longer holds was written off meanwhile
+                leased = held == null ? 0 : Math.max(0, Math.min(quantity, held.amount()));
+                writtenOff = Math.min(quantity - leased, row.writtenOff());
             }
+            changeNodeLease(c, key, change, held, -leased, quantity);
             addUsed(c, key, quantity, events, leased, writtenOff);
             long used = row.used() + quantity;
             return new Counter(
@@ -199,37 +235,28 @@ final class JdbcUsageStore implements UsageStore {
     }
 
     @Override
-    public void returnLease(CounterKey key, String nodeId, long amount) {
+    public void returnLease(CounterKey key, NodeChange change, long amount) {
         ensure(key);
         Jdbc.inTransaction(dataSource, "return a lease of '" + key.tenant() + "'", c -> {
             counter(c, key, true);
-            boolean held;
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_leases SET amount = amount - ?"
-                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
-                s.setLong(1, amount);
-                bind(s, 2, key);
-                s.setString(5, nodeId);
-                held = s.executeUpdate() == 1;
+            NodeLease held = nodeLease(c, key, change.nodeId());
+            if (held != null && held.applied(change)) {
+                return null; // returned before its answer was lost
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE tenancy.tenancy_usage_counters SET "
-                    + (held
-                            ? "leased = leased - ?"
-                            : "written_off = CASE WHEN written_off > ? THEN written_off - ? ELSE 0 END")
-                    + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
-                int i = 1;
-                s.setLong(i++, amount);
-                if (!held) {
-                    s.setLong(i++, amount);
-                }
-                bind(s, i, key);
+            // out of the node's lease; what it no longer holds was written off meanwhile
+            long leased = held == null ? 0 : Math.max(0, Math.min(amount, held.amount()));
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE tenancy.tenancy_usage_counters SET leased = leased - ?,"
+                            + " written_off = CASE WHEN written_off > ? THEN written_off - ? ELSE 0 END"
+                            + " WHERE tenant_id = ? AND metric = ? AND period_start = ?")) {
+                s.setLong(1, leased);
+                s.setLong(2, amount - leased);
+                s.setLong(3, amount - leased);
+                bind(s, 4, key);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy.tenancy_usage_leases WHERE tenant_id = ?"
-                    + " AND metric = ? AND period_start = ? AND node_id = ? AND amount <= 0")) {
-                bind(s, 1, key);
-                s.setString(4, nodeId);
-                s.executeUpdate();
-            }
+            // The row stays, at 0, with this operation: a retry finds it. It expires once the node stops renewing.
+            changeNodeLease(c, key, change, held, -leased, amount);
             return null;
         });
     }
@@ -283,6 +310,15 @@ final class JdbcUsageStore implements UsageStore {
                         }
                         amount = rs.getLong(1);
                     }
+                }
+                if (amount <= 0) { // what a node left after returning everything: nothing to write off
+                    try (PreparedStatement s = c.prepareStatement("DELETE FROM tenancy.tenancy_usage_leases WHERE"
+                            + " tenant_id = ? AND metric = ? AND period_start = ? AND node_id = ?")) {
+                        bind(s, 1, e.key());
+                        s.setString(4, e.node());
+                        s.executeUpdate();
+                    }
+                    return null;
                 }
                 try (PreparedStatement s = c.prepareStatement(
                         "UPDATE tenancy.tenancy_usage_counters SET leased = leased - ?,"

@@ -55,6 +55,18 @@ import org.slf4j.LoggerFactory;
  * ends, and the usage it consumed but had not flushed (at most one flush interval's worth, and
  * never more than its leases) is not in the counter and not billed. The limit is never exceeded.
  *
+ * <h2>Lost answers</h2>
+ *
+ * <p>Every change a node makes to the store (a lease, a flush, a return) has an id, and the store
+ * applies an id once ({@link UsageStore.NodeChange}). When a change's outcome is unknown (the
+ * connection died at {@code COMMIT}, the server restarted), the node keeps it and sends it again,
+ * with the same id, before any other change of that allowance: at the next refill, the next flush,
+ * or in {@link #close}, which tries for about 3 s, so that a connection lost a moment before is
+ * replaced by the pool. A lease granted before its answer was lost is handed to the node then; a
+ * flush or return applied before is not applied twice. Meanwhile the tenant's consumption on that
+ * node is refused (never granted on a guess). Only if the database stays unreachable through close
+ * does the lease expire and get written off, as after a crash.
+ *
  * <p>Counters, events and leases live in the billing's {@link UsageStore} (the platform database
  * unless {@link Billing.Builder#usageStore} says otherwise); "the database" above is that store.
  *
@@ -169,9 +181,11 @@ public final class UsageMeter implements AutoCloseable {
 
     /** Returns to the database what was taken from {@code a}'s lease and not yet returned (guarded by a). */
     private void giveBack(Allowance a) {
+        settle(a);
         if (a.toReturn > 0) {
-            returnLease(a, a.toReturn);
+            long back = a.toReturn;
             a.toReturn = 0;
+            send(a, new Unsettled(Change.RETURN, back, 0)); // unsettled, it is sent again
         }
     }
 
@@ -385,8 +399,11 @@ public final class UsageMeter implements AutoCloseable {
                 long need = Math.max(chunk, quantity - a.remaining.get());
                 long granted;
                 try {
+                    settle(a); // a change whose outcome is unknown goes first, with its own id
                     giveBack(a); // what a terms change took, before asking for more under the new limit
-                    granted = lease(a, need);
+                    long before = a.granted;
+                    send(a, new Unsettled(Change.LEASE, need, 0));
+                    granted = a.granted - before;
                 } catch (RuntimeException e) {
                     LOG.warn(
                             "Could not lease {} of {} for '{}': denying until the database answers",
@@ -399,8 +416,6 @@ public final class UsageMeter implements AutoCloseable {
                 if (granted == 0) {
                     return false;
                 }
-                a.granted += granted;
-                a.remaining.addAndGet(granted);
             }
         }
     }
@@ -450,11 +465,74 @@ public final class UsageMeter implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Leases and flushing
 
-    private long lease(Allowance a, long need) {
-        UsageStore.Lease lease =
-                store.lease(a.key, nodeId, need, a.limit, clock.instant().plus(leaseTtl));
-        a.knownAvailable = lease.available();
-        return lease.granted();
+    /** A change of the store this meter sent whose outcome is not known yet. */
+    private enum Change {
+        LEASE,
+        FLUSH,
+        RETURN
+    }
+
+    /**
+     * A change sent to the store, kept until its outcome is known: sent again with the same id
+     * (the store applies an id once) before any other change of its allowance.
+     *
+     * @param amount what to lease, flush or return
+     * @param calls the hot-path calls a flush counts
+     */
+    private record Unsettled(Change change, String id, long amount, long calls) {
+        Unsettled(Change change, long amount, long calls) {
+            this(change, java.util.UUID.randomUUID().toString(), amount, calls);
+        }
+    }
+
+    /** Sends {@code change} for {@code a} (guarded by a); it stays unsettled if the store does not answer. */
+    private void send(Allowance a, Unsettled change) {
+        if (a.unsettled != null) {
+            throw new IllegalStateException("A change of " + a.key + " is unsettled");
+        }
+        if (change.change() == Change.FLUSH && a.hard) {
+            a.inFlight += change.amount();
+        }
+        a.unsettled = change;
+        settle(a);
+    }
+
+    /**
+     * Sends {@code a}'s unsettled change again, with its id, and applies the answer (guarded by a);
+     * throws while the store does not answer, leaving it unsettled.
+     */
+    private void settle(Allowance a) {
+        Unsettled u = a.unsettled;
+        if (u == null) {
+            return;
+        }
+        UsageStore.NodeChange change =
+                new UsageStore.NodeChange(nodeId, u.id(), clock.instant().plus(leaseTtl));
+        switch (u.change()) {
+            case LEASE -> {
+                UsageStore.Lease lease = store.lease(a.key, change, u.amount(), a.limit);
+                a.knownAvailable = lease.available();
+                a.granted += lease.granted();
+                a.remaining.addAndGet(lease.granted());
+            }
+            case FLUSH -> {
+                UsageStore.Counter after = store.flush(a.key, change, u.amount(), u.calls(), a.hard);
+                a.knownUsed = after.used();
+                if (a.hard) {
+                    a.inFlight -= u.amount();
+                    a.flushed += u.amount();
+                }
+            }
+            case RETURN -> store.returnLease(a.key, change, u.amount());
+        }
+        a.unsettled = null;
+    }
+
+    /** Whether {@code a} holds nothing the store does not know: no usage to flush, no lease to return, no change in doubt. */
+    private static boolean settled(Allowance a) {
+        synchronized (a) {
+            return a.unsettled == null && a.toReturn == 0 && a.unflushed() == 0 && a.calls.sum() == 0;
+        }
     }
 
     /** Writes this node's consumed usage to the counters and renews its leases; called every flush interval. */
@@ -465,47 +543,33 @@ public final class UsageMeter implements AutoCloseable {
             }
         }
         for (Allowance a : retiring) {
-            if (a.unflushed() == 0 && a.calls.sum() == 0) {
+            if (settled(a)) {
                 retiring.remove(a);
             } else {
                 flush(a);
             }
         }
-        store.renewLeases(nodeId, clock.instant().plus(leaseTtl));
+        try {
+            store.renewLeases(nodeId, clock.instant().plus(leaseTtl));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not renew the leases of node {}; will retry", nodeId, e);
+        }
     }
 
     private void flush(Allowance a) {
-        if (a.hard) {
-            synchronized (a) { // one flush at a time: what is taken is derived from the lease
-                flush(a, a.unflushed());
-                try {
-                    giveBack(a); // what a terms change took, should its own return have failed
-                } catch (RuntimeException e) {
-                    LOG.warn("Could not return {} of {} for '{}'; will retry", a.toReturn, a.metric.key(), a.tenant, e);
+        synchronized (a) { // one change at a time per allowance: what is taken is derived from the lease
+            try {
+                settle(a);
+                long take = a.hard ? a.unflushed() : a.pending.sumThenReset();
+                long calls = a.calls.sumThenReset();
+                if (take != 0 || calls != 0) {
+                    send(a, new Unsettled(Change.FLUSH, take, calls));
                 }
+                giveBack(a); // what a terms change took, should its own return have failed
+            } catch (RuntimeException e) {
+                // Nothing is lost: the unsettled change is sent again, with its id, before anything else.
+                LOG.warn("Could not flush usage of {} for '{}'; will retry", a.metric.key(), a.tenant, e);
             }
-        } else {
-            flush(a, a.pending.sumThenReset());
-        }
-    }
-
-    private void flush(Allowance a, long take) {
-        long calls = a.calls.sumThenReset();
-        if (take == 0 && calls == 0) {
-            return;
-        }
-        try {
-            UsageStore.Counter after = store.flush(a.key, nodeId, take, calls, a.hard);
-            a.knownUsed = after.used();
-            if (a.hard) {
-                a.flushed += take;
-            }
-        } catch (RuntimeException e) {
-            if (!a.hard) {
-                a.pending.add(take); // nothing is lost: the next flush tries again
-            }
-            a.calls.add(calls);
-            LOG.warn("Could not flush usage of {} for '{}'; will retry", a.metric.key(), a.tenant, e);
         }
     }
 
@@ -518,10 +582,6 @@ public final class UsageMeter implements AutoCloseable {
         }
     }
 
-    private void returnLease(Allowance a, long back) {
-        store.returnLease(a.key, nodeId, back);
-    }
-
     private void retire(Allowance a) {
         a.retired = true;
         ConcurrentHashMap<String, Allowance> byMetric = allowances.get(a.tenant);
@@ -530,7 +590,11 @@ public final class UsageMeter implements AutoCloseable {
         }
         retiring.add(a);
         flush(a);
-        returnLease(a);
+        try {
+            returnLease(a);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not return the lease of {} for '{}'; will retry", a.metric.key(), a.tenant, e);
+        }
     }
 
     /**
@@ -593,8 +657,51 @@ public final class UsageMeter implements AutoCloseable {
                 }
             }
         }
-        flush();
+        // Flush and return everything, and settle every change in doubt: a connection lost a
+        // moment ago (killed, failed over) is replaced by the pool, so this is tried a few times.
+        long delay = 50;
+        for (int attempt = 1; ; attempt++) {
+            for (Allowance a : retiring) {
+                synchronized (a) {
+                    flush(a);
+                    try {
+                        returnLease(a);
+                    } catch (RuntimeException e) {
+                        LOG.debug("Returning the lease of {} failed; will retry", a.key, e);
+                    }
+                }
+            }
+            retiring.removeIf(UsageMeter::settled);
+            if (retiring.isEmpty() || attempt == CLOSE_ATTEMPTS) {
+                break;
+            }
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            delay *= 2;
+        }
+        for (Allowance a : retiring) {
+            synchronized (a) {
+                LOG.error(
+                        "Closing node {}: the usage database did not answer; {} {} of '{}' are unflushed, {} to return"
+                                + " and a {} is unsettled. Its lease expires in {} and is written off (counted against"
+                                + " the limit until the period ends)",
+                        nodeId,
+                        a.unflushed(),
+                        a.metric.key(),
+                        a.tenant,
+                        a.toReturn,
+                        a.unsettled == null ? "no change" : a.unsettled.change(),
+                        leaseTtl);
+            }
+        }
     }
+
+    /** How many times {@link #close} tries to settle with the usage database (about 3 s in all). */
+    private static final int CLOSE_ATTEMPTS = 7;
 
     // ---------------------------------------------------------------------------------------------
 
@@ -622,6 +729,10 @@ public final class UsageMeter implements AutoCloseable {
         long flushed;
         /** Hard metrics: taken back from the lease by a terms change, not yet returned (guarded by this). */
         long toReturn;
+        /** Hard metrics: consumed and in a flush whose outcome is not known yet (guarded by this). */
+        long inFlight;
+        /** The change of the store sent for this allowance whose outcome is not known yet (guarded by this). */
+        Unsettled unsettled;
 
         final LongAdder calls = new LongAdder();
         volatile long limit;
@@ -648,7 +759,7 @@ public final class UsageMeter implements AutoCloseable {
                 return pending.sum();
             }
             synchronized (this) {
-                return granted - remaining.get() - flushed;
+                return granted - remaining.get() - flushed - inFlight;
             }
         }
 

@@ -94,6 +94,34 @@ public interface UsageStore {
     record Lease(long granted, long available) {}
 
     /**
+     * Who changes a counter's lease, as which operation, and until when the node's lease lasts.
+     *
+     * <p>Each change a node makes ({@link #lease}, {@link #flush}, {@link #returnLease}) carries
+     * an id of its own, and the store remembers the last one applied to each node's lease: when a
+     * change's outcome is unknown (the connection died at {@code COMMIT}), the node sends it again
+     * with the same id until it gets an answer, and a change already applied is not applied twice
+     * (a lease answers what it granted then). A node sends no other change to that counter before.
+     *
+     * @param nodeId the node
+     * @param operation the change's id (at most 36 characters), the same on every retry
+     * @param expiresAt when the node's lease of the counter expires unless renewed
+     */
+    record NodeChange(String nodeId, String operation, Instant expiresAt) {
+        public NodeChange {
+            Objects.requireNonNull(nodeId, "nodeId");
+            Objects.requireNonNull(expiresAt, "expiresAt");
+            if (operation == null || operation.isEmpty() || operation.length() > 36) {
+                throw new IllegalArgumentException("An operation id is 1 to 36 characters, was '" + operation + "'");
+            }
+        }
+
+        /** A change by {@code nodeId} with a new random id. */
+        public static NodeChange of(String nodeId, Instant expiresAt) {
+            return new NodeChange(nodeId, java.util.UUID.randomUUID().toString(), expiresAt);
+        }
+    }
+
+    /**
      * An expired lease that {@link #writeOffExpiredLeases} wrote off.
      *
      * @param key the counter
@@ -119,22 +147,26 @@ public interface UsageStore {
     Recorded record(CounterKey key, long quantity, String idempotencyKey, long hardLimit, Instant at);
 
     /**
-     * Leases up to {@code need} to {@code nodeId}, never past {@code used + leased + writtenOff <=
-     * limit}, and sets the node's lease on the counter to expire at {@code expiresAt}.
+     * Leases up to {@code need} to the node, never past {@code used + leased + writtenOff <=
+     * limit}, and sets the node's lease on the counter to expire at {@link NodeChange#expiresAt}.
+     * Sent again with the same operation id, answers what it granted the first time.
      */
-    Lease lease(CounterKey key, String nodeId, long need, long limit, Instant expiresAt);
+    Lease lease(CounterKey key, NodeChange change, long need, long limit);
 
     /**
      * Adds consumed usage to {@code used} with its {@code events}. When {@code fromLease}, the
      * quantity comes out of the node's lease, or out of {@code writtenOff} when that lease was
-     * written off meanwhile.
+     * written off meanwhile. Sent again with the same operation id, changes nothing.
      *
      * @return the counter after the flush
      */
-    Counter flush(CounterKey key, String nodeId, long quantity, long events, boolean fromLease);
+    Counter flush(CounterKey key, NodeChange change, long quantity, long events, boolean fromLease);
 
-    /** Gives back {@code amount} of the node's lease (or of what was written off, if it expired meanwhile). */
-    void returnLease(CounterKey key, String nodeId, long amount);
+    /**
+     * Gives back {@code amount} of the node's lease (or of what was written off, if it expired
+     * meanwhile). Sent again with the same operation id, changes nothing.
+     */
+    void returnLease(CounterKey key, NodeChange change, long amount);
 
     /** Moves the expiry of every lease {@code nodeId} holds to {@code expiresAt}; returns how many. */
     int renewLeases(String nodeId, Instant expiresAt);

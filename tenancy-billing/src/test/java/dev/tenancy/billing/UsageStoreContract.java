@@ -47,6 +47,16 @@ abstract class UsageStoreContract {
 
     protected void dispose() {}
 
+    /** A change by {@code node} with a new id, keeping its lease until {@code expiresAt}. */
+    static UsageStore.NodeChange change(String node, Instant expiresAt) {
+        return UsageStore.NodeChange.of(node, expiresAt);
+    }
+
+    /** A change by {@code node} with a new id, keeping its lease for five minutes. */
+    static UsageStore.NodeChange change(String node) {
+        return change(node, NOW.plusSeconds(300));
+    }
+
     @BeforeEach
     void setUp() {
         store = create();
@@ -119,7 +129,7 @@ abstract class UsageStoreContract {
 
     @Test
     void leasesCountAgainstTheHardLimitOfRecords() {
-        store.lease(CALLS, "node-a", 7, 10, NOW.plusSeconds(300));
+        store.lease(CALLS, change("node-a", NOW.plusSeconds(300)), 7, 10);
         assertThat(store.record(CALLS, 4, "req-1", 10, NOW).outcome()).isEqualTo(Outcome.REFUSED);
         assertThat(store.record(CALLS, 3, "req-2", 10, NOW).outcome()).isEqualTo(Outcome.COUNTED);
         assertThat(store.counter(CALLS).taken()).isEqualTo(10);
@@ -138,39 +148,72 @@ abstract class UsageStoreContract {
     @Test
     void aLeaseGrantsAtMostWhatTheLimitLeaves_andSaysWhatRemains() {
         store.record(CALLS, 60, "req-1", 100, NOW);
-        assertThat(store.lease(CALLS, "node-a", 30, 100, NOW.plusSeconds(300))).isEqualTo(new UsageStore.Lease(30, 10));
-        assertThat(store.lease(CALLS, "node-b", 30, 100, NOW.plusSeconds(300))).isEqualTo(new UsageStore.Lease(10, 0));
-        assertThat(store.lease(CALLS, "node-a", 1, 100, NOW.plusSeconds(300))).isEqualTo(new UsageStore.Lease(0, 0));
+        assertThat(store.lease(CALLS, change("node-a", NOW.plusSeconds(300)), 30, 100))
+                .isEqualTo(new UsageStore.Lease(30, 10));
+        assertThat(store.lease(CALLS, change("node-b", NOW.plusSeconds(300)), 30, 100))
+                .isEqualTo(new UsageStore.Lease(10, 0));
+        assertThat(store.lease(CALLS, change("node-a", NOW.plusSeconds(300)), 1, 100))
+                .isEqualTo(new UsageStore.Lease(0, 0));
         assertThat(store.counter(CALLS)).isEqualTo(new Counter(60, 40, 0, 60, 1));
     }
 
     @Test
     void aFlushMovesConsumedAllowanceFromTheLeaseToUsage() {
-        store.lease(CALLS, "node-a", 50, 100, NOW.plusSeconds(300));
-        Counter after = store.flush(CALLS, "node-a", 20, 20, true);
+        store.lease(CALLS, change("node-a", NOW.plusSeconds(300)), 50, 100);
+        Counter after = store.flush(CALLS, change("node-a"), 20, 20, true);
 
         assertThat(after).isEqualTo(new Counter(20, 30, 0, 20, 20));
         assertThat(store.counter(CALLS)).isEqualTo(after);
-        store.returnLease(CALLS, "node-a", 30);
+        store.returnLease(CALLS, change("node-a"), 30);
         assertThat(store.counter(CALLS)).isEqualTo(new Counter(20, 0, 0, 20, 20));
     }
 
     @Test
+    void aChangeSentAgainWithItsId_isAppliedOnce_andALeaseAnswersWhatItGranted() {
+        UsageStore.NodeChange lease = change("node-a");
+        assertThat(store.lease(CALLS, lease, 30, 100)).isEqualTo(new UsageStore.Lease(30, 70));
+        assertThat(store.lease(CALLS, lease, 30, 100).granted())
+                .as("the same lease, its answer lost the first time")
+                .isEqualTo(30);
+        assertThat(store.counter(CALLS)).isEqualTo(new Counter(0, 30, 0, 0, 0));
+
+        UsageStore.NodeChange flush = change("node-a");
+        store.flush(CALLS, flush, 10, 10, true);
+        store.flush(CALLS, flush, 10, 10, true);
+        assertThat(store.counter(CALLS)).isEqualTo(new Counter(10, 20, 0, 10, 10));
+
+        UsageStore.NodeChange back = change("node-a");
+        store.returnLease(CALLS, back, 20);
+        store.returnLease(CALLS, back, 20);
+        assertThat(store.counter(CALLS)).isEqualTo(new Counter(10, 0, 0, 10, 10));
+
+        UsageStore.NodeChange soft = change("node-b");
+        store.flush(CALLS, soft, 5, 5, false);
+        store.flush(CALLS, soft, 5, 5, false);
+        assertThat(store.counter(CALLS).used()).isEqualTo(15);
+        assertThat(store.writeOffExpiredLeases(NOW.plusSeconds(3_600)))
+                .as("a node's emptied leases are not written off")
+                .isEmpty();
+        assertThat(store.counter(CALLS)).isEqualTo(new Counter(15, 0, 0, 15, 15));
+    }
+
+    @Test
     void softAndUnlimitedUsageIsFlushedWithoutALease() {
-        assertThat(store.flush(CALLS, "node-a", 250, 3, false)).isEqualTo(new Counter(250, 0, 0, 250, 3));
+        assertThat(store.flush(CALLS, change("node-a"), 250, 3, false)).isEqualTo(new Counter(250, 0, 0, 250, 3));
     }
 
     @Test
     void anExpiredLeaseIsWrittenOff_stillCountingAgainstTheLimit_andARenewedOneIsNot() {
-        store.lease(CALLS, "dead", 40, 100, NOW.plusSeconds(60));
-        store.lease(CALLS, "alive", 30, 100, NOW.plusSeconds(60));
+        store.lease(CALLS, change("dead", NOW.plusSeconds(60)), 40, 100);
+        store.lease(CALLS, change("alive", NOW.plusSeconds(60)), 30, 100);
         assertThat(store.renewLeases("alive", NOW.plusSeconds(600))).isEqualTo(1);
 
         List<WrittenOff> done = store.writeOffExpiredLeases(NOW.plusSeconds(120));
 
         assertThat(done).containsExactly(new WrittenOff(CALLS, "dead", 40));
         assertThat(store.counter(CALLS)).isEqualTo(new Counter(0, 30, 40, 0, 0));
-        assertThat(store.lease(CALLS, "alive", 100, 100, NOW.plusSeconds(600)).granted())
+        assertThat(store.lease(CALLS, change("alive", NOW.plusSeconds(600)), 100, 100)
+                        .granted())
                 .as("written off allowance is not granted again")
                 .isEqualTo(30);
         assertThat(store.writeOffExpiredLeases(NOW.plusSeconds(120))).isEmpty();
@@ -178,12 +221,12 @@ abstract class UsageStoreContract {
 
     @Test
     void usageOfALeaseWrittenOffMeanwhile_comesOutOfTheWrittenOffAmount() {
-        store.lease(CALLS, "slow", 40, 100, NOW.plusSeconds(60));
+        store.lease(CALLS, change("slow", NOW.plusSeconds(60)), 40, 100);
         store.writeOffExpiredLeases(NOW.plusSeconds(120));
 
-        store.flush(CALLS, "slow", 15, 15, true);
+        store.flush(CALLS, change("slow"), 15, 15, true);
         assertThat(store.counter(CALLS)).isEqualTo(new Counter(15, 0, 25, 15, 15));
-        store.returnLease(CALLS, "slow", 25);
+        store.returnLease(CALLS, change("slow"), 25);
         assertThat(store.counter(CALLS)).isEqualTo(new Counter(15, 0, 0, 15, 15));
     }
 
@@ -227,12 +270,13 @@ abstract class UsageStoreContract {
                                 accepted.addAndGet(q);
                             }
                         } else {
-                            long granted = store.lease(CALLS, node, 1 + random.nextInt(30), limit, NOW.plusSeconds(300))
+                            long granted = store.lease(
+                                            CALLS, change(node, NOW.plusSeconds(300)), 1 + random.nextInt(30), limit)
                                     .granted();
                             long used = granted == 0 ? 0 : random.nextLong(granted + 1);
                             if (granted > 0) {
-                                store.flush(CALLS, node, used, used, true);
-                                store.returnLease(CALLS, node, granted - used);
+                                store.flush(CALLS, change(node), used, used, true);
+                                store.returnLease(CALLS, change(node), granted - used);
                                 accepted.addAndGet(used);
                             }
                         }

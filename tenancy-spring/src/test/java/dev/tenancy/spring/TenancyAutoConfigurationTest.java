@@ -1,6 +1,7 @@
 package dev.tenancy.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tenancy.Actor;
 import dev.tenancy.TenantId;
@@ -85,9 +86,14 @@ class TenancyAutoConfigurationTest {
                     TenantAdmission admission = context.getBean(TenantAdmission.class);
                     TenantRequest request = TenantRequest.builder()
                             .host("acme.app.example.com")
-                            .header("X-Org", "globex")
+                            .header("X-Org", "acme")
                             .build();
-                    assertThat(admission.resolve(request).tenantId()).isEqualTo(TenantId.of("acme"));
+                    assertThat(admission.resolve(request).resolver()).isEqualTo("subdomain");
+                    assertThatThrownBy(() -> admission.resolve(TenantRequest.builder()
+                                    .host("acme.app.example.com")
+                                    .header("X-Org", "globex")
+                                    .build()))
+                            .isInstanceOf(dev.tenancy.resolve.TenantMismatchException.class);
                     assertThat(admission
                                     .resolve(TenantRequest.builder()
                                             .host("app.example.com")
