@@ -189,6 +189,49 @@ public final class TenantOffboarding {
     }
 
     /**
+     * Purges every archived tenant whose retention period has passed since it was archived (what
+     * {@link #purge} allows without force), each audited through the catalog. Run it on a schedule
+     * (the starter's {@code retention-purge} job does, on one node at a time). A tenant restored or
+     * purged meanwhile is left alone; one tenant's failure does not stop the others.
+     */
+    public RetentionReport purgeRetained(Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        Instant now = clock.instant();
+        List<TenantId> due = new ArrayList<>();
+        Page<Tenant> page;
+        int offset = 0;
+        do {
+            page = catalog.list(TenantQuery.builder()
+                    .status(TenantStatus.ARCHIVED)
+                    .sort(TenantQuery.Sort.CREATED, false)
+                    .offset(offset)
+                    .limit(TenantQuery.MAX_LIMIT)
+                    .build());
+            for (Tenant t : page.items()) {
+                if (!now.isBefore(t.updatedAt().plus(retention))) {
+                    due.add(t.id());
+                }
+            }
+            offset += page.items().size();
+        } while (!page.items().isEmpty() && offset < page.total());
+        List<TenantId> purged = new ArrayList<>();
+        Map<TenantId, String> failed = new LinkedHashMap<>();
+        for (TenantId id : due) {
+            try {
+                Tenant tenant = require(id);
+                if (tenant.status() == TenantStatus.ARCHIVED
+                        && !now.isBefore(tenant.updatedAt().plus(retention))) {
+                    purgeNow(tenant, actor, "retention of " + describe(retention) + " passed, purged: ");
+                    purged.add(id);
+                }
+            } catch (RuntimeException e) {
+                failed.put(id, e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }
+        return new RetentionReport(purged, failed);
+    }
+
+    /**
      * Ends the life of every tenant whose expiry has come: one pending approval is rejected, an
      * active or suspended one archived (read-only at most, as every archived tenant); once the
      * {@linkplain Builder#expiryGrace expiry grace} has passed since its expiry, a {@linkplain

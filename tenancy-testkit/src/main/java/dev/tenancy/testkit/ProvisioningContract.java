@@ -485,6 +485,36 @@ public abstract class ProvisioningContract {
     }
 
     @Test
+    void theRetentionSweep_purgesArchivedTenantsOnceTheirRetentionHasPassed_andNoOthers(@TempDir Path directory) {
+        TenantProvisioner provisioner = provisioner().build();
+        TenantId leaving = register("leaving", IsolationModel.SHARED);
+        TenantId later = register("later", IsolationModel.SCHEMA);
+        TenantId live = register("live", IsolationModel.SHARED);
+        for (TenantId id : List.of(leaving, later, live)) {
+            provisioner.provision(id, ADMIN);
+        }
+        TenantOffboarding offboarding = offboarding();
+        assertThatThrownBy(() -> offboarding.export(live, directory))
+                .as("a live tenant's data is still changing: archive it before exporting")
+                .isInstanceOf(dev.tenancy.TenantOperationRefusedException.class)
+                .hasMessageContaining("is active");
+        catalog.transition(leaving, TenantStatus.ARCHIVED, ADMIN, "contract ended");
+        clock.advance(Duration.ofDays(20));
+        catalog.transition(later, TenantStatus.ARCHIVED, ADMIN, "contract ended");
+
+        assertThat(offboarding.purgeRetained(ADMIN).purged()).isEmpty();
+        clock.advance(Duration.ofDays(11)); // leaving: 31 days archived, later: 11
+
+        dev.tenancy.provision.RetentionReport report = offboarding.purgeRetained(ADMIN);
+        assertThat(report.purged()).containsExactly(leaving);
+        assertThat(report.failed()).isEmpty();
+        assertThat(catalog.require(leaving).status()).isEqualTo(TenantStatus.PURGED);
+        assertThat(catalog.require(later).status()).isEqualTo(TenantStatus.ARCHIVED);
+        assertThat(catalog.require(live).status()).isEqualTo(TenantStatus.ACTIVE);
+        assertThat(offboarding.purgeRetained(ADMIN).purged()).as("idempotent").isEmpty();
+    }
+
+    @Test
     void purge_isRefusedForLiveTenants_andForcedPurgeIsAudited() {
         TenantId live = register("live", IsolationModel.SCHEMA);
         provisioner().build().provision(live, ADMIN);
