@@ -52,6 +52,52 @@ public final class TenancyBillingAutoConfiguration {
         return billing.subscriptions().followCatalog(dev.tenancy.Actor.system("tenancy-billing"));
     }
 
+    /**
+     * The monthly subscription cycle, at 02:00 on the 1st (the admin manual's schedule): invoices
+     * every billable tenant for the month, and first cancels the subscriptions of offboarded tenants.
+     * With {@code tenancy.jobs.subscription-cycle-dry-run} it only previews.
+     */
+    @Bean
+    PlatformJob tenancySubscriptionCycleJob(Billing billing) {
+        return new PlatformJob("subscription-cycle", "0 0 2 1 * *", true, (day, dryRun) -> {
+            dev.tenancy.billing.CycleResult result = billing.cycle()
+                    .run(
+                            day.withDayOfMonth(1),
+                            day.withDayOfMonth(day.lengthOfMonth()),
+                            dryRun,
+                            TenancyJobsAutoConfiguration.JOBS);
+            java.util.Map<String, Object> counters = new java.util.LinkedHashMap<>();
+            counters.put("periodFrom", result.periodFrom().toString());
+            counters.put("periodTo", result.periodTo().toString());
+            counters.put("createdCount", result.createdCount());
+            counters.put("skippedExistingCount", result.skippedExistingCount());
+            counters.put("skippedFreeCount", result.skippedFreeCount());
+            counters.put("skippedStatusCount", result.skippedStatusCount());
+            counters.put("skippedNoChargeCount", result.skippedNoChargeCount());
+            return counters;
+        });
+    }
+
+    /** Ends trials whose time is up, daily at 01:00: converted when the tenant can pay, else expired. */
+    @Bean
+    PlatformJob tenancyTrialConversionJob(Billing billing) {
+        return new PlatformJob("trial-conversion", "0 0 1 * * *", false, (day, dryRun) -> {
+            dev.tenancy.billing.Subscriptions.TrialRun run =
+                    billing.subscriptions().convertTrials(day, TenancyJobsAutoConfiguration.JOBS);
+            return java.util.Map.of("converted", run.converted(), "expired", run.expired());
+        });
+    }
+
+    /** Every tenant's MRR on the 1st of each month at 00:05, so churn compares months. */
+    @Bean
+    PlatformJob tenancyMrrSnapshotJob(Billing billing) {
+        return new PlatformJob(
+                "mrr-snapshot",
+                "0 5 0 1 * *",
+                false,
+                (day, dryRun) -> java.util.Map.of("tenants", billing.analytics().snapshot(day)));
+    }
+
     @Bean
     @ConditionalOnMissingBean
     UsageMeter tenancyUsageMeter(Billing billing, TenancyProperties properties) {

@@ -34,6 +34,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param billing usage metering, when {@code tenancy-billing} is on the class path
  * @param domains tenants' custom domains and their DNS verification
  * @param audit the audit log's tamper evidence
+ * @param jobs the platform's scheduled jobs
  */
 @ConfigurationProperties("tenancy")
 public record TenancyProperties(
@@ -51,7 +52,8 @@ public record TenancyProperties(
         @DefaultValue SecurityEvents securityEvents,
         @DefaultValue Billing billing,
         @DefaultValue Domains domains,
-        @DefaultValue Audit audit) {
+        @DefaultValue Audit audit,
+        @DefaultValue Jobs jobs) {
 
     public TenancyProperties {
         servers = servers == null ? Map.of() : new LinkedHashMap<>(servers);
@@ -378,4 +380,38 @@ public record TenancyProperties(
      * @param perMinute requests a minute
      */
     public record TierRateLimit(long perSecond, long perMinute) {}
+
+    /**
+     * The platform's jobs ({@link PlatformJobs}), each run once per scheduled time across every node.
+     *
+     * @param enabled whether jobs run on their schedules at all (they can still be run from the console)
+     * @param nodeId this node's id on the jobs it holds and in the audit log (default: random)
+     * @param checkInterval how often each node looks whether a job's time has come
+     * @param zone the time zone of the cron expressions
+     * @param leaseTime how long a node holds a job before another may take it over, should it die
+     * @param subscriptionCycleDryRun whether the scheduled subscription cycle only previews (audited
+     *     with its counters), leaving the real run to staff after review, as the admin manual advises
+     *     for a first month
+     * @param schedule each job's {@code cron} and {@code enabled}, by job name ({@code
+     *     subscription-cycle}, {@code trial-conversion}, {@code retention-purge}, {@code mrr-snapshot})
+     */
+    public record Jobs(
+            @DefaultValue("true") boolean enabled,
+            String nodeId,
+            @DefaultValue("1m") Duration checkInterval,
+            @DefaultValue("UTC") String zone,
+            @DefaultValue("1h") Duration leaseTime,
+            @DefaultValue("false") boolean subscriptionCycleDryRun,
+            Map<String, Schedule> schedule) {
+
+        public Jobs {
+            schedule = schedule == null ? Map.of() : Map.copyOf(schedule);
+        }
+    }
+
+    /**
+     * @param cron when the job runs (Spring's six fields), instead of its default
+     * @param enabled whether it runs on its schedule (default true)
+     */
+    public record Schedule(String cron, Boolean enabled) {}
 }

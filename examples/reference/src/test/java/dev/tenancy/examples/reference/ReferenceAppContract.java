@@ -594,6 +594,41 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void staffSeeThePlatformsJobs_previewTheSubscriptionCycle_andRunAJob() throws Exception {
+        JsonNode jobs = json(staff("admin", "GET", "/admin/api/jobs", null));
+        assertThat(jobs.toString())
+                .contains(
+                        "\"name\":\"subscription-cycle\"",
+                        "\"cron\":\"0 0 2 1 * *\"",
+                        "\"name\":\"trial-conversion\"",
+                        "\"name\":\"retention-purge\"",
+                        "\"name\":\"mrr-snapshot\"");
+
+        HttpResponse<String> preview =
+                staff("admin", "POST", "/admin/api/jobs/subscription-cycle/run", "{\"dryRun\": true}");
+        assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+        assertThat(json(preview).get("counters").get("dryRun").asBoolean()).isTrue();
+        assertThat(json(preview).get("counters").has("createdCount")).isTrue();
+
+        HttpResponse<String> snapshot = staff("admin", "POST", "/admin/api/jobs/mrr-snapshot/run", "{}");
+        assertThat(snapshot.statusCode()).as(snapshot.body()).isEqualTo(200);
+        assertThat(json(snapshot).get("counters").get("tenants").asInt()).isPositive();
+        assertThat(json(staff("admin", "GET", "/admin/api/audit?action=job.run", null))
+                        .toString())
+                .contains("mrr-snapshot");
+
+        assertThat(staff("support", "POST", "/admin/api/jobs/mrr-snapshot/run", "{}")
+                        .statusCode())
+                .isEqualTo(403);
+        HttpResponse<String> unknown = staff("admin", "POST", "/admin/api/jobs/invoicing/run", "{}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json(unknown).get("detail").asString()).contains("No job 'invoicing'", "subscription-cycle");
+        HttpResponse<String> noPreview =
+                staff("admin", "POST", "/admin/api/jobs/trial-conversion/run", "{\"dryRun\": true}");
+        assertThat(noPreview.statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void aTenantReadsItsPlanQuotasUsageAndFeatures_upgrades_andCancels() throws Exception {
         HttpResponse<String> plans = send(request("GET", "/api/plans", null));
         assertThat(plans.statusCode()).as("the price list is public").isEqualTo(200);
