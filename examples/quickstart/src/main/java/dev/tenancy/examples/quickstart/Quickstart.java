@@ -6,6 +6,7 @@ import dev.tenancy.IsolationModel;
 import dev.tenancy.TenancyException;
 import dev.tenancy.Tenant;
 import dev.tenancy.TenantId;
+import dev.tenancy.TenantOperationRefusedException;
 import dev.tenancy.TenantStatus;
 import dev.tenancy.access.AccessDeniedException;
 import dev.tenancy.access.AccessPolicy;
@@ -36,7 +37,6 @@ import dev.tenancy.billing.PricingConfig;
 import dev.tenancy.billing.QuotaExceededException;
 import dev.tenancy.billing.RateLimit;
 import dev.tenancy.billing.SubscriptionCycle;
-import dev.tenancy.billing.SubscriptionStatus;
 import dev.tenancy.billing.Subscriptions;
 import dev.tenancy.billing.Terms;
 import dev.tenancy.billing.ThrottleAwareness;
@@ -602,10 +602,11 @@ public final class Quickstart {
             subscriptions.grant(
                     acme, BillingOverride.PercentOff.of("15"), null, null, sales, "Enterprise deal: 15 % off list");
             subscriptions.subscribe(initech, "free", BillingCycle.MONTHLY, 0, admin, "Self-serve signup");
-            TenantId globex = TenantId.of("globex");
-            subscriptions.subscribe(globex, "standard", BillingCycle.MONTHLY, 0, admin, "Before it left");
-            subscriptions.transition(
-                    globex, SubscriptionStatus.CANCELLED, admin, "Cancelled in writing by company admin");
+            try { // globex was archived in section 6: nothing about it changes any more
+                subscriptions.subscribe(TenantId.of("globex"), "standard", BillingCycle.MONTHLY, 0, admin, "Come back");
+            } catch (TenantOperationRefusedException e) {
+                out.println("globex: " + e.getMessage());
+            }
             subscriptions.subscribe(TenantId.of("hooli"), "business", BillingCycle.MONTHLY, 14, admin, "Trial");
             for (int i = 1; i <= 5; i++) {
                 TenantId shop = TenantId.of(String.format("shop-%02d", i));

@@ -75,7 +75,8 @@ class QuickstartTest {
                 .contains("a retried webhook is counted once: COUNTED, DUPLICATE")
                 .contains(
                         "a burst of 25 API calls at 10/s: 10 allowed; throttle awareness: ThrottleAwareness[lastHour=15")
-                .containsPattern("dry run  \\d{4}-\\d{2}: created=5 skippedExisting=0 skippedFree=1 skippedStatus=2"
+                .contains("globex: Tenant 'globex' is archived: changing the plan is allowed only for")
+                .containsPattern("dry run  \\d{4}-\\d{2}: created=5 skippedExisting=0 skippedFree=1 skippedStatus=1"
                         + " skippedNoCharge=1 notDue=0")
                 .containsPattern("real run \\d{4}-\\d{2}: created=5 skippedExisting=0 skippedFree=1")
                 .contains("run again:        created=0 skippedExisting=5")
