@@ -61,6 +61,8 @@ public final class Billing {
                 .auditLog(b.audit)
                 .clock(b.clock)
                 .zone(b.zone)
+                .fallbackPlan(b.fallbackPlan)
+                .onTrialExpiry(b.trialExpiry)
                 .build();
         this.cycle = SubscriptionCycle.builder(b.dataSource)
                 .usage(usage)
@@ -148,6 +150,8 @@ public final class Billing {
         private UsageStore usage;
         private InstantSource clock = InstantSource.system();
         private ZoneId zone = ZoneOffset.UTC;
+        private String fallbackPlan = "free";
+        private TrialExpiry trialExpiry = TrialExpiry.FALL_BACK;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -204,6 +208,23 @@ public final class Billing {
         /** The zone whose calendar days bill (UTC by default). */
         public Builder zone(ZoneId zone) {
             this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /**
+         * The plan whose limits and features a tenant falls back to once its subscription has ended:
+         * a cancelled subscription at the end of the period it was paid for, an expired trial at
+         * once (default {@code free}, the seeds' free plan, price 0). {@code null}, or a plan that is
+         * not published: none, so such a tenant has no terms and every hard limit is 0.
+         */
+        public Builder fallbackPlan(String planKey) {
+            this.fallbackPlan = planKey;
+            return this;
+        }
+
+        /** What a trial that ends without a way to pay does to the tenant (default {@link TrialExpiry#FALL_BACK}). */
+        public Builder onTrialExpiry(TrialExpiry trialExpiry) {
+            this.trialExpiry = Objects.requireNonNull(trialExpiry, "trialExpiry");
             return this;
         }
 

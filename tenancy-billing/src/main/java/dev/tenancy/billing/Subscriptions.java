@@ -89,6 +89,8 @@ public final class Subscriptions {
     private final TenantCatalog catalog; // null: tiers are not kept in a catalog
     private final InstantSource clock;
     private final ZoneId zone;
+    private final String fallbackPlan; // null: none
+    private final TrialExpiry trialExpiry;
 
     private Subscriptions(Builder b) {
         this.db = new BillingDatabase(b.dataSource, b.audit);
@@ -98,6 +100,8 @@ public final class Subscriptions {
         this.catalog = b.catalog;
         this.clock = b.clock;
         this.zone = b.zone;
+        this.fallbackPlan = b.fallbackPlan;
+        this.trialExpiry = b.trialExpiry;
     }
 
     static Builder builder(DataSource dataSource) {
@@ -494,9 +498,36 @@ public final class Subscriptions {
                 converted++;
             } else if (after.status() == SubscriptionStatus.EXPIRED && target == SubscriptionStatus.EXPIRED) {
                 expired++;
+                expireTenant(s.tenant(), t.trialEndsOn(), actor);
             }
         }
         return new TrialRun(converted, expired);
+    }
+
+    /**
+     * A trial ended without a way to pay: the tenant is suspended ({@link TrialExpiry#SUSPEND}) or
+     * falls back to the fallback plan's tier at once.
+     */
+    private void expireTenant(TenantId tenant, LocalDate trialEnd, Actor actor) {
+        if (catalog == null) {
+            return;
+        }
+        Optional<Tenant> known = catalog.find(tenant);
+        if (known.isEmpty()) {
+            return;
+        }
+        if (trialExpiry == TrialExpiry.SUSPEND) {
+            if (known.get().status().canMoveTo(TenantStatus.SUSPENDED)) {
+                catalog.transition(
+                        tenant, TenantStatus.SUSPENDED, actor, "Trial ended on " + trialEnd + " without a way to pay");
+            }
+            return;
+        }
+        PlanVersion fallback = fallback();
+        if (fallback != null
+                && TenantOperation.CHANGE_PLAN.allowedIn(known.get().status())) {
+            alignTier(tenant, fallback, actor);
+        }
     }
 
     /** What {@link #convertTrials} did. */
@@ -644,7 +675,44 @@ public final class Subscriptions {
         // the plan version after the connection is back: never two connections at once per call
         PlanVersion plan =
                 plans.version(r.subscription().planKey(), r.subscription().planVersion());
-        return Optional.of(Terms.of(r.subscription(), plan, r.grants(), day));
+        return Optional.ofNullable(Terms.of(r.subscription(), plan, r.grants(), day, fallback()));
+    }
+
+    /** The current version of the fallback plan, or null when there is none. */
+    private PlanVersion fallback() {
+        return fallbackPlan == null ? null : plans.current(fallbackPlan).orElse(null);
+    }
+
+    /**
+     * Sets the catalog tier of every tenant whose subscription has ended and whose paid period is
+     * over to the fallback plan's (what feature flags' plan rules read), so that its features fall
+     * back with its limits. The starter's {@code trial-conversion} job runs it daily; idempotent.
+     *
+     * @return the tenants whose tier this call changed
+     */
+    public List<TenantId> applyFallbacks(LocalDate day, Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        PlanVersion fallback = fallback();
+        if (catalog == null || fallback == null) {
+            return List.of();
+        }
+        List<TenantId> changed = new ArrayList<>();
+        for (SubscriptionStatus status : List.of(SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)) {
+            for (Subscription s : list(status)) {
+                LocalDate paid = Terms.paidThrough(s);
+                if (paid == null || !day.isAfter(paid)) {
+                    continue;
+                }
+                Optional<Tenant> known = catalog.find(s.tenant());
+                if (known.isPresent()
+                        && TenantOperation.CHANGE_PLAN.allowedIn(known.get().status())
+                        && !known.get().tier().equals(fallback.plan().tier())) {
+                    alignTier(s.tenant(), fallback, actor);
+                    changed.add(s.tenant());
+                }
+            }
+        }
+        return changed;
     }
 
     /** The terms of every subscription on {@code day}, read in two queries (for the billing cycle and analytics). */
@@ -909,9 +977,23 @@ public final class Subscriptions {
         private TenantCatalog catalog;
         private InstantSource clock = InstantSource.system();
         private ZoneId zone = ZoneOffset.UTC;
+        private String fallbackPlan = "free";
+        private TrialExpiry trialExpiry = TrialExpiry.FALL_BACK;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** See {@link Billing.Builder#fallbackPlan}. */
+        public Builder fallbackPlan(String planKey) {
+            this.fallbackPlan = planKey;
+            return this;
+        }
+
+        /** See {@link Billing.Builder#onTrialExpiry}. */
+        public Builder onTrialExpiry(TrialExpiry trialExpiry) {
+            this.trialExpiry = Objects.requireNonNull(trialExpiry, "trialExpiry");
+            return this;
         }
 
         /** Required: the plan versions subscriptions hold. */

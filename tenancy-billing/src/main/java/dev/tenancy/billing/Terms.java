@@ -20,6 +20,9 @@ import java.util.Map;
  * @param schedule the billing periods (a custom cycle override replaces the stored one)
  * @param paymentMethod the effective payment method
  * @param grants the grants valid on {@code day}
+ * @param fallback whether the subscription has ended (cancelled and past its paid period, or a
+ *     trial that expired) and these are the fallback plan's terms ({@link
+ *     Billing.Builder#fallbackPlan}): its limits, no overrides
  */
 public record Terms(
         Subscription subscription,
@@ -33,12 +36,57 @@ public record Terms(
         LocalDate trialEndsOn,
         BillingSchedule schedule,
         PaymentMethod paymentMethod,
-        List<Grant> grants) {
+        List<Grant> grants,
+        boolean fallback) {
 
     /** The effective limit on {@code metric}: the override if one is valid, else the plan's. */
     public Limit limit(String metric) {
         Limit l = limits.get(metric);
         return l == null ? Limit.UNLIMITED : l;
+    }
+
+    /**
+     * The last day {@code s} is paid for, when it has ended: a cancelled subscription runs to the end
+     * of the billing period it was cancelled in, an expired trial to the day it expired; null while
+     * it runs.
+     */
+    static LocalDate paidThrough(Subscription s) {
+        if (s.endedOn() == null || s.status().live()) {
+            return null;
+        }
+        if (s.status() == SubscriptionStatus.EXPIRED) {
+            return s.endedOn().minusDays(1);
+        }
+        return s.schedule().periodContaining(s.endedOn()).lastDay();
+    }
+
+    /**
+     * The terms on {@code day}: the subscription's, or, once it has ended and its paid period is
+     * over, {@code fallback}'s (null: none, so there are no terms).
+     */
+    static Terms of(Subscription s, PlanVersion plan, List<Grant> allGrants, LocalDate day, PlanVersion fallback) {
+        LocalDate paid = paidThrough(s);
+        if (paid == null || !day.isAfter(paid)) {
+            return of(s, plan, allGrants, day);
+        }
+        if (fallback == null) {
+            return null;
+        }
+        return new Terms(
+                s,
+                fallback,
+                day,
+                java.util.Collections.unmodifiableMap(
+                        new java.util.LinkedHashMap<>(fallback.plan().limits())),
+                0,
+                null,
+                false,
+                false,
+                null,
+                s.schedule(),
+                s.paymentMethod(),
+                List.of(),
+                true);
     }
 
     /** Folds the grants valid on {@code day} (any order; the newest of a kind wins) into the subscription. */
@@ -88,6 +136,7 @@ public record Terms(
                 trialEnd,
                 schedule,
                 method,
-                valid);
+                valid,
+                false);
     }
 }

@@ -406,6 +406,90 @@ abstract class BillingContract {
         }
 
         @Test
+        void a_cancelled_subscription_runs_to_the_end_of_its_paid_period_then_falls_back_to_the_free_plan() {
+            TenantId acme = paying("acme"); // professional, monthly from 1 May
+            Limit proCalls =
+                    f.plans.current("professional").orElseThrow().plan().limit("api_calls");
+            PlanVersion free = f.plans.current("free").orElseThrow();
+            f.clock.advance(Duration.ofDays(9)); // 10 May
+            subscriptions.transition(acme, SubscriptionStatus.CANCELLED, ADMIN, "Customer cancelled");
+
+            Terms paid = subscriptions.terms(acme, LocalDate.of(2026, 5, 31)).orElseThrow();
+            assertThat(paid.fallback()).isFalse();
+            assertThat(paid.limit("api_calls")).isEqualTo(proCalls);
+            Terms after = subscriptions.terms(acme, LocalDate.of(2026, 6, 1)).orElseThrow();
+            assertThat(after.fallback()).isTrue();
+            assertThat(after.plan().key()).isEqualTo("free");
+            assertThat(after.limit("api_calls")).isEqualTo(free.plan().limit("api_calls"));
+            assertThat(analytics.mrr(LocalDate.of(2026, 5, 10)).values())
+                    .as("churned at once")
+                    .allSatisfy(m -> assertThat(m).isEqualTo(Money.of(0, "USD")));
+
+            assertThat(subscriptions.applyFallbacks(LocalDate.of(2026, 5, 31), ADMIN))
+                    .isEmpty();
+            assertThat(catalog.require(acme).tier()).isEqualTo("pro");
+            assertThat(subscriptions.applyFallbacks(LocalDate.of(2026, 6, 1), ADMIN))
+                    .containsExactly(acme);
+            assertThat(catalog.require(acme).tier())
+                    .as("features fall back too")
+                    .isEqualTo(free.plan().tier());
+            assertThat(subscriptions.applyFallbacks(LocalDate.of(2026, 6, 2), ADMIN))
+                    .as("idempotent")
+                    .isEmpty();
+
+            Subscriptions noFallback = Subscriptions.builder(f.database.dataSource())
+                    .plans(f.plans)
+                    .auditLog(f.audit)
+                    .clock(f.clock)
+                    .fallbackPlan(null)
+                    .build();
+            assertThat(noFallback.terms(acme, LocalDate.of(2026, 6, 1)))
+                    .as("without a fallback plan an ended subscription has no terms: every hard limit is 0")
+                    .isEmpty();
+        }
+
+        @Test
+        void an_expired_trial_falls_back_at_once_or_suspends_the_tenant_when_the_host_says_so() {
+            TenantId acme = TenantId.of("acme");
+            TenantId globex = TenantId.of("globex");
+            for (TenantId t : List.of(acme, globex)) {
+                catalog.register(
+                        TenantRegistration.builder(t, t.value())
+                                .tier("business")
+                                .active()
+                                .build(),
+                        ADMIN);
+            }
+            subscriptions.subscribe(acme, "business", BillingCycle.MONTHLY, 14, ADMIN, "Trial");
+            subscriptions.changePayment(acme, PaymentMethod.CARD, false, ADMIN, "No card on file");
+            Subscriptions suspending = Subscriptions.builder(f.database.dataSource())
+                    .plans(f.plans)
+                    .catalog(catalog)
+                    .auditLog(f.audit)
+                    .clock(f.clock)
+                    .onTrialExpiry(TrialExpiry.SUSPEND)
+                    .build();
+            suspending.subscribe(globex, "business", BillingCycle.MONTHLY, 20, ADMIN, "Trial");
+            suspending.changePayment(globex, PaymentMethod.CARD, false, ADMIN, "No card on file");
+
+            LocalDate end = LocalDate.of(2026, 5, 15);
+            assertThat(subscriptions.convertTrials(end, ADMIN).expired()).isEqualTo(1); // acme's trial ends first
+            assertThat(suspending
+                            .convertTrials(LocalDate.of(2026, 5, 21), ADMIN)
+                            .expired())
+                    .isEqualTo(1); // then globex's
+
+            Terms acmeTerms = subscriptions.terms(acme, end).orElseThrow();
+            assertThat(acmeTerms.fallback()).isTrue();
+            assertThat(acmeTerms.plan().key()).isEqualTo("free");
+            assertThat(catalog.require(acme).tier())
+                    .isEqualTo(f.plans.current("free").orElseThrow().plan().tier());
+            assertThat(catalog.require(acme).status()).isEqualTo(dev.tenancy.TenantStatus.ACTIVE);
+            assertThat(catalog.require(globex).status()).isEqualTo(dev.tenancy.TenantStatus.SUSPENDED);
+            assertThat(catalog.require(globex).statusReason()).contains("Trial ended on 2026-05-21");
+        }
+
+        @Test
         void a_limit_override_of_a_metric_no_plan_limits_is_refused_naming_the_metrics() {
             TenantId acme = paying("acme");
             assertThatThrownBy(() -> subscriptions.grant(

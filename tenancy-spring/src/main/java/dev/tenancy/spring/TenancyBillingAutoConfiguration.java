@@ -31,8 +31,16 @@ public final class TenancyBillingAutoConfiguration {
             @TenancyPlatform DataSource platform,
             AuditLog audit,
             TenantCatalog catalog,
-            ObjectProvider<FeatureFlags> flags) {
-        Billing.Builder billing = Billing.builder(platform).auditLog(audit).catalog(catalog);
+            ObjectProvider<FeatureFlags> flags,
+            TenancyProperties properties) {
+        Billing.Builder billing = Billing.builder(platform)
+                .auditLog(audit)
+                .catalog(catalog)
+                .fallbackPlan(
+                        properties.billing().fallbackPlan().isBlank()
+                                ? null
+                                : properties.billing().fallbackPlan())
+                .onTrialExpiry(trialExpiry(properties.billing().trialExpiry()));
         FeatureFlags features = flags.getIfAvailable();
         if (features != null) {
             billing.modules(ModuleEntitlements.of(features));
@@ -50,6 +58,16 @@ public final class TenancyBillingAutoConfiguration {
             return () -> {}; // the subscription cycle ends them before it invoices
         }
         return billing.subscriptions().followCatalog(dev.tenancy.Actor.system("tenancy-billing"));
+    }
+
+    private static dev.tenancy.billing.TrialExpiry trialExpiry(String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "fall-back" -> dev.tenancy.billing.TrialExpiry.FALL_BACK;
+            case "suspend" -> dev.tenancy.billing.TrialExpiry.SUSPEND;
+            default ->
+                throw new IllegalArgumentException("tenancy.billing.trial-expiry: '" + value
+                        + "' is neither fall-back (the tenant is served on the fallback plan) nor suspend");
+        };
     }
 
     /**
@@ -78,13 +96,20 @@ public final class TenancyBillingAutoConfiguration {
         });
     }
 
-    /** Ends trials whose time is up, daily at 01:00: converted when the tenant can pay, else expired. */
+    /**
+     * Ends trials whose time is up, daily at 01:00 (converted when the tenant can pay, else expired
+     * and fallen back or suspended), and moves tenants whose cancelled subscription's paid period
+     * is over to the fallback plan's tier.
+     */
     @Bean
     PlatformJob tenancyTrialConversionJob(Billing billing) {
         return new PlatformJob("trial-conversion", "0 0 1 * * *", false, (day, dryRun) -> {
             dev.tenancy.billing.Subscriptions.TrialRun run =
                     billing.subscriptions().convertTrials(day, TenancyJobsAutoConfiguration.JOBS);
-            return java.util.Map.of("converted", run.converted(), "expired", run.expired());
+            int fellBack = billing.subscriptions()
+                    .applyFallbacks(day, TenancyJobsAutoConfiguration.JOBS)
+                    .size();
+            return java.util.Map.of("converted", run.converted(), "expired", run.expired(), "fellBack", fellBack);
         });
     }
 

@@ -349,11 +349,18 @@ public record TenancyProperties(
      *     read again; a raised limit or a new plan made through {@code Subscriptions} applies at
      *     once on its node and, on PostgreSQL, on every node, so this is the safety net
      * @param rateLimits per-tenant API rate limits by tier
+     * @param fallbackPlan the plan whose limits and features a tenant falls back to once its
+     *     subscription has ended (cancelled and past its paid period, or an expired trial); empty
+     *     for none (every hard limit is then 0)
+     * @param trialExpiry what a trial that ends without a way to pay does: {@code fall-back} to the
+     *     fallback plan, or {@code suspend} the tenant
      */
     public record Billing(
             String nodeId,
             @DefaultValue("30s") Duration termsTtl,
-            @DefaultValue RateLimits rateLimits) {}
+            @DefaultValue RateLimits rateLimits,
+            @DefaultValue("free") String fallbackPlan,
+            @DefaultValue("fall-back") String trialExpiry) {}
 
     /**
      * @param enabled whether requests served as a tenant are rate limited (429 with {@code

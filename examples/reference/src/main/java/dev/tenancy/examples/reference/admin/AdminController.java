@@ -200,6 +200,13 @@ public class AdminController {
             detail.put(
                     "subscription", billing.subscriptions().subscription(tenant).orElse(null));
             detail.put("grants", billing.subscriptions().grants(tenant));
+            // the plan whose limits apply today: the fallback (free) plan once a subscription has ended
+            detail.put(
+                    "effectivePlan",
+                    billing.subscriptions()
+                            .terms(tenant)
+                            .map(t -> Map.of("plan", t.plan().key(), "fallback", t.fallback()))
+                            .orElse(null));
             detail.put("campaignsThisMonth", usage.check(tenant, Plans.CAMPAIGNS, 1)); // limit, used, remaining
         }
         return detail;
