@@ -19,6 +19,7 @@ public record Metric(String key, boolean monthly) {
     public static final Metric API_CALLS = new Metric("api_calls", true);
     public static final Metric INVOICES = new Metric("invoices", true);
     public static final Metric INTEGRATIONS = new Metric("integrations", false);
+    public static final Metric CUSTOM_DOMAINS = new Metric("custom_domains", false);
 
     public Metric {
         if (key == null || !KEY.matcher(key).matches()) {

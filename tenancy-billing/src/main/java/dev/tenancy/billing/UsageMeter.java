@@ -97,6 +97,7 @@ public final class UsageMeter implements AutoCloseable {
     private final Set<Allowance> retiring = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler;
     private final AutoCloseable termsSubscription;
+    private final Map<String, UsageGauge> gauges;
     private volatile boolean closed;
 
     private UsageMeter(Builder b) {
@@ -109,6 +110,7 @@ public final class UsageMeter implements AutoCloseable {
         this.termsTtlNanos = b.termsTtl.toNanos();
         this.zone = b.zone;
         this.clock = b.clock;
+        this.gauges = Map.copyOf(b.gauges);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tenancy-usage-" + nodeId);
             t.setDaemon(true);
@@ -208,7 +210,28 @@ public final class UsageMeter implements AutoCloseable {
      */
     public boolean tryConsume(TenantId tenant, Metric metric, long quantity) {
         requirePositive(quantity);
+        if (!gauges.isEmpty() && gauges.containsKey(metric.key())) {
+            return gauged(tenant, metric, quantity).allowed();
+        }
         return tryConsume(allowance(tenant, metric), quantity);
+    }
+
+    /**
+     * A gauged metric's decision: whether {@code quantity} more fits under the limit beside what
+     * the gauge measures now. Nothing is counted: the gauge sees the usage once it exists.
+     */
+    private QuotaDecision gauged(TenantId tenant, Metric metric, long quantity) {
+        Objects.requireNonNull(tenant, "tenant");
+        LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+        Limit limit = subscriptions
+                .terms(tenant, today)
+                .map(t -> t.limit(metric.key()))
+                .orElse(Limit.hard(0));
+        long used = gauges.get(metric.key()).current(tenant);
+        boolean hard = limit.enforcement() == Limit.Enforcement.HARD && !limit.unlimited();
+        long max = limit.unlimited() ? Long.MAX_VALUE : limit.max();
+        boolean fits = used + quantity <= max;
+        return new QuotaDecision(!hard || fits, metric.key(), max, used, Math.max(0, max - used), null, !hard && !fits);
     }
 
     /**
@@ -217,6 +240,7 @@ public final class UsageMeter implements AutoCloseable {
      * into the next period. Valid until this meter closes; safe to share between threads.
      */
     public Quota quota(TenantId tenant, Metric metric) {
+        requireCounted(metric);
         return new Quota(this, tenant, metric, allowance(tenant, metric));
     }
 
@@ -242,6 +266,10 @@ public final class UsageMeter implements AutoCloseable {
 
     /** {@link #tryConsume} with the numbers: the decision says whether it was consumed. Never throws for a denial. */
     public QuotaDecision consume(TenantId tenant, Metric metric, long quantity) {
+        if (!gauges.isEmpty() && gauges.containsKey(metric.key())) {
+            requirePositive(quantity);
+            return gauged(tenant, metric, quantity);
+        }
         boolean ok = tryConsume(tenant, metric, quantity);
         return decision(allowance(tenant, metric), ok, quantity);
     }
@@ -262,6 +290,9 @@ public final class UsageMeter implements AutoCloseable {
     /** Whether {@code quantity} more would be allowed now, without consuming it (reads the database). */
     public QuotaDecision check(TenantId tenant, Metric metric, long quantity) {
         requirePositive(quantity);
+        if (!gauges.isEmpty() && gauges.containsKey(metric.key())) {
+            return gauged(tenant, metric, quantity);
+        }
         Allowance a = allowance(tenant, metric);
         UsageStore.Counter row = store.counter(a.key);
         long used = row.used() + a.unflushed();
@@ -442,6 +473,7 @@ public final class UsageMeter implements AutoCloseable {
             throw new IllegalArgumentException("Usage of " + metric.key() + " must be positive"
                     + (metric.monthly() ? "" : " (or negative to release capacity)") + ", was " + quantity);
         }
+        requireCounted(metric);
         Allowance a = allowance(tenant, metric);
         UsageStore.Recorded r =
                 store.record(a.key, quantity, idempotencyKey, a.hard ? a.limit : Long.MAX_VALUE, clock.instant());
@@ -705,6 +737,13 @@ public final class UsageMeter implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
+    private void requireCounted(Metric metric) {
+        if (gauges.containsKey(metric.key())) {
+            throw new IllegalArgumentException("Metric '" + metric.key() + "' is measured by "
+                    + gauges.get(metric.key()) + ", not counted: check it with tryConsume, consume or enforce");
+        }
+    }
+
     static void requirePositive(long quantity) {
         if (quantity <= 0) {
             throw new IllegalArgumentException(
@@ -781,6 +820,7 @@ public final class UsageMeter implements AutoCloseable {
         private Duration termsTtl = Duration.ofSeconds(30);
         private ZoneId zone = java.time.ZoneOffset.UTC;
         private java.time.InstantSource clock = java.time.InstantSource.system();
+        private final Map<String, UsageGauge> gauges = new java.util.HashMap<>();
 
         private Builder(UsageStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -836,6 +876,17 @@ public final class UsageMeter implements AutoCloseable {
 
         public Builder clock(java.time.InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Measures {@code gauge}'s metric instead of counting it (see {@link UsageGauge}); one gauge per metric. */
+        public Builder gauge(UsageGauge gauge) {
+            Objects.requireNonNull(gauge, "gauge");
+            UsageGauge before = gauges.putIfAbsent(gauge.metric().key(), gauge);
+            if (before != null && before != gauge) {
+                throw new IllegalArgumentException(
+                        "Metric '" + gauge.metric().key() + "' has a gauge already: " + before + ", and " + gauge);
+            }
             return this;
         }
 

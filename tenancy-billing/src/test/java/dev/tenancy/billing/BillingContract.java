@@ -810,6 +810,36 @@ abstract class BillingContract {
         }
 
         @Test
+        void a_gauged_metric_is_checked_against_what_its_gauge_measures_now() {
+            f.plans.publish(f.metered(50), ADMIN, "test plan"); // users: hard 3
+            TenantId acme = f.subscribed("acme", "metered");
+            java.util.concurrent.atomic.AtomicLong users = new java.util.concurrent.atomic.AtomicLong();
+            try (UsageMeter meter = f.meter()
+                    .gauge(UsageGauge.of(Metric.USERS, tenant -> users.get()))
+                    .build()) {
+                while (meter.tryConsume(acme, Metric.USERS, 1)) {
+                    users.incrementAndGet(); // the host adds the user; the gauge sees it
+                }
+                assertThat(users).hasValue(3);
+                QuotaDecision full = meter.check(acme, Metric.USERS, 1);
+                assertThat(full.allowed()).isFalse();
+                assertThat(full.used()).isEqualTo(3);
+                assertThat(full.limit()).isEqualTo(3);
+                assertThatThrownBy(() -> meter.enforce(acme, Metric.USERS, 1))
+                        .isInstanceOf(QuotaExceededException.class)
+                        .hasMessageContaining("3 of its 3 users");
+                users.set(5); // seats added behind the meter's back, or a downgrade
+                assertThat(meter.check(acme, Metric.USERS, 1).exceeded()).isTrue();
+                assertThatThrownBy(() -> meter.record(acme, Metric.USERS, 1, "u-1"))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("measured by");
+                assertThat(meter.check(TenantId.of("ghost"), Metric.USERS, 1).allowed())
+                        .as("no subscription, no seats")
+                        .isFalse();
+            }
+        }
+
+        @Test
         void durable_records_and_the_hot_path_share_one_limit() {
             f.plans.publish(f.metered(100), ADMIN, "test plan");
             TenantId acme = f.subscribed("acme", "metered");

@@ -515,6 +515,52 @@ public abstract class ProvisioningContract {
     }
 
     @Test
+    void eachTenantsStorage_isMeasuredFromTheDatabasesOwnSizes() throws Exception {
+        TenantProvisioner provisioner = provisioner().build();
+        Map<IsolationModel, TenantId> tenants = new java.util.EnumMap<>(IsolationModel.class);
+        for (IsolationModel model : IsolationModel.values()) {
+            TenantId id = register("sized-" + model.name().toLowerCase(java.util.Locale.ROOT), model);
+            provisioner.provision(id, ADMIN);
+            tenants.put(model, id);
+        }
+        TenantId busy = tenants.get(IsolationModel.SHARED);
+        TenantContext.where(busy).call(() -> {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement s =
+                            c.prepareStatement("INSERT INTO notes (tenant_id, id, body) VALUES (?, ?, ?)")) {
+                for (int i = 0; i < 500; i++) {
+                    s.setString(1, busy.value());
+                    s.setInt(2, 100 + i);
+                    s.setString(3, "x".repeat(200));
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
+        dev.tenancy.provision.TenantSizes sizes = dev.tenancy.provision.TenantSizes.builder()
+                .catalog(catalog)
+                .dataSource(dataSource)
+                .sharedTable(dev.tenancy.provision.SharedTable.of("notes", "tenant_id"))
+                .build();
+        if (kind() == TestDatabase.Kind.H2) {
+            assertThat(sizes.bytes(busy)).as("H2 reports no sizes").isZero();
+            return;
+        }
+        assertThat(sizes.bytes(tenants.get(IsolationModel.SCHEMA)))
+                .as("a schema's tables")
+                .isPositive();
+        assertThat(sizes.bytes(tenants.get(IsolationModel.DATABASE)))
+                .as("a database")
+                .isGreaterThan(sizes.bytes(tenants.get(IsolationModel.SCHEMA)));
+        long shared = sizes.bytes(busy);
+        assertThat(shared).as("500 rows of 200 characters, estimated").isGreaterThan(100_000);
+        TenantId quiet = register("quiet", IsolationModel.SHARED);
+        provisioner.provision(quiet, ADMIN);
+        assertThat(sizes.bytes(quiet)).as("one seeded row's share").isLessThan(shared / 100);
+    }
+
+    @Test
     void purge_isRefusedForLiveTenants_andForcedPurgeIsAudited() {
         TenantId live = register("live", IsolationModel.SCHEMA);
         provisioner().build().provision(live, ADMIN);
