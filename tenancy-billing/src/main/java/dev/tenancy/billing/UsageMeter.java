@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -223,10 +224,11 @@ public final class UsageMeter implements AutoCloseable {
     private QuotaDecision gauged(TenantId tenant, Metric metric, long quantity) {
         Objects.requireNonNull(tenant, "tenant");
         LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
-        Limit limit = subscriptions
-                .terms(tenant, today)
-                .map(t -> t.limit(metric.key()))
-                .orElse(Limit.hard(0));
+        Optional<Terms> terms = subscriptions.terms(tenant, today);
+        if (terms.isEmpty()) { // no subscription (an id the catalog may not know): nothing is measured
+            return new QuotaDecision(false, metric.key(), 0, 0, 0, null, false);
+        }
+        Limit limit = terms.get().limit(metric.key());
         long used = gauges.get(metric.key()).current(tenant);
         boolean hard = limit.enforcement() == Limit.Enforcement.HARD && !limit.unlimited();
         long max = limit.unlimited() ? Long.MAX_VALUE : limit.max();

@@ -125,11 +125,45 @@ public final class TenancyBillingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    UsageMeter tenancyUsageMeter(Billing billing, TenancyProperties properties) {
+    UsageMeter tenancyUsageMeter(
+            Billing billing, TenancyProperties properties, ObjectProvider<dev.tenancy.billing.UsageGauge> gauges) {
         UsageMeter.Builder meter = billing.meter().termsTtl(properties.billing().termsTtl());
         if (properties.billing().nodeId() != null) {
             meter.nodeId(properties.billing().nodeId());
         }
+        gauges.orderedStream().forEach(meter::gauge);
         return meter.build();
+    }
+
+    /** {@code custom_domains}: the tenant's custom domains in the catalog, verified or not. */
+    @Bean
+    dev.tenancy.billing.UsageGauge tenancyCustomDomainsGauge(TenantCatalog catalog) {
+        return dev.tenancy.billing.UsageGauge.of(
+                dev.tenancy.billing.Metric.CUSTOM_DOMAINS,
+                tenant -> catalog.domains(tenant).size());
+    }
+
+    /**
+     * {@code storage_mb}: the tenant's data in megabytes, rounded up, from {@link
+     * dev.tenancy.provision.TenantSizes} over {@code tenancy.offboarding.shared-tables}; measured
+     * at most every five minutes per tenant (0 on H2).
+     */
+    @Bean
+    @ConditionalOnBean(dev.tenancy.jdbc.TenantDataSource.class)
+    dev.tenancy.billing.UsageGauge tenancyStorageGauge(
+            TenantCatalog catalog, dev.tenancy.jdbc.TenantDataSource routing, TenancyProperties properties) {
+        dev.tenancy.provision.TenantSizes.Builder sizes =
+                dev.tenancy.provision.TenantSizes.builder().catalog(catalog).dataSource(routing);
+        for (dev.tenancy.provision.SharedTable table : TenancyProvisioningAutoConfiguration.sharedTables(
+                "tenancy.offboarding.shared-tables", properties.offboarding().sharedTables())) {
+            sizes.sharedTable(table);
+        }
+        dev.tenancy.provision.TenantSizes measured = sizes.build();
+        com.github.benmanes.caffeine.cache.LoadingCache<dev.tenancy.TenantId, Long> megabytes =
+                com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                        .maximumSize(100_000)
+                        .expireAfterWrite(java.time.Duration.ofMinutes(5))
+                        .build(tenant -> (measured.bytes(tenant) + (1 << 20) - 1) >> 20);
+        return dev.tenancy.billing.UsageGauge.of(dev.tenancy.billing.Metric.STORAGE_MB, megabytes::get);
     }
 }

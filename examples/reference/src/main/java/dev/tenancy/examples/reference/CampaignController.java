@@ -78,6 +78,7 @@ public class CampaignController {
         if (name == null || name.isBlank() || name.length() > 200) {
             throw new IllegalArgumentException("A campaign needs a name of 1 to 200 characters, was " + name);
         }
+        usage.enforce(TenantContext.require(), dev.tenancy.billing.Metric.STORAGE_MB, 1); // room for more data
         usage.enforce(TenantContext.require(), Plans.CAMPAIGNS, 1); // the plan's campaigns a month, in memory
         Campaign saved = campaigns.save(new Campaign(name.strip()));
         return ResponseEntity.created(URI.create("/api/campaigns/" + saved.getId()))

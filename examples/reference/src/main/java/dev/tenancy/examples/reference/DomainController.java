@@ -29,9 +29,12 @@ public class DomainController {
     private final TenantCatalog catalog;
     private final CustomDomains domains;
 
-    public DomainController(TenantCatalog catalog, CustomDomains domains) {
+    private final dev.tenancy.billing.UsageMeter usage;
+
+    public DomainController(TenantCatalog catalog, CustomDomains domains, dev.tenancy.billing.UsageMeter usage) {
         this.catalog = catalog;
         this.domains = domains;
+        this.usage = usage;
     }
 
     /** A domain and, until it is verified, the record that proves it is the tenant's. */
@@ -69,6 +72,8 @@ public class DomainController {
         if (domain == null) {
             throw new IllegalArgumentException("Send the domain to add as {\"domain\": \"portal.example.com\"}");
         }
+        domains.rules().requireClaimable(domain); // a bad name is a 400 before any quota
+        usage.enforce(tenant, dev.tenancy.billing.Metric.CUSTOM_DOMAINS, 1); // the plan's custom domains
         domains.add(tenant, domain, admin(tenant));
         return view(own(domains.rules().requireClaimable(domain)));
     }

@@ -20,8 +20,8 @@ public class Plans {
     public static final Metric CAMPAIGNS = Metric.monthly("campaigns");
 
     static final List<Plan> ALL = List.of(
-            plan("free", "Free", "free", 0, 3),
-            plan("professional", "Professional", "pro", 4_900, 50),
+            plan("free", "Free", "free", 0, 3, 2, 0, 100, 1_000),
+            plan("professional", "Professional", "pro", 4_900, 50, 15, 1, 5_120, 50_000),
             new Plan("enterprise", "Enterprise", "enterprise", usd(0), usd(0), Map.of(), Set.of()));
 
     private final Billing billing;
@@ -52,16 +52,35 @@ public class Plans {
         billing.subscriptions().subscribe(tenant.id(), plan, BillingCycle.MONTHLY, 0, actor, "signed up");
     }
 
-    private static Plan plan(String key, String name, String tier, long monthlyCents, long campaigns) {
+    /** The seeds' quotas: campaigns a month, seats, custom domains, storage and API calls a month. */
+    private static Plan plan(
+            String key,
+            String name,
+            String tier,
+            long monthlyCents,
+            long campaigns,
+            long users,
+            long domains,
+            long storageMb,
+            long apiCalls) {
         return new Plan(
                 key,
                 name,
                 tier,
                 usd(monthlyCents),
                 usd(monthlyCents * 10),
-                Map.of(CAMPAIGNS.key(), Limit.hard(campaigns)),
+                Map.of(
+                        CAMPAIGNS.key(), Limit.hard(campaigns),
+                        Metric.USERS.key(), Limit.hard(users),
+                        Metric.CUSTOM_DOMAINS.key(), Limit.hard(domains),
+                        Metric.STORAGE_MB.key(), Limit.hard(storageMb),
+                        Metric.API_CALLS.key(), Limit.hard(apiCalls)),
                 Set.of());
     }
+
+    /** The metrics {@code /api/usage} shows. */
+    static final List<Metric> METRICS =
+            List.of(CAMPAIGNS, Metric.API_CALLS, Metric.USERS, Metric.CUSTOM_DOMAINS, Metric.STORAGE_MB);
 
     private static Money usd(long cents) {
         return Money.of(cents, "USD");

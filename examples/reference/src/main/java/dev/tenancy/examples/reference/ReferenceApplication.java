@@ -87,6 +87,20 @@ public class ReferenceApplication {
     }
 
     /** The admin manual's roles: system admins get the defaults; sales and support get less. */
+    /**
+     * The plan's seats, as the starter's meter measures them: the team members who joined and the
+     * invitations still open (each holds a seat until it is accepted, cancelled or expires).
+     */
+    @Bean
+    dev.tenancy.billing.UsageGauge seats(dev.tenancy.access.Invitations invitations) {
+        return dev.tenancy.billing.UsageGauge.of(
+                dev.tenancy.billing.Metric.USERS,
+                tenant -> invitations.ofTenant(tenant).stream()
+                        .filter(i -> i.status() == dev.tenancy.access.Invitation.Status.ACCEPTED
+                                || i.status() == dev.tenancy.access.Invitation.Status.PENDING)
+                        .count());
+    }
+
     @Bean
     AccessPolicy accessPolicy() {
         return AccessPolicy.builder()

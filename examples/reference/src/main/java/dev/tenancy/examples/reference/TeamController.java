@@ -27,8 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class TeamController {
     private final Invitations invitations;
 
-    public TeamController(Invitations invitations) {
+    private final dev.tenancy.billing.UsageMeter usage;
+
+    public TeamController(Invitations invitations, dev.tenancy.billing.UsageMeter usage) {
         this.invitations = invitations;
+        this.usage = usage;
     }
 
     @GetMapping({"/api/team/invitations", "/t/{tenant}/api/team/invitations"})
@@ -40,6 +43,7 @@ public class TeamController {
     @PostMapping({"/api/team/invitations", "/t/{tenant}/api/team/invitations"})
     ResponseEntity<Map<String, Object>> invite(@RequestBody Map<String, String> body) {
         TenantId tenant = TenantContext.require();
+        usage.enforce(tenant, dev.tenancy.billing.Metric.USERS, 1); // a pending invitation holds a seat
         return sent(invitations.invite(tenant, body.get("email"), body.get("role"), tenantAdmin(tenant)));
     }
 

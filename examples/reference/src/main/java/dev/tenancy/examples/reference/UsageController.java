@@ -47,7 +47,7 @@ public class UsageController {
     Map<String, Usage> current() {
         TenantId tenant = TenantContext.require();
         Map<String, Usage> current = new LinkedHashMap<>();
-        for (Metric metric : List.of(Plans.CAMPAIGNS)) {
+        for (Metric metric : Plans.METRICS) {
             current.put(metric.key(), Usage.of(usage.check(tenant, metric, 1)));
         }
         return current;

@@ -629,6 +629,58 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void thePlansQuotasOfSeatsDomainsStorageAndApiCalls_areCountedEnforcedAndShown() throws Exception {
+        freeTenantCreatedByStaff("dunder", "Dunder Mifflin"); // free: 2 seats, no custom domain
+        for (String who : List.of("jim", "pam")) {
+            assertThat(tenant(
+                                    "dunder",
+                                    "POST",
+                                    "/api/team/invitations",
+                                    "{\"email\": \"" + who + "@dunder.example\", \"role\": \"editor\"}")
+                            .statusCode())
+                    .isEqualTo(201);
+        }
+        HttpResponse<String> third = tenant(
+                "dunder",
+                "POST",
+                "/api/team/invitations",
+                "{\"email\": \"dwight@dunder.example\", \"role\": \"editor\"}");
+        assertThat(third.statusCode()).as(third.body()).isEqualTo(403);
+        assertThat(json(third).get("detail").asString()).contains("2 of its 2 users");
+        HttpResponse<String> domain =
+                tenant("dunder", "POST", "/api/domains", "{\"domain\": \"paper.dunder.example\"}");
+        assertThat(domain.statusCode()).as(domain.body()).isEqualTo(403);
+        assertThat(json(domain).get("detail").asString()).contains("custom_domains");
+
+        JsonNode usage = json(tenant("dunder", "GET", "/api/usage", null));
+        assertThat(usage.get("users").get("used").asLong()).isEqualTo(2);
+        assertThat(usage.get("users").get("limit").asLong()).isEqualTo(2);
+        assertThat(usage.get("custom_domains").get("limit").asLong()).isZero();
+        assertThat(usage.get("storage_mb").get("limit").asLong()).isEqualTo(100);
+        assertThat(usage.get("api_calls").get("used").asLong())
+                .as("every request served as the tenant is an API call")
+                .isGreaterThanOrEqualTo(5);
+        assertThat(usage.get("api_calls").get("limit").asLong()).isEqualTo(1_000);
+
+        HttpResponse<String> lowered = staff(
+                "sales",
+                "POST",
+                "/admin/api/tenants/dunder/limits",
+                "{\"metric\": \"api_calls\", \"limit\": 10, \"reason\": \"Abuse investigation, ticket #9\"}");
+        assertThat(lowered.statusCode()).as(lowered.body()).isEqualTo(200);
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 20 && refused == null; i++) {
+            HttpResponse<String> call = tenant("dunder", "GET", "/api/campaigns", null);
+            if (call.statusCode() == 429 && call.body().contains("quota-exceeded")) {
+                refused = call;
+            }
+        }
+        assertThat(refused).as("refused once the month's 10 API calls are used").isNotNull();
+        assertThat(json(refused).get("detail").asString()).contains("API calls this month");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
     void aTenantReadsItsPlanQuotasUsageAndFeatures_upgrades_andCancels() throws Exception {
         HttpResponse<String> plans = send(request("GET", "/api/plans", null));
         assertThat(plans.statusCode()).as("the price list is public").isEqualTo(200);
