@@ -111,6 +111,19 @@ public final class BillingAnalytics {
                 .count();
     }
 
+    /**
+     * The tenants that churned in {@code [from, to]}: whose subscription ended (cancelled by the
+     * customer, or with the tenant archived, rejected or purged, which cancels it) on a day in
+     * the range, as the admin manual counts churn ("tenants archived this period"), in tenant order.
+     */
+    public List<TenantId> churnedTenants(LocalDate from, LocalDate to) {
+        BillingPeriod p = BillingPeriod.inclusive(from, to);
+        return subscriptions.list(SubscriptionStatus.CANCELLED).stream()
+                .filter(s -> s.endedOn() != null && p.contains(s.endedOn()))
+                .map(Subscription::tenant)
+                .toList();
+    }
+
     /** Stores every tenant's MRR on {@code day} (replacing an earlier snapshot of that day); returns how many. */
     public int snapshot(LocalDate day) {
         List<Terms> all = subscriptions.allTerms(day);

@@ -322,6 +322,9 @@ abstract class BillingContract {
             assertThat(ended.status()).isEqualTo(SubscriptionStatus.CANCELLED);
             assertThat(ended.endedOn()).isEqualTo(f.subscriptions.today());
             assertThat(analytics.mrr(f.subscriptions.today()).values()).containsExactly(Money.of(7_900, "USD"));
+            assertThat(analytics.churnedTenants(f.subscriptions.today().withDayOfMonth(1), f.subscriptions.today()))
+                    .as("the admin manual's churn: tenants archived this period")
+                    .containsExactly(acme);
             assertThat(audited("subscription"))
                     .filteredOn(e -> e.entityId().equals("acme") && e.action().equals("transition"))
                     .singleElement()

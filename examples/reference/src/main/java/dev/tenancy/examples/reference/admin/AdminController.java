@@ -431,6 +431,8 @@ public class AdminController {
                                 .build())
                         .total());
         analytics.put("newTenantsThisMonth", billing.analytics().newTenants(today.withDayOfMonth(1), today));
+        analytics.put( // the admin manual's churn: tenants archived (or who cancelled) this month
+                "churnedThisMonth", billing.analytics().churnedTenants(today.withDayOfMonth(1), today));
         analytics.put("upsellCandidates", billing.analytics().upsellCandidates(8_000, today));
         return analytics;
     }
