@@ -99,6 +99,7 @@ public final class UsageMeter implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AutoCloseable termsSubscription;
     private final Map<String, UsageGauge> gauges;
+    private final java.nio.file.Path unsettledFile; // null: none
     private volatile boolean closed;
 
     private UsageMeter(Builder b) {
@@ -112,14 +113,132 @@ public final class UsageMeter implements AutoCloseable {
         this.zone = b.zone;
         this.clock = b.clock;
         this.gauges = Map.copyOf(b.gauges);
+        this.unsettledFile = b.unsettledFile;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tenancy-usage-" + nodeId);
             t.setDaemon(true);
             return t;
         });
         long flush = b.flushInterval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::housekeeping, flush, flush, TimeUnit.MILLISECONDS);
         this.termsSubscription = subscriptions.onTermsChanged(this::termsChanged);
+        settleUnsettledFile();
+        scheduler.scheduleWithFixedDelay(this::housekeeping, flush, flush, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends what a meter closed earlier with {@link Builder#unsettledFile} could not, in order,
+     * each step with its id, removing each from the file once the store has it; what is left stays
+     * for the next housekeeping. Returns whether everything is settled.
+     */
+    private synchronized boolean settleUnsettledFile() {
+        if (unsettledFile == null) {
+            return true;
+        }
+        List<UnsettledUsage.Step> steps;
+        try {
+            steps = UnsettledUsage.read(unsettledFile);
+        } catch (RuntimeException e) {
+            LOG.error("Could not read {}; its usage stays unsettled", unsettledFile, e);
+            return false;
+        }
+        int settled = 0;
+        try {
+            while (!steps.isEmpty()) {
+                UnsettledUsage.Step step = steps.getFirst();
+                UsageStore.NodeChange change = new UsageStore.NodeChange(
+                        nodeId, step.id(), clock.instant().plus(leaseTtl));
+                switch (step.change()) {
+                    case "LEASE" -> {
+                        // limit 0: a lease that never happened grants nothing now; one that did answers its grant
+                        long granted = store.lease(step.key(), change, step.amount(), 0)
+                                .granted();
+                        steps.removeFirst();
+                        if (granted > 0) {
+                            steps.addFirst(new UnsettledUsage.Step(
+                                    step.tenant(),
+                                    step.metric(),
+                                    step.periodStart(),
+                                    "RETURN",
+                                    java.util.UUID.randomUUID().toString(),
+                                    granted,
+                                    0,
+                                    step.hard()));
+                        }
+                    }
+                    case "FLUSH" -> {
+                        store.flush(step.key(), change, step.amount(), step.calls(), step.hard());
+                        steps.removeFirst();
+                    }
+                    case "RETURN" -> {
+                        store.returnLease(step.key(), change, step.amount());
+                        steps.removeFirst();
+                    }
+                    default ->
+                        throw new IllegalStateException("Unknown step " + step.change() + " in " + unsettledFile);
+                }
+                UnsettledUsage.write(unsettledFile, steps);
+                settled++;
+            }
+            if (settled > 0) {
+                LOG.info("Settled {} usage changes left unsettled in {}", settled, unsettledFile);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "Could not settle the usage left in {} yet ({} steps); will retry", unsettledFile, steps.size(), e);
+            return false;
+        }
+    }
+
+    /** Writes what {@code unsettled} allowances still hold with the store to {@link #unsettledFile}, in order. */
+    private boolean recordUnsettled(java.util.Collection<Allowance> unsettled) {
+        if (unsettledFile == null) {
+            return false;
+        }
+        List<UnsettledUsage.Step> steps = new java.util.ArrayList<>(UnsettledUsage.read(unsettledFile));
+        for (Allowance a : unsettled) {
+            synchronized (a) {
+                String tenant = a.tenant.value();
+                if (a.unsettled != null) {
+                    steps.add(new UnsettledUsage.Step(
+                            tenant,
+                            a.metric.key(),
+                            a.periodStart,
+                            a.unsettled.change().name(),
+                            a.unsettled.id(),
+                            a.unsettled.amount(),
+                            a.unsettled.calls(),
+                            a.hard));
+                }
+                long unflushed = a.hard ? a.unflushed() : a.pending.sum();
+                long calls = a.calls.sum();
+                if (unflushed != 0 || calls != 0) {
+                    steps.add(new UnsettledUsage.Step(
+                            tenant,
+                            a.metric.key(),
+                            a.periodStart,
+                            "FLUSH",
+                            java.util.UUID.randomUUID().toString(),
+                            unflushed,
+                            calls,
+                            a.hard));
+                }
+                long back = a.toReturn + a.remaining.get();
+                if (back > 0) {
+                    steps.add(new UnsettledUsage.Step(
+                            tenant,
+                            a.metric.key(),
+                            a.periodStart,
+                            "RETURN",
+                            java.util.UUID.randomUUID().toString(),
+                            back,
+                            0,
+                            a.hard));
+                }
+            }
+        }
+        UnsettledUsage.write(unsettledFile, steps);
+        return true;
     }
 
     /**
@@ -663,6 +782,7 @@ public final class UsageMeter implements AutoCloseable {
                 }
             }
             flush();
+            settleUnsettledFile();
             reclaimExpiredLeases();
         } catch (RuntimeException e) {
             LOG.warn("Usage housekeeping failed; will retry", e);
@@ -716,6 +836,21 @@ public final class UsageMeter implements AutoCloseable {
                 break;
             }
             delay *= 2;
+        }
+        if (!retiring.isEmpty()) {
+            try {
+                if (recordUnsettled(retiring)) {
+                    LOG.warn(
+                            "Closing node {}: the usage database did not answer; what {} allowances hold is in {},"
+                                    + " which the next meter started with it settles",
+                            nodeId,
+                            retiring.size(),
+                            unsettledFile);
+                    return;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Could not write the unsettled usage to {}", unsettledFile, e);
+            }
         }
         for (Allowance a : retiring) {
             synchronized (a) {
@@ -823,6 +958,7 @@ public final class UsageMeter implements AutoCloseable {
         private ZoneId zone = java.time.ZoneOffset.UTC;
         private java.time.InstantSource clock = java.time.InstantSource.system();
         private final Map<String, UsageGauge> gauges = new java.util.HashMap<>();
+        private java.nio.file.Path unsettledFile;
 
         private Builder(UsageStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -878,6 +1014,18 @@ public final class UsageMeter implements AutoCloseable {
 
         public Builder clock(java.time.InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Where {@link UsageMeter#close} writes what it could not settle with the usage database
+         * (consumed usage to flush, allowance to return, a change whose answer was lost), each with
+         * its operation id, should the database not answer while it closes; the next meter built
+         * with the same file (and node id) sends them, once each, and empties the file. Without it
+         * (the default), such leases expire and are written off. One file per node.
+         */
+        public Builder unsettledFile(java.nio.file.Path file) {
+            this.unsettledFile = Objects.requireNonNull(file, "file");
             return this;
         }
 

@@ -53,6 +53,8 @@ abstract class LostAnswersContract {
     final AtomicReference<Fault> armed = new AtomicReference<>();
 
     final List<Fault> met = new ArrayList<>();
+    /** Whether the database is unreachable: every new connection fails. */
+    volatile boolean down;
 
     @BeforeEach
     void setUp() {
@@ -68,6 +70,9 @@ abstract class LostAnswersContract {
     private DataSource failingAtCommit(DataSource real) {
         return (DataSource) Proxy.newProxyInstance(
                 DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, m, args) -> {
+                    if (down && m.getName().equals("getConnection")) {
+                        throw new SQLTransientConnectionException("injected: the database does not answer", "08001");
+                    }
                     Object result = invoke(m, real, args);
                     return m.getName().equals("getConnection") ? connection((Connection) result) : result;
                 });
@@ -115,13 +120,45 @@ abstract class LostAnswersContract {
     }
 
     private UsageMeter meter(String node, DataSource usage) {
+        return builder(node, usage).build();
+    }
+
+    private UsageMeter.Builder builder(String node, DataSource usage) {
         return UsageMeter.builder(UsageStore.jdbc(usage))
                 .subscriptions(f.subscriptions)
                 .clock(f.clock)
                 .nodeId(node)
                 .leaseChunk(10)
-                .flushInterval(java.time.Duration.ofHours(1)) // flushed by the test, not in the background
-                .build();
+                .flushInterval(java.time.Duration.ofHours(1)); // flushed by the test, not in the background
+    }
+
+    @org.junit.jupiter.api.Test
+    void aMeterClosedWhileTheDatabaseIsDown_leavesAFileThatTheNextStartSettles(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) {
+        f.plans.publish(f.metered(100), ADMIN, "test plan");
+        TenantId acme = f.subscribed("acme", "metered");
+        DataSource usage = failingAtCommit(f.database.dataSource());
+        java.nio.file.Path file = directory.resolve("node-one.unsettled");
+        UsageStore.CounterKey key = new UsageStore.CounterKey(acme, "api_calls", java.time.LocalDate.of(2026, 5, 1));
+        UsageStore store = UsageStore.jdbc(f.database.dataSource());
+        int accepted = 0;
+        UsageMeter one = builder("one", usage).unsettledFile(file).build();
+        for (int i = 0; i < 25; i++) { // three leases of 10
+            accepted += one.tryConsume(acme, Metric.API_CALLS, 1) ? 1 : 0;
+        }
+        down = true;
+        one.close(); // cannot flush 25 or return 5: they go to the file
+        assertThat(file).exists();
+        assertThat(store.counter(key).leased()).isEqualTo(30);
+
+        down = false;
+        try (UsageMeter again = builder("one", usage).unsettledFile(file).build()) {
+            assertThat(file).as("settled as it started").doesNotExist();
+        }
+        UsageStore.Counter counter = store.counter(key);
+        assertThat(counter.used()).isEqualTo(accepted).isEqualTo(25);
+        assertThat(counter.leased()).isZero();
+        assertThat(counter.writtenOff()).isZero();
     }
 
     @ParameterizedTest

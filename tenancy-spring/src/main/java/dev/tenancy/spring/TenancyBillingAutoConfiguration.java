@@ -132,6 +132,10 @@ public final class TenancyBillingAutoConfiguration {
             meter.nodeId(properties.billing().nodeId());
         }
         gauges.orderedStream().forEach(meter::gauge);
+        String unsettled = properties.billing().unsettledFile();
+        if (unsettled != null && !unsettled.isBlank()) {
+            meter.unsettledFile(java.nio.file.Path.of(unsettled));
+        }
         return meter.build();
     }
 

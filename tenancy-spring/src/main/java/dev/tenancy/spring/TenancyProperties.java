@@ -354,13 +354,17 @@ public record TenancyProperties(
      *     for none (every hard limit is then 0)
      * @param trialExpiry what a trial that ends without a way to pay does: {@code fall-back} to the
      *     fallback plan, or {@code suspend} the tenant
+     * @param unsettledFile where this node's meter keeps what it could not settle with the usage
+     *     database when it stopped, for its next start to settle (one file per node, with a stable
+     *     {@code node-id}); none by default, when such leases expire and are written off
      */
     public record Billing(
             String nodeId,
             @DefaultValue("30s") Duration termsTtl,
             @DefaultValue RateLimits rateLimits,
             @DefaultValue("free") String fallbackPlan,
-            @DefaultValue("fall-back") String trialExpiry) {}
+            @DefaultValue("fall-back") String trialExpiry,
+            String unsettledFile) {}
 
     /**
      * @param enabled whether requests served as a tenant are rate limited (429 with {@code
