@@ -28,7 +28,7 @@ public enum IsolationModel {
                 }
             }
         }
-        throw new IllegalArgumentException(
-                "Unknown isolation model '" + key + "': expected one of shared, schema, database");
+        throw new IllegalArgumentException("Unknown isolation model " + dev.tenancy.internal.Quoted.quote(key)
+                + ": expected one of shared, schema, database");
     }
 }

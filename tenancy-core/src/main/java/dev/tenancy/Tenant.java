@@ -87,10 +87,13 @@ public record Tenant(
 
     /** Validates a display name: 1 to 200 characters, not blank. */
     public static String requireDisplayName(String displayName) {
-        Objects.requireNonNull(displayName, "displayName");
+        if (displayName == null) {
+            throw new IllegalArgumentException("A tenant needs a display name of 1 to 200 characters, was missing");
+        }
         String trimmed = displayName.strip();
         if (trimmed.isEmpty() || trimmed.length() > 200) {
-            throw new IllegalArgumentException("Display name must be 1 to 200 characters, was '" + displayName + "'");
+            throw new IllegalArgumentException(
+                    "Display name must be 1 to 200 characters, was " + dev.tenancy.internal.Quoted.quote(displayName));
         }
         return trimmed;
     }

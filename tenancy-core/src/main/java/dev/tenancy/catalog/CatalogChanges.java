@@ -47,8 +47,7 @@ final class CatalogChanges {
     }
 
     static String requireReason(String reason) {
-        Objects.requireNonNull(reason, "reason");
-        String trimmed = reason.strip();
+        String trimmed = reason == null ? "" : reason.strip();
         if (trimmed.isEmpty() || trimmed.length() > 1000) {
             throw new IllegalArgumentException(
                     "A status change needs a reason of 1 to 1000 characters (it goes into the audit trail)");

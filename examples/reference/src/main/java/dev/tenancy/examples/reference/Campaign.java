@@ -59,4 +59,10 @@ public class Campaign {
     public Instant getCreatedAt() {
         return createdAt;
     }
+
+    /** Renames it and sets its status ({@code DRAFT}, {@code SCHEDULED}, {@code SENT}). */
+    void change(String name, String status) {
+        this.name = name;
+        this.status = status;
+    }
 }

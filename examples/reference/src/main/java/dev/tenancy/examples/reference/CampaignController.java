@@ -12,13 +12,17 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.springframework.data.domain.Sort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -71,16 +75,57 @@ public class CampaignController {
         return campaigns.findAll(Sort.by("id"));
     }
 
+    /** One of the tenant's campaigns; another tenant's id is 404, exactly like an id that does not exist. */
+    @GetMapping("/campaigns/{id}")
+    @Transactional(readOnly = true)
+    public Campaign one(@PathVariable long id) {
+        return campaigns.findById(id).orElseThrow(() -> notFound(id));
+    }
+
+    /** Renames a campaign or changes its status: {@code {"name": "...", "status": "SCHEDULED"}}. */
+    @PutMapping("/campaigns/{id}")
+    @Transactional
+    public Campaign change(@PathVariable long id, @RequestBody Map<String, String> body) {
+        Campaign campaign = campaigns.findById(id).orElseThrow(() -> notFound(id));
+        String name = body.get("name") == null ? campaign.getName() : name(body.get("name"));
+        String status = body.get("status") == null ? campaign.getStatus() : body.get("status");
+        if (!STATUSES.contains(status)) {
+            throw new IllegalArgumentException("A campaign's status is one of " + STATUSES);
+        }
+        campaign.change(name, status);
+        return campaign;
+    }
+
+    /** Deletes a campaign; 204, or 404 when the tenant has none with that id. */
+    @DeleteMapping("/campaigns/{id}")
+    @Transactional
+    public ResponseEntity<Void> delete(@PathVariable long id) {
+        campaigns.delete(campaigns.findById(id).orElseThrow(() -> notFound(id)));
+        return ResponseEntity.noContent().build();
+    }
+
+    private static final List<String> STATUSES = List.of("DRAFT", "SCHEDULED", "SENT");
+
+    private static NoSuchElementException notFound(long id) {
+        return new NoSuchElementException("No campaign " + id + " here");
+    }
+
+    /** A campaign's name: 1 to 200 characters (the refusal names the length, never echoes the value). */
+    private static String name(String name) {
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new IllegalArgumentException("A campaign needs a name of 1 to 200 characters, was "
+                    + (name == null ? "missing" : name.isBlank() ? "blank" : name.length() + " characters"));
+        }
+        return name.strip();
+    }
+
     @PostMapping("/campaigns")
     @Transactional
     public ResponseEntity<Campaign> create(@RequestBody Map<String, String> body) {
-        String name = body.get("name");
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw new IllegalArgumentException("A campaign needs a name of 1 to 200 characters, was " + name);
-        }
+        String name = name(body.get("name"));
         usage.enforce(TenantContext.require(), dev.tenancy.billing.Metric.STORAGE_MB, 1); // room for more data
         usage.enforce(TenantContext.require(), Plans.CAMPAIGNS, 1); // the plan's campaigns a month, in memory
-        Campaign saved = campaigns.save(new Campaign(name.strip()));
+        Campaign saved = campaigns.save(new Campaign(name));
         return ResponseEntity.created(URI.create("/api/campaigns/" + saved.getId()))
                 .body(saved);
     }

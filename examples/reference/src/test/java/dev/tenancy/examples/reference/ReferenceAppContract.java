@@ -419,6 +419,113 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void aCampaignById_isTheTenantsOwn_andAnotherTenantsIdIsNotFound() throws Exception {
+        HttpResponse<String> created = tenant("acme", "POST", "/api/campaigns", "{\"name\": \"Autumn sale\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        String location = created.headers().firstValue("Location").orElseThrow();
+        long id = json(created).get("id").asLong();
+        assertThat(json(tenant("acme", "GET", location, null)).get("name").asString())
+                .isEqualTo("Autumn sale");
+
+        for (String other : List.of("globex", "initech")) { // schema and database tenants
+            for (String method : List.of("GET", "PUT", "DELETE")) {
+                HttpResponse<String> probe = tenant(other, method, "/api/campaigns/" + id, "{\"name\": \"pwned\"}");
+                assertThat(probe.statusCode()).as(other + " " + method).isEqualTo(404);
+                assertThat(json(probe).get("type").asString()).endsWith("/not-found");
+            }
+        }
+        HttpResponse<String> renamed = tenant(
+                "acme", "PUT", "/api/campaigns/" + id, "{\"name\": \"Autumn sale 2\", \"status\": \"SCHEDULED\"}");
+        assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
+        assertThat(json(renamed).get("status").asString()).isEqualTo("SCHEDULED");
+        assertThat(tenant("acme", "DELETE", "/api/campaigns/" + id, null).statusCode())
+                .isEqualTo(204);
+        assertThat(tenant("acme", "GET", "/api/campaigns/" + id, null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void everyErrorIsAProblem_withAStableType_neverAJavaClassOrAnEcho() throws Exception {
+        List<HttpResponse<String>> problems = new ArrayList<>();
+        HttpResponse<String> malformed = tenant("acme", "POST", "/api/campaigns", "{\"name\": ");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(json(malformed).get("type").asString()).endsWith("/malformed-request");
+        problems.add(malformed);
+        HttpResponse<String> notJson = send(HttpRequest.newBuilder(URI.create(base + "/api/campaigns"))
+                .header("X-Tenant-ID", "acme")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("name=x")));
+        assertThat(notJson.statusCode()).isEqualTo(415);
+        problems.add(notJson);
+        HttpResponse<String> wrongMethod = tenant("acme", "PATCH", "/api/campaigns", "{}");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        problems.add(wrongMethod);
+        HttpResponse<String> nowhere = tenant("acme", "GET", "/api/nowhere", null);
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        problems.add(nowhere);
+        String huge = "x".repeat(2 * 1024 * 1024);
+        HttpResponse<String> tooLarge = tenant("acme", "POST", "/api/campaigns", "{\"name\": \"" + huge + "\"}");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.body().length()).isLessThan(1_000);
+        problems.add(tooLarge);
+        HttpResponse<String> longName =
+                tenant("acme", "POST", "/api/campaigns", "{\"name\": \"" + "y".repeat(5_000) + "\"}");
+        assertThat(longName.statusCode()).isEqualTo(400);
+        assertThat(longName.body()).doesNotContain("yyyyyyyyyy").contains("5000 characters");
+        problems.add(longName);
+        for (String action : List.of("suspend", "archive", "reject", "reactivate")) {
+            for (String body : List.of("{}", "{\"reason\": null}")) {
+                HttpResponse<String> noReason = staff("admin", "POST", "/admin/api/tenants/acme/" + action, body);
+                assertThat(noReason.statusCode()).as(action + " " + body).isIn(400, 409);
+                problems.add(noReason);
+            }
+        }
+        HttpResponse<String> noName = staff("admin", "POST", "/admin/api/tenants", "{\"id\": \"new-co2\"}");
+        assertThat(noName.statusCode()).isEqualTo(400);
+        assertThat(json(noName).get("detail").asString()).contains("display name");
+        problems.add(noName);
+        HttpResponse<String> badIsolation = staff(
+                "admin",
+                "POST",
+                "/admin/api/tenants",
+                "{\"id\": \"new-co3\", \"name\": \"N\", \"isolation\": \"cluster\"}");
+        assertThat(badIsolation.statusCode()).isEqualTo(400);
+        problems.add(badIsolation);
+        freeTenantCreatedByStaff("gone-co", "Gone Co");
+        assertThat(staff("admin", "POST", "/admin/api/tenants/gone-co/archive", "{\"reason\": \"Left\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> archivedWrite = tenant("gone-co", "POST", "/api/campaigns", "{\"name\": \"One more\"}");
+        assertThat(archivedWrite.statusCode()).as(archivedWrite.body()).isEqualTo(409);
+        problems.add(archivedWrite);
+
+        for (HttpResponse<String> problem : problems) {
+            assertThat(problem.headers().firstValue("Content-Type"))
+                    .as(problem.uri() + " " + problem.body())
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(json(problem).get("type").asString()).startsWith("https://tenancy.dev/problems/");
+            assertThat(problem.body())
+                    .doesNotContainPattern("(java|jakarta|org\\.springframework|dev\\.tenancy)\\.[a-z]+\\.");
+        }
+    }
+
+    @Test
+    void securityEventsAndThrottles_areForStaffWhoMayReadThem() throws Exception {
+        assertThat(staff("support", "GET", "/admin/api/throttles", null).statusCode())
+                .isEqualTo(403);
+        assertThat(staff("support", "GET", "/admin/api/audit?entityType=security_event", null)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(json(staff("support", "GET", "/admin/api/audit", null)).toString())
+                .doesNotContain("\"entityType\":\"security_event\"");
+        assertThat(staff("admin", "GET", "/admin/api/throttles", null).statusCode())
+                .isEqualTo(200);
+        assertThat(staff("admin", "GET", "/admin/api/audit?entityType=security_event", null)
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void aBetaFeature_isOffUntilStaffTurnItOnForOneTenant() throws Exception {
         HttpResponse<String> off = tenant("globex", "GET", "/api/analytics", null);
         assertThat(off.statusCode()).isEqualTo(403);
@@ -775,7 +882,7 @@ abstract class ReferenceAppContract {
         JsonNode throttles;
         do { // refusals are audited once per audit window (200 ms here)
             Thread.sleep(50);
-            throttles = json(staff("support", "GET", "/admin/api/throttles", null));
+            throttles = json(staff("admin", "GET", "/admin/api/throttles", null));
         } while (throttles.get("lastHour").asLong() == 0 && System.nanoTime() < deadline);
         assertThat(throttles.get("lastHour").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(json(staff("admin", "GET", "/admin/api/audit?tenant=bursty", null))

@@ -222,7 +222,7 @@ public class AdminController {
             registration.tier(body.tier());
         }
         if (body.isolation() != null) {
-            registration.isolation(IsolationModel.valueOf(body.isolation().toUpperCase(Locale.ROOT)));
+            registration.isolation(IsolationModel.fromKey(body.isolation()));
         }
         if (body.ownerEmail() != null) {
             registration.ownerEmail(body.ownerEmail());
@@ -567,7 +567,7 @@ public class AdminController {
      */
     @GetMapping("/throttles")
     ThrottleAwareness throttles(Authentication authentication) {
-        policy.require(actor(authentication), Permission.TENANTS_READ);
+        policy.require(actor(authentication), Permission.SECURITY_READ);
         return ThrottleAwareness.of(audit, Instant.now());
     }
 
@@ -588,7 +588,12 @@ public class AdminController {
             @RequestParam(required = false) String text,
             @RequestParam(defaultValue = "0") int offset,
             @RequestParam(defaultValue = "50") int limit) {
-        policy.require(actor(authentication), Permission.TENANTS_READ);
+        Actor actor = actor(authentication);
+        policy.require(actor, Permission.TENANTS_READ);
+        boolean securityEvents = policy.allows(actor, Permission.AUDIT_SECURITY_EVENTS_READ);
+        if (dev.tenancy.audit.SecurityEvents.ENTITY_TYPE.equals(entityType) && !securityEvents) {
+            policy.require(actor, Permission.AUDIT_SECURITY_EVENTS_READ); // refused, naming the permission
+        }
         AuditQuery.Builder query = AuditQuery.builder().offset(offset).limit(limit);
         if (tenant != null && !tenant.isBlank()) {
             query.tenant(TenantId.of(tenant));
@@ -608,7 +613,18 @@ public class AdminController {
         if (text != null && !text.isBlank()) {
             query.text(text);
         }
-        return audit.query(query.build());
+        Page<AuditEvent> page = audit.query(query.build());
+        if (securityEvents) {
+            return page;
+        }
+        // security events are for those who may read them: left out of everyone else's page
+        return new Page<>(
+                page.items().stream()
+                        .filter(e -> !dev.tenancy.audit.SecurityEvents.ENTITY_TYPE.equals(e.entityType()))
+                        .toList(),
+                page.total(),
+                page.offset(),
+                page.limit());
     }
 
     /** Starts a read-only support session as a tenant's user, with the tenant's consent on record. */
