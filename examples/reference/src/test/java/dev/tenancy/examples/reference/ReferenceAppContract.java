@@ -88,6 +88,34 @@ abstract class ReferenceAppContract {
     }
 
     @Test
+    void theConsole_listsTheTenants_inARealBrowser() throws Exception {
+        org.openqa.selenium.WebDriver browser = Browser.open();
+        try {
+            // Signs in with Basic authentication once (credentials in a URL), which the browser then
+            // keeps for the origin; the console itself is opened without them, as a person would
+            browser.get(base.replace("http://", "http://admin:admin@") + "/admin/api/me");
+            browser.get(base + "/admin/");
+            org.openqa.selenium.support.ui.WebDriverWait wait =
+                    new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(15));
+            wait.until(d -> d.findElements(org.openqa.selenium.By.cssSelector("#tenants tr"))
+                            .size()
+                    >= 4);
+            String table =
+                    browser.findElement(org.openqa.selenium.By.id("tenants")).getText();
+            assertThat(table).contains("acme", "globex", "initech", "hooli");
+            assertThat(browser.findElement(org.openqa.selenium.By.id("error")).getText())
+                    .isEmpty();
+            Browser.screenshot(
+                    browser, "console-tenants-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+        } catch (RuntimeException | AssertionError e) {
+            Browser.screenshot(browser, "console-tenants-failed");
+            throw e;
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
     void eachTenantSeesOnlyItsOwnCampaigns_sharedSchemaOrDatabase() throws Exception {
         HttpResponse<String> created = tenant("acme", "POST", "/api/campaigns", "{\"name\": \"Black Friday\"}");
         assertThat(created.statusCode()).isEqualTo(201);
