@@ -41,13 +41,19 @@ public class ReferenceApplication {
         SpringApplication.run(ReferenceApplication.class, args);
     }
 
-    /** The admin console needs a platform login; the tenants' API is open (it is a demo) and stateless. */
+    /**
+     * The admin console needs a platform login: people sign in on a login page and sign out from the
+     * console (a session cookie); scripts call {@code /admin/api/**} with Basic authentication. The
+     * tenants' API is open (it is a demo) and stateless.
+     */
     @Bean
     SecurityFilterChain security(HttpSecurity http) {
-        return http.authorizeHttpRequests(requests -> requests.requestMatchers("/admin/api/**")
+        return http.authorizeHttpRequests(requests -> requests.requestMatchers("/admin", "/admin/**")
                         .authenticated()
                         .anyRequest()
                         .permitAll())
+                .formLogin(login -> login.defaultSuccessUrl("/admin/", true))
+                .logout(logout -> logout.logoutSuccessUrl("/login?logout"))
                 .httpBasic(Customizer.withDefaults())
                 .csrf(csrf -> csrf.spa().ignoringRequestMatchers("/api/**", "/t/**", "/join/**"))
                 .build();

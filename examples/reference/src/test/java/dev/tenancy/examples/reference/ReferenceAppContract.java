@@ -19,6 +19,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -88,27 +91,30 @@ abstract class ReferenceAppContract {
     }
 
     @Test
-    void theConsole_listsTheTenants_inARealBrowser() throws Exception {
-        org.openqa.selenium.WebDriver browser = Browser.open();
+    void staffSignIn_seeTheTenantList_andSignOut_inARealBrowser() throws Exception {
+        WebDriver browser = Browser.open();
         try {
-            // Signs in with Basic authentication once (credentials in a URL), which the browser then
-            // keeps for the origin; the console itself is opened without them, as a person would
-            browser.get(base.replace("http://", "http://admin:admin@") + "/admin/api/me");
+            WebDriverWait wait = new WebDriverWait(browser, java.time.Duration.ofSeconds(15));
             browser.get(base + "/admin/");
-            org.openqa.selenium.support.ui.WebDriverWait wait =
-                    new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(15));
-            wait.until(d -> d.findElements(org.openqa.selenium.By.cssSelector("#tenants tr"))
-                            .size()
-                    >= 4);
-            String table =
-                    browser.findElement(org.openqa.selenium.By.id("tenants")).getText();
-            assertThat(table).contains("acme", "globex", "initech", "hooli");
-            assertThat(browser.findElement(org.openqa.selenium.By.id("error")).getText())
-                    .isEmpty();
+            wait.until(d -> d.getCurrentUrl().contains("/login")); // signed out: the login page
+            browser.findElement(By.name("username")).sendKeys("admin");
+            browser.findElement(By.name("password")).sendKeys("admin");
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+
+            wait.until(d -> d.findElements(By.cssSelector("#tenants tr")).size() >= 4);
+            assertThat(browser.findElement(By.id("tenants")).getText()).contains("acme", "globex", "initech", "hooli");
+            assertThat(browser.findElement(By.id("error")).getText()).isEmpty();
+            assertThat(browser.findElement(By.id("who")).getText()).contains("admin");
             Browser.screenshot(
                     browser, "console-tenants-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+
+            browser.findElement(By.id("logout")).click();
+            wait.until(d -> d.getCurrentUrl().contains("/login?logout"));
+            browser.get(base + "/admin/");
+            wait.until(d -> d.getCurrentUrl().contains("/login")); // signed out for good
         } catch (RuntimeException | AssertionError e) {
-            Browser.screenshot(browser, "console-tenants-failed");
+            Browser.screenshot(
+                    browser, "console-failed-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
             throw e;
         } finally {
             browser.quit();
@@ -959,9 +965,16 @@ abstract class ReferenceAppContract {
 
     @Test
     void theConsolePage_andHealth_areServedWithNoTenant() throws Exception {
-        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/admin/")));
+        HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/admin/"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("support:support".getBytes())));
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("Platform admin console");
+        HttpResponse<String> signedOut =
+                send(HttpRequest.newBuilder(URI.create(base + "/admin/")).header("Accept", "text/html"));
+        assertThat(signedOut.statusCode())
+                .as("a person is sent to the login page")
+                .isEqualTo(302);
+        assertThat(signedOut.headers().firstValue("Location").orElseThrow()).endsWith("/login");
         HttpResponse<String> health = send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")));
         assertThat(json(health).get("components").get("tenancy").get("status").asString())
                 .isEqualTo("UP");
