@@ -145,6 +145,66 @@ abstract class ReferenceAppContract {
         }
     }
 
+    @Test
+    void staffArchiveWithAReasonInADialog_andARefusalStaysBesideTheAction_inARealBrowser() throws Exception {
+        freeTenantCreatedByStaff("dialog-co", "Dialog Co");
+        WebDriver browser = Browser.open();
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, java.time.Duration.ofSeconds(15));
+            browser.get(base + "/admin/");
+            wait.until(d -> d.getCurrentUrl().contains("/login"));
+            browser.findElement(By.name("username")).sendKeys("admin");
+            browser.findElement(By.name("password")).sendKeys("admin");
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(d -> d.findElements(By.cssSelector("#tenants tr")).size() >= 4);
+
+            browser.findElement(By.id("search"))
+                    .sendKeys("dialog-co", org.openqa.selenium.Keys.ENTER); // Enter searches
+            wait.until(d -> d.findElements(By.cssSelector("#tenants tr")).size() == 1);
+            browser.findElement(By.cssSelector("#tenants tr")).click();
+            wait.until(d -> d.findElement(By.id("detail")).getText().contains("Dialog Co (dialog-co)"));
+
+            clickButton(browser, "archive");
+            wait.until(d -> d.findElement(By.id("reasonDialog")).isDisplayed());
+            browser.findElement(By.id("reasonInput")).sendKeys("Cancelled in writing, ticket #5");
+            browser.findElement(By.id("reasonConfirm")).click();
+            wait.until(d ->
+                    d.findElement(By.id("detail")).getText().contains("archived: Cancelled in writing, ticket #5"));
+
+            clickButton(browser, "purge"); // inside the 30 days' retention, without force: refused
+            wait.until(d -> d.findElement(By.id("reasonDialog")).isDisplayed());
+            browser.findElement(By.id("reasonInput")).sendKeys("Customer asked");
+            browser.findElement(By.id("reasonConfirm")).click();
+            wait.until(d -> d.findElement(By.id("error")).getText().contains("retention period"));
+            Thread.sleep(1_000); // nothing reloads it away
+            org.openqa.selenium.WebElement refusal = browser.findElement(By.id("error"));
+            assertThat(refusal.getText()).contains("retention period");
+            org.openqa.selenium.WebElement purge = browser.findElements(By.cssSelector("#detail button")).stream()
+                    .filter(b -> b.getText().equals("purge"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(refusal.getLocation().getY() - purge.getLocation().getY())
+                    .as("the refusal shows beside the action")
+                    .isBetween(0, 80);
+            Browser.screenshot(
+                    browser, "console-refusal-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+        } catch (RuntimeException | AssertionError e) {
+            Browser.screenshot(
+                    browser, "console-dialog-failed-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+            throw e;
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static void clickButton(WebDriver browser, String label) {
+        browser.findElements(By.cssSelector("#detail button")).stream()
+                .filter(b -> b.getText().equals(label))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + label + " button in " + buttons(browser)))
+                .click();
+    }
+
     /** Opens acme's detail in the console. */
     private static void openAcme(WebDriver browser, WebDriverWait wait) {
         browser.findElements(By.cssSelector("#tenants tr")).stream()
