@@ -205,6 +205,52 @@ abstract class ReferenceAppContract {
                 .click();
     }
 
+    @Test
+    void staffPreviewTheSubscriptionCycle_thenRunIt_inARealBrowser() throws Exception {
+        WebDriver browser = Browser.open();
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, java.time.Duration.ofSeconds(15));
+            browser.get(base + "/admin/");
+            wait.until(d -> d.getCurrentUrl().contains("/login"));
+            browser.findElement(By.name("username")).sendKeys("admin");
+            browser.findElement(By.name("password")).sendKeys("admin");
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(d -> d.findElements(By.cssSelector("#jobRows tr")).size() == 4);
+            org.openqa.selenium.WebElement cycle = browser.findElements(By.cssSelector("#jobRows tr")).stream()
+                    .filter(row -> row.getText().startsWith("subscription-cycle"))
+                    .findFirst()
+                    .orElseThrow();
+            cycle.findElement(By.xpath(".//button[text()='dry run']")).click();
+            wait.until(d -> d.findElement(By.id("jobResult")).getText().startsWith("Dry run of subscription-cycle"));
+            assertThat(browser.findElement(By.id("jobResult")).getText())
+                    .contains(
+                            "createdCount",
+                            "skippedExistingCount",
+                            "skippedFreeCount",
+                            "skippedStatusCount",
+                            "skippedNoChargeCount");
+
+            browser.findElements(By.cssSelector("#jobRows tr")).stream()
+                    .filter(row -> row.getText().startsWith("subscription-cycle"))
+                    .findFirst()
+                    .orElseThrow()
+                    .findElement(By.xpath(".//button[text()='run now']"))
+                    .click();
+            wait.until(d -> d.findElement(By.id("reasonDialog")).isDisplayed()); // confirmed before invoicing
+            browser.findElement(By.id("reasonInput")).sendKeys("Monthly run after the preview");
+            browser.findElement(By.id("reasonConfirm")).click();
+            wait.until(d -> d.findElement(By.id("jobResult")).getText().startsWith("Ran subscription-cycle"));
+            assertThat(browser.findElement(By.id("analytics")).getText()).contains("churned this month");
+            Browser.screenshot(browser, "console-jobs-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+        } catch (RuntimeException | AssertionError e) {
+            Browser.screenshot(
+                    browser, "console-jobs-failed-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+            throw e;
+        } finally {
+            browser.quit();
+        }
+    }
+
     /** Opens acme's detail in the console. */
     private static void openAcme(WebDriver browser, WebDriverWait wait) {
         browser.findElements(By.cssSelector("#tenants tr")).stream()
