@@ -251,6 +251,59 @@ abstract class ReferenceAppContract {
         }
     }
 
+    @Test
+    void theTenantList_sortsByNameOrCreation_andPages_inARealBrowser() throws Exception {
+        for (int i = 1; i <= 22; i++) { // more than one page of 20
+            HttpResponse<String> created = staff(
+                    "admin",
+                    "POST",
+                    "/admin/api/tenants",
+                    "{\"id\": \"page-" + i + "\", \"name\": \"Page " + (char) ('A' + i) + " Co\", \"ownerEmail\": \"o@p"
+                            + i + ".example\"}");
+            assertThat(created.statusCode()).as(created.body()).isIn(200, 409);
+        }
+        WebDriver browser = Browser.open();
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, java.time.Duration.ofSeconds(15));
+            browser.get(base + "/admin/");
+            wait.until(d -> d.getCurrentUrl().contains("/login"));
+            browser.findElement(By.name("username")).sendKeys("admin");
+            browser.findElement(By.name("password")).sendKeys("admin");
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(d -> d.findElement(By.id("total")).getText().startsWith("1–20 of "));
+
+            assertThat(names(browser)) // by name, A to Z, at first
+                    .isEqualTo(names(browser).stream()
+                            .sorted(String.CASE_INSENSITIVE_ORDER)
+                            .toList());
+            browser.findElement(By.cssSelector("button.sort[data-sort=name]")).click(); // again: Z to A
+            wait.until(d -> names(d).equals(names(d).stream()
+                    .sorted(String.CASE_INSENSITIVE_ORDER.reversed())
+                    .toList()));
+            List<String> first = names(browser);
+            browser.findElement(By.id("nextPage")).click();
+            wait.until(d -> d.findElement(By.id("total")).getText().startsWith("21–"));
+            assertThat(names(browser)).doesNotContainAnyElementsOf(first);
+            assertThat(browser.findElement(By.id("tenants")).getText()).contains(".example");
+            Browser.screenshot(
+                    browser, "console-pages-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+        } catch (RuntimeException | AssertionError e) {
+            Browser.screenshot(
+                    browser, "console-pages-failed-" + database.kind().name().toLowerCase(java.util.Locale.ROOT));
+            throw e;
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /** The display names in the console's tenant list, in order (read at once: the list re-renders). */
+    @SuppressWarnings("unchecked")
+    private static List<String> names(WebDriver browser) {
+        return (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return Array.from(document.querySelectorAll('#tenants tr'))"
+                        + ".map(row => row.children[1].textContent)");
+    }
+
     /** Opens acme's detail in the console. */
     private static void openAcme(WebDriver browser, WebDriverWait wait) {
         browser.findElements(By.cssSelector("#tenants tr")).stream()

@@ -145,10 +145,20 @@ public class AdminController {
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String tier,
             @RequestParam(required = false) Integer expiringWithinDays,
+            @RequestParam(defaultValue = "name") String sort,
+            @RequestParam(defaultValue = "false") boolean descending,
             @RequestParam(defaultValue = "0") int offset,
             @RequestParam(defaultValue = "50") int limit) {
         policy.require(actor(authentication), Permission.TENANTS_LIST);
-        TenantQuery.Builder query = TenantQuery.builder().offset(offset).limit(limit);
+        TenantQuery.Sort by = switch (sort) {
+            case "name" -> TenantQuery.Sort.NAME;
+            case "created" -> TenantQuery.Sort.CREATED;
+            default ->
+                throw new IllegalArgumentException("Tenants sort by name or created, not " + sort.length()
+                        + "-character '" + (sort.length() > 20 ? sort.substring(0, 20) + "..." : sort) + "'");
+        };
+        TenantQuery.Builder query =
+                TenantQuery.builder().sort(by, descending).offset(offset).limit(limit);
         if (search != null && !search.isBlank()) {
             query.search(search);
         }
