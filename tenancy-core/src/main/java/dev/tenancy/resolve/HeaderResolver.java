@@ -9,6 +9,7 @@ import java.util.Set;
 /** Reads one header; a repeated or oversized header is refused. */
 final class HeaderResolver implements TenantResolver {
     private final String header;
+    private final String key; // lower case, as TenantRequest keeps header names
     private final String name;
 
     HeaderResolver(String header) {
@@ -17,12 +18,13 @@ final class HeaderResolver implements TenantResolver {
             throw new IllegalArgumentException("Header name must not be blank");
         }
         this.header = header;
+        this.key = header.toLowerCase(java.util.Locale.ROOT);
         this.name = "header";
     }
 
     @Override
     public Optional<TenantId> resolve(TenantRequest request) {
-        List<String> values = request.header(header);
+        List<String> values = request.header(key);
         if (values.isEmpty()) {
             return Optional.empty();
         }

@@ -37,8 +37,22 @@ public record TenantRequest(String host, String path, Map<String, List<String>> 
 
     /** The values of header {@code name} (case-insensitive); empty when absent. */
     public List<String> header(String name) {
-        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+        if (headers.isEmpty()) {
+            return List.of();
+        }
+        // the keys are lower case: a name that already is needs no copy (a resolver asks on every request)
+        List<String> values = headers.get(isLowerCase(name) ? name : name.toLowerCase(Locale.ROOT));
         return values == null ? List.of() : values;
+    }
+
+    private static boolean isLowerCase(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c > 127) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The verified claim {@code name}, or {@code null}. */
