@@ -201,7 +201,10 @@ public final class TenantMove {
 
     /**
      * One move per tenant at a time: on PostgreSQL, a session holding an advisory lock in the source
-     * server's platform database, until the move returns.
+     * server's platform database, until the move returns. Behind a transaction-pooling proxy the
+     * lock is the transaction's, held open for the move: a session lock would stay with whichever
+     * server connection the proxy lent, after the move and after a crash, and refuse the next move
+     * of that tenant from any other; the transaction's ends with the move's connection.
      */
     private static Connection lock(TenantStorage from, Tenant tenant) {
         TenantId id = tenant.id();
@@ -209,7 +212,12 @@ public final class TenantMove {
         try {
             lock = from.connect(placed(tenant, IsolationModel.SHARED, tenant.server()));
             if (from.postgres()) {
-                try (PreparedStatement s = lock.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                boolean pooled = from.server().transactionPooling();
+                if (pooled) {
+                    lock.setAutoCommit(false); // held, with the server connection, until the move closes it
+                }
+                try (PreparedStatement s = lock.prepareStatement(
+                        pooled ? "SELECT pg_try_advisory_xact_lock(?)" : "SELECT pg_try_advisory_lock(?)")) {
                     s.setLong(1, from.advisoryLockKey("tenancy.move:" + id.value()));
                     try (ResultSet rs = s.executeQuery()) {
                         rs.next();
