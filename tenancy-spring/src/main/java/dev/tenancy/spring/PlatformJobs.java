@@ -1,7 +1,6 @@
 package dev.tenancy.spring;
 
 import dev.tenancy.schedule.ScheduledJobs;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -12,12 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
@@ -34,7 +29,7 @@ import org.springframework.scheduling.support.CronExpression;
  * tenancy.jobs.subscription-cycle-dry-run=true                  # scheduled cycles only preview
  * }</pre>
  */
-public final class PlatformJobs implements SmartLifecycle {
+public final class PlatformJobs extends Periodic {
     private static final Logger LOG = LoggerFactory.getLogger(PlatformJobs.class);
 
     /** One job as the console shows it. */
@@ -46,15 +41,13 @@ public final class PlatformJobs implements SmartLifecycle {
     private final ScheduledJobs jobs;
     private final Map<String, Scheduled> byName = new LinkedHashMap<>();
     private final ZoneId zone;
-    private final Duration checkInterval;
     private final boolean cycleDryRun;
     private final boolean scheduling;
-    private ScheduledExecutorService scheduler;
 
     PlatformJobs(ScheduledJobs jobs, List<PlatformJob> declared, TenancyProperties.Jobs properties) {
+        super("tenancy-jobs", properties.checkInterval(), "tenancy.jobs.check-interval", "tenancy.jobs.enabled=false");
         this.jobs = jobs;
         this.zone = zone(properties.zone());
-        this.checkInterval = properties.checkInterval();
         this.cycleDryRun = properties.subscriptionCycleDryRun();
         this.scheduling = properties.enabled();
         for (PlatformJob job : declared) {
@@ -76,9 +69,6 @@ public final class PlatformJobs implements SmartLifecycle {
                 throw new IllegalArgumentException("tenancy.jobs.schedule." + name + ": no job '" + name
                         + "'; the jobs are " + new TreeSet<>(byName.keySet()));
             }
-        }
-        if (checkInterval.isNegative() || checkInterval.isZero()) {
-            throw new IllegalArgumentException("tenancy.jobs.check-interval must be positive, was " + checkInterval);
         }
     }
 
@@ -184,28 +174,15 @@ public final class PlatformJobs implements SmartLifecycle {
     }
 
     @Override
+    void runOnce() {
+        runDue();
+    }
+
+    /** Nothing is scheduled with {@code tenancy.jobs.enabled=false}; {@link #run} still works. */
+    @Override
     public synchronized void start() {
-        if (scheduler != null || !scheduling) {
-            return;
+        if (scheduling) {
+            super.start();
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tenancy-jobs");
-            t.setDaemon(true);
-            return t;
-        });
-        scheduler.scheduleWithFixedDelay(this::runDue, 0, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
     }
 }
